@@ -1,0 +1,1 @@
+//! Generator of the `stripe-notify` crate from Stripe's OpenAPI spec.

@@ -1,0 +1,315 @@
+//! The dispatch engine: a builder that registers callbacks per event type, and the frozen
+//! [`Handler`] that verifies, parses and routes each notification.
+//!
+//! The runtime names no event type: the generated crate supplies an [`EventCatalog`] (the sorted
+//! type list and a `match` from type string to index) and one [`KnownEventKind`] per type.
+//! Callbacks live in a slice indexed by that position, so routing is one `match` on the type
+//! string and one slice access.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::client::StripeClient;
+use crate::envelope;
+use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
+use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
+use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
+
+/// Every event type a generated crate knows.
+pub trait EventCatalog: Sized + Send + Sync + 'static {
+    /// The known event types, sorted; a type's index here is its [`KnownEventKind::INDEX`].
+    const EVENT_TYPES: &'static [&'static str];
+    /// The index of `event_type` in [`Self::EVENT_TYPES`], if known.
+    fn index_of(event_type: &str) -> Option<usize>;
+    /// The user-facing builder, with one `on_*` method per event type.
+    type Builder: From<HandlerBuilder<Self>>;
+}
+
+/// Given to the fallback: why no typed callback ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnhandledNotificationDetails {
+    /// `true` when the type is in the generated catalog but has no callback registered; `false`
+    /// for a type this crate was not generated with (Stripe added it since).
+    pub is_known_event_type: bool,
+}
+
+/// What [`Handler::handle`] did with a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handled {
+    /// The type's registered callback ran.
+    Callback,
+    /// The fallback ran.
+    Fallback(UnhandledNotificationDetails),
+    /// `pre_handle` returned `false`; nothing else ran.
+    Skipped,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A typed callback with its notification type erased: builds the typed notification from the
+/// envelope and starts the user's future.
+type ErasedCallback = Box<
+    dyn Fn(&RawNotification<'_>, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError>
+        + Send
+        + Sync,
+>;
+type FallbackFn = Box<
+    dyn Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> BoxFuture<CallbackResult>
+        + Send
+        + Sync,
+>;
+type PreHandleFn =
+    Box<dyn Fn(UnknownEventNotification, StripeClient) -> BoxFuture<CallbackResult<bool>> + Send + Sync>;
+
+/// Registers callbacks; [`build`](Self::build) freezes them into a [`Handler`].
+pub struct HandlerBuilder<C: EventCatalog> {
+    client: StripeClient,
+    verifier: Verifier,
+    callbacks: Vec<Option<ErasedCallback>>,
+    fallback: FallbackFn,
+    pre_handle: Option<PreHandleFn>,
+    catalog: PhantomData<C>,
+}
+
+impl<C: EventCatalog> fmt::Debug for HandlerBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerBuilder")
+            .field("client", &self.client)
+            .field("verifier", &self.verifier)
+            .field(
+                "registered_event_types",
+                &registered(C::EVENT_TYPES, &self.callbacks),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: EventCatalog> HandlerBuilder<C> {
+    /// A builder with the client callbacks get, the endpoint's webhook secret, and the fallback
+    /// for every notification without a registered callback. A blank secret is an error.
+    pub fn new<F, Fut>(
+        client: StripeClient,
+        webhook_secret: impl Into<String>,
+        fallback: F,
+    ) -> Result<Self, ConfigError>
+    where
+        F: Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = CallbackResult> + Send + 'static,
+    {
+        Ok(Self {
+            client,
+            verifier: Verifier::new([&WebhookSecret::new(webhook_secret)?]),
+            callbacks: std::iter::repeat_with(|| None)
+                .take(C::EVENT_TYPES.len())
+                .collect(),
+            fallback: Box::new(move |notification, client, details| {
+                Box::pin(fallback(notification, client, details))
+            }),
+            pre_handle: None,
+            catalog: PhantomData,
+        })
+    }
+
+    /// Registers the callback for event type `K`; a second registration for the same type is an
+    /// error. The generated `on_*` methods call this.
+    pub fn on<K, F, Fut>(mut self, callback: F) -> Result<Self, ConfigError>
+    where
+        K: KnownEventKind,
+        F: Fn(Notification<K>, StripeClient) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = CallbackResult> + Send + 'static,
+    {
+        let slot = self
+            .callbacks
+            .get_mut(K::INDEX)
+            .filter(|_| C::EVENT_TYPES.get(K::INDEX) == Some(&K::EVENT_TYPE))
+            .ok_or(ConfigError::UnknownEventType(K::EVENT_TYPE))?;
+        if slot.is_some() {
+            return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
+        }
+        *slot = Some(Box::new(move |raw, client| {
+            let notification = Notification::<K>::from_raw(raw, client.clone())?;
+            Ok(Box::pin(callback(notification, client)))
+        }));
+        Ok(self)
+    }
+
+    /// Sets a hook that runs before any callback or the fallback; returning `false` stops the
+    /// notification there. Setting it twice is an error.
+    pub fn pre_handle<F, Fut>(mut self, hook: F) -> Result<Self, ConfigError>
+    where
+        F: Fn(UnknownEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = CallbackResult<bool>> + Send + 'static,
+    {
+        if self.pre_handle.is_some() {
+            return Err(ConfigError::DuplicatePreHandle);
+        }
+        self.pre_handle = Some(Box::new(move |notification, client| {
+            Box::pin(hook(notification, client))
+        }));
+        Ok(self)
+    }
+
+    /// Adds another accepted secret, for rotating the endpoint's secret without downtime.
+    pub fn add_secret(mut self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
+        self.verifier = self.verifier.with_secret(&WebhookSecret::new(webhook_secret)?);
+        Ok(self)
+    }
+
+    /// Sets the timestamp tolerance (default 300 s).
+    pub fn tolerance(mut self, tolerance: Tolerance) -> Self {
+        self.verifier = self.verifier.with_tolerance(tolerance);
+        self
+    }
+
+    /// Sets the clock timestamps are checked against (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.verifier = self.verifier.with_clock(clock);
+        self
+    }
+
+    /// Freezes the registrations into a handler.
+    pub fn build(self) -> Handler<C> {
+        Handler {
+            inner: Arc::new(HandlerInner {
+                client: self.client,
+                verifier: self.verifier,
+                callbacks: self.callbacks.into_boxed_slice(),
+                fallback: self.fallback,
+                pre_handle: self.pre_handle,
+            }),
+            catalog: PhantomData,
+        }
+    }
+}
+
+/// A frozen event notification handler: verifies, parses and routes notifications. `Send +
+/// Sync`, and cheap to clone (the registrations are shared).
+pub struct Handler<C: EventCatalog> {
+    inner: Arc<HandlerInner>,
+    catalog: PhantomData<C>,
+}
+
+struct HandlerInner {
+    client: StripeClient,
+    verifier: Verifier,
+    callbacks: Box<[Option<ErasedCallback>]>,
+    fallback: FallbackFn,
+    pre_handle: Option<PreHandleFn>,
+}
+
+impl<C: EventCatalog> Clone for Handler<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            catalog: PhantomData,
+        }
+    }
+}
+
+impl<C: EventCatalog> fmt::Debug for Handler<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handler")
+            .field("client", &self.inner.client)
+            .field("verifier", &self.inner.verifier)
+            .field("registered_event_types", &self.registered_event_types())
+            .field("pre_handle", &self.inner.pre_handle.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: EventCatalog> Handler<C> {
+    /// Starts a builder: see [`HandlerBuilder::new`].
+    pub fn builder<F, Fut>(
+        client: StripeClient,
+        webhook_secret: impl Into<String>,
+        fallback: F,
+    ) -> Result<C::Builder, ConfigError>
+    where
+        F: Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = CallbackResult> + Send + 'static,
+    {
+        HandlerBuilder::new(client, webhook_secret, fallback).map(C::Builder::from)
+    }
+
+    /// Verifies `signature` (the `Stripe-Signature` header) for `body` (the raw request body),
+    /// parses the notification and routes it: to its type's callback, else to the fallback.
+    pub async fn handle(
+        &self,
+        body: &[u8],
+        signature: Option<impl AsRef<[u8]>>,
+    ) -> Result<Handled, HandleError> {
+        self.inner
+            .verifier
+            .verify(body, signature.as_ref().map(AsRef::as_ref))?;
+        self.dispatch(body).await
+    }
+
+    /// Routes a notification that arrived over an authenticated channel, without a signature:
+    /// an AWS EventBridge event (`detail`), an Azure Event Grid event (`data`), or a bare thin
+    /// event.
+    pub async fn handle_without_verification(&self, body: &[u8]) -> Result<Handled, HandleError> {
+        self.dispatch(envelope::unwrap(body)?).await
+    }
+
+    /// The event types with a registered callback, sorted.
+    pub fn registered_event_types(&self) -> Vec<&'static str> {
+        registered(C::EVENT_TYPES, &self.inner.callbacks)
+    }
+
+    /// The verifier this handler checks signatures with.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
+    }
+
+    async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
+        let inner = &*self.inner;
+        let raw = RawNotification::parse(body)?;
+        let client = inner.client.with_stripe_context(raw.stripe_context());
+        let index = C::index_of(&raw.event_type);
+        if let Some(pre_handle) = &inner.pre_handle {
+            let notification = Notification::from_raw(&raw, client.clone())?;
+            if !pre_handle(notification, client.clone())
+                .await
+                .map_err(HandleError::PreHandle)?
+            {
+                return Ok(Handled::Skipped);
+            }
+        }
+        let callback = index
+            .and_then(|index| inner.callbacks.get(index))
+            .and_then(Option::as_ref);
+        let (running, handled) = match callback {
+            Some(callback) => (callback(&raw, client)?, Handled::Callback),
+            None => {
+                let details = UnhandledNotificationDetails {
+                    is_known_event_type: index.is_some(),
+                };
+                let notification = Notification::from_raw(&raw, client.clone())?;
+                (
+                    (inner.fallback)(notification, client, details),
+                    Handled::Fallback(details),
+                )
+            }
+        };
+        drop(raw);
+        running.await.map_err(HandleError::Callback)?;
+        Ok(handled)
+    }
+}
+
+fn registered<T>(types: &'static [&'static str], callbacks: &[Option<T>]) -> Vec<&'static str> {
+    types
+        .iter()
+        .zip(callbacks)
+        .filter_map(|(event_type, callback)| callback.as_ref().map(|_| *event_type))
+        .collect()
+}

@@ -1,0 +1,130 @@
+//! Errors. None of them ever carries a secret: messages name what is wrong and what to check.
+
+use thiserror::Error;
+
+/// The error a callback, the fallback or `pre_handle` returns: any error, boxed, so that `?`
+/// works on every error type. [`HandleError::Callback`] hands it back unchanged (downcast it
+/// to get your own type back).
+pub type CallbackError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What a callback returns.
+pub type CallbackResult<T = ()> = Result<T, CallbackError>;
+
+/// The `Stripe-Signature` header did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SignatureError {
+    /// No header, or an empty one.
+    #[error("the Stripe-Signature header is missing or empty")]
+    MissingHeader,
+    /// The header is not of the form `t=<seconds>,v1=<hex>`.
+    #[error("the Stripe-Signature header is malformed: {0}")]
+    MalformedHeader(MalformedHeader),
+    /// The header has no `v1` signature (only `v0` or unknown schemes).
+    #[error("the Stripe-Signature header has no v1 signature")]
+    NoV1Signature,
+    /// No `v1` signature matches the body for any configured secret.
+    #[error(
+        "no signature in the Stripe-Signature header matches the payload: check that the \
+         webhook secret is this endpoint's signing secret and that the raw body is passed unmodified"
+    )]
+    NoMatch,
+    /// The signature matches but the signed timestamp is too far from the clock (a replay, or a
+    /// skewed clock).
+    #[error(
+        "the Stripe-Signature timestamp {timestamp} is outside the tolerance of \
+         {tolerance_seconds} s from now ({now}): a replayed request, or a skewed clock"
+    )]
+    OutsideTolerance {
+        /// The signed timestamp, Unix seconds.
+        timestamp: i64,
+        /// The clock when checked, Unix seconds.
+        now: i64,
+        /// The tolerance in force.
+        tolerance_seconds: u64,
+    },
+}
+
+/// How a `Stripe-Signature` header is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum MalformedHeader {
+    /// The header is not ASCII text.
+    #[error("it is not ASCII text")]
+    NotAscii,
+    /// An item is not of the form `key=value`.
+    #[error("an item has no `=`")]
+    ItemWithoutEquals,
+    /// No `t=` item.
+    #[error("it has no timestamp (`t=`)")]
+    MissingTimestamp,
+    /// More than one `t=` item.
+    #[error("it has more than one timestamp (`t=`)")]
+    RepeatedTimestamp,
+    /// `t` is empty, not all ASCII digits, or too large.
+    #[error("the timestamp (`t=`) is not a number of seconds")]
+    InvalidTimestamp,
+}
+
+/// The body is not a thin event notification.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PayloadError {
+    /// Not UTF-8, not JSON, not an object, a required field missing or of the wrong type.
+    #[error("invalid payload: {0}")]
+    Invalid(String),
+    /// A classic snapshot event (`"object": "event"`), which this handler does not process.
+    #[error(
+        "the payload is a classic snapshot event (`object: \"event\"`), not a thin event \
+         notification: verify it with a snapshot webhook library (such as async-stripe's \
+         `Webhook::construct_event`), or configure the event destination for thin events"
+    )]
+    SnapshotEvent,
+    /// `object` is neither `v2.core.event` nor absent.
+    #[error("unexpected object type {0:?}: a thin event notification has object \"v2.core.event\"")]
+    UnexpectedObject(String),
+    /// The body is none of a thin event, an EventBridge envelope or an Event Grid envelope.
+    #[error(
+        "unrecognized event format: expected a thin event notification, an AWS EventBridge \
+         envelope (`detail`) or an Azure Event Grid envelope (`specversion` and `data`)"
+    )]
+    UnrecognizedFormat,
+}
+
+impl PayloadError {
+    /// An [`PayloadError::Invalid`] with this description.
+    pub(crate) fn invalid(what: impl std::fmt::Display) -> Self {
+        Self::Invalid(what.to_string())
+    }
+}
+
+/// The handler could not be built as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    /// The webhook secret is empty or only whitespace.
+    #[error("the webhook secret is blank: pass the endpoint's signing secret (whsec_...)")]
+    BlankSecret,
+    /// A callback was already registered for this event type.
+    #[error("a callback is already registered for event type {0}")]
+    DuplicateCallback(&'static str),
+    /// The event type is not in this handler's catalog (a kind from another generated crate).
+    #[error("event type {0} is not in this handler's catalog")]
+    UnknownEventType(&'static str),
+    /// `pre_handle` was already set.
+    #[error("pre_handle is already set")]
+    DuplicatePreHandle,
+}
+
+/// Why [`Handler::handle`](crate::Handler::handle) did not handle a notification.
+#[derive(Debug, Error)]
+pub enum HandleError {
+    /// The signature did not verify: answer 400.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// The body is not a thin event notification: answer 400.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// `pre_handle` returned an error: answer 500 so that Stripe retries.
+    #[error("pre_handle failed: {0}")]
+    PreHandle(#[source] CallbackError),
+    /// The callback (or the fallback) returned an error: answer 500 so that Stripe retries.
+    #[error("the callback failed: {0}")]
+    Callback(#[source] CallbackError),
+}

@@ -1,0 +1,45 @@
+//! Runtime of [stripe-notify](https://docs.rs/stripe-notify): everything that does not depend on
+//! Stripe's spec.
+//!
+//! - [`signature`]: `Stripe-Signature` verification (HMAC-SHA256, constant-time, rotation,
+//!   tolerance) and [`sign`] for tests;
+//! - [`notification`]: the thin event envelope, parsed borrowed, and the typed [`Notification`];
+//! - [`envelope`]: EventBridge and Event Grid envelopes for the unverified path;
+//! - [`dispatch`]: the builder and the frozen [`Handler`];
+//! - [`client`]: the context-bound [`StripeClient`].
+//!
+//! Users depend on the generated `stripe-notify` crate, which re-exports this API and adds one
+//! typed notification and one `on_*` method per event type.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+pub mod client;
+pub mod context;
+pub mod dispatch;
+pub mod envelope;
+pub mod error;
+pub mod notification;
+pub mod signature;
+
+pub use client::StripeClient;
+pub use context::StripeContext;
+pub use dispatch::{EventCatalog, Handled, Handler, HandlerBuilder, UnhandledNotificationDetails};
+pub use error::{
+    CallbackError, CallbackResult, ConfigError, HandleError, MalformedHeader, PayloadError, SignatureError,
+};
+pub use jiff::Timestamp;
+pub use notification::{
+    AnyRelatedObject, Event, EventKind, KnownEventKind, NoRelatedObject, Notification, Reason, ReasonRequest,
+    RelatedObject, RelatedObjectShape, SingletonRelatedObject, Unknown, UnknownEventNotification,
+};
+pub use signature::{
+    Clock, FixedClock, SignatureHeader, SystemClock, Tolerance, Verifier, WebhookSecret, sign,
+};

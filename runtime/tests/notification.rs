@@ -1,0 +1,159 @@
+//! Parsing the thin event envelope: required fields, optional ones, and every way a body can
+//! fail to be a notification.
+
+mod support;
+
+use stripe_notify_runtime::PayloadError;
+use stripe_notify_runtime::notification::RawNotification;
+use support::body;
+
+fn parse(body: &[u8]) -> Result<RawNotification<'_>, PayloadError> {
+    RawNotification::parse(body)
+}
+
+fn invalid_message(body: &[u8]) -> String {
+    match parse(body) {
+        Err(PayloadError::Invalid(message)) => message,
+        other => panic!("expected an invalid payload error, got {other:?}"),
+    }
+}
+
+#[test]
+fn parses_the_envelope() {
+    let b = body(
+        "v1.billing.meter.error_report_triggered",
+        r#","context":"acct_1","reason":{"type":"request","request":{"id":"req_1","idempotency_key":"ik_1"}},"related_object":{"id":"mtr_1","type":"billing.meter","url":"/v1/billing/meters/mtr_1"}"#,
+    );
+    let n = parse(&b).expect("valid notification");
+    assert_eq!(n.id, "evt_123");
+    assert_eq!(n.event_type, "v1.billing.meter.error_report_triggered");
+    assert_eq!(n.created.to_string(), "2024-09-17T06:20:52.246Z");
+    assert!(!n.livemode);
+    assert_eq!(
+        n.stripe_context().map(|c| c.to_string()).as_deref(),
+        Some("acct_1")
+    );
+    let reason = n.reason.expect("reason");
+    assert_eq!(reason.reason_type, "request");
+    let request = reason.request.expect("request");
+    assert_eq!(
+        (request.id.as_str(), request.idempotency_key.as_deref()),
+        ("req_1", Some("ik_1"))
+    );
+    assert!(n.related_object.is_some());
+}
+
+#[test]
+fn strings_without_escapes_are_borrowed() {
+    let b = body("v1.billing.meter.error_report_triggered", "");
+    let n = parse(&b).expect("valid notification");
+    assert!(matches!(n.id, std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(n.event_type, std::borrow::Cow::Borrowed(_)));
+}
+
+#[test]
+fn escaped_strings_are_decoded() {
+    let b = br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z"}"#;
+    assert_eq!(parse(b).expect("valid").id, "evt_1");
+}
+
+#[test]
+fn object_may_be_absent_livemode_defaults_to_false() {
+    let n = parse(br#"{"id":"evt_1","type":"a.b","created":"2024-01-01T00:00:00Z"}"#).expect("valid");
+    assert!(!n.livemode);
+    assert!(n.reason.is_none() && n.related_object.is_none() && n.stripe_context().is_none());
+}
+
+#[test]
+fn empty_null_and_absent_context_mean_none() {
+    for extra in [r#","context":"""#, r#","context":null"#, ""] {
+        let b = body("a.b", extra);
+        assert!(parse(&b).expect("valid").stripe_context().is_none(), "{extra}");
+    }
+    let b = body("a.b", r#","context":"acct_1/acct_2""#);
+    let context = parse(&b).expect("valid").stripe_context().expect("context");
+    assert_eq!(context.segments().collect::<Vec<_>>(), ["acct_1", "acct_2"]);
+}
+
+#[test]
+fn unknown_fields_are_ignored() {
+    let b = body("a.b", r#","brand_new_field":{"nested":[1,2,3]},"data":{}"#);
+    assert!(parse(&b).is_ok());
+}
+
+#[test]
+fn body_not_utf8_is_invalid() {
+    let message = invalid_message(b"{\"id\":\"evt_\xff\"}");
+    assert!(message.contains("not UTF-8"), "{message}");
+}
+
+#[test]
+fn body_not_json_is_invalid() {
+    for garbage in [&b"not json"[..], b"", b"{", b"{\"id\":", b"\x00\x01"] {
+        let message = invalid_message(garbage);
+        assert!(message.contains("not JSON"), "{garbage:?}: {message}");
+    }
+}
+
+#[test]
+fn json_that_is_not_an_object_is_invalid() {
+    for other in [&b"[]"[..], b"[1,2]", b"42", b"\"evt\"", b"null", b"true"] {
+        let message = invalid_message(other);
+        assert!(message.contains("not a thin event"), "{other:?}: {message}");
+    }
+}
+
+#[test]
+fn classic_snapshot_event_gets_its_own_error() {
+    let classic = br#"{"id":"evt_1","object":"event","type":"customer.created","created":1700000000,"data":{"object":{}}}"#;
+    assert_eq!(parse(classic).err(), Some(PayloadError::SnapshotEvent));
+    let b = br#"{"id":"evt_1","object":"event","type":"a.b","created":"2024-01-01T00:00:00Z"}"#;
+    assert_eq!(parse(b).err(), Some(PayloadError::SnapshotEvent));
+}
+
+#[test]
+fn other_objects_are_unexpected() {
+    let customer = br#"{"id":"cus_1","object":"customer","email":"a@b.c"}"#;
+    assert_eq!(
+        parse(customer).err(),
+        Some(PayloadError::UnexpectedObject("customer".into()))
+    );
+    let long = format!(r#"{{"object":"{}"}}"#, "x".repeat(10_000));
+    match parse(long.as_bytes()) {
+        Err(PayloadError::UnexpectedObject(object)) => assert!(object.len() <= 64),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn missing_required_fields_are_named() {
+    for (field, b) in [
+        ("id", r#"{"type":"a.b","created":"2024-01-01T00:00:00Z"}"#),
+        ("type", r#"{"id":"evt_1","created":"2024-01-01T00:00:00Z"}"#),
+        ("created", r#"{"id":"evt_1","type":"a.b"}"#),
+    ] {
+        let message = invalid_message(b.as_bytes());
+        assert!(message.contains(&format!("missing field `{field}`")), "{message}");
+    }
+}
+
+#[test]
+fn created_must_be_rfc3339() {
+    let message = invalid_message(br#"{"id":"evt_1","type":"a.b","created":"yesterday"}"#);
+    assert!(message.contains("not a thin event"), "{message}");
+    assert!(parse(br#"{"id":"evt_1","type":"a.b","created":1700000000}"#).is_err());
+}
+
+#[test]
+fn livemode_must_be_a_bool() {
+    for value in [r#""true""#, "1", "null"] {
+        let b = String::from_utf8(body("a.b", ""))
+            .expect("utf-8")
+            .replace(r#""livemode":false"#, &format!(r#""livemode":{value}"#));
+        assert!(parse(b.as_bytes()).is_err(), "livemode {value}");
+    }
+    let b = String::from_utf8(body("a.b", ""))
+        .expect("utf-8")
+        .replace("false", "true");
+    assert!(parse(b.as_bytes()).expect("valid").livemode);
+}

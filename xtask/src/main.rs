@@ -1,0 +1,3 @@
+//! `cargo xtask`: maintainer tasks for stripe-notify.
+
+fn main() {}
