@@ -24,6 +24,8 @@ pub trait EventCatalog: Sized + Send + Sync + 'static {
     const EVENT_TYPES: &'static [&'static str];
     /// The index of `event_type` in [`Self::EVENT_TYPES`], if known.
     fn index_of(event_type: &str) -> Option<usize>;
+    /// The Stripe API version the catalog was generated for, sent as `Stripe-Version`.
+    const API_VERSION: &'static str;
     /// The user-facing builder, with one `on_*` method per event type.
     type Builder: From<HandlerBuilder<Self>>;
 }

@@ -28,6 +28,7 @@ pub mod envelope;
 pub mod error;
 pub mod notification;
 pub mod signature;
+pub mod types;
 
 pub use client::StripeClient;
 pub use context::StripeContext;

@@ -16,6 +16,7 @@ impl EventCatalog for TestCatalog {
         MeterErrorReportTriggered::EVENT_TYPE,
         AccountLinkReturned::EVENT_TYPE,
     ];
+    const API_VERSION: &'static str = "2025-12-15.preview";
     type Builder = HandlerBuilder<Self>;
 
     fn index_of(event_type: &str) -> Option<usize> {
