@@ -150,8 +150,12 @@ fn lib_file(catalog: &Catalog) -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::large_enum_variant)]
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
+        // prettyplease formats these files; rustfmt must leave them as generated.
+        #[rustfmt::skip]
         mod events;
+        #[rustfmt::skip]
         mod handler;
+        #[rustfmt::skip]
         mod schemas;
 
         pub use events::*;

@@ -31,11 +31,14 @@ impl KnownEventKind for V1BillingMeterErrorReportTriggered {
 }
 
 /// A verified `v1.billing.meter.error_report_triggered` notification.
-pub type V1BillingMeterErrorReportTriggeredEventNotification =
-    Notification<V1BillingMeterErrorReportTriggered>;
+pub type V1BillingMeterErrorReportTriggeredEventNotification = Notification<
+    V1BillingMeterErrorReportTriggered,
+>;
 
 /// A `v1.billing.meter.error_report_triggered` event as fetched from the Events API, with its typed `data`.
-pub type V1BillingMeterErrorReportTriggeredEvent = Event<V1BillingMeterErrorReportTriggered>;
+pub type V1BillingMeterErrorReportTriggeredEvent = Event<
+    V1BillingMeterErrorReportTriggered,
+>;
 
 /// The `v1.billing.meter.no_meter_found` event type.
 ///
@@ -61,7 +64,9 @@ impl KnownEventKind for V1BillingMeterNoMeterFound {
 }
 
 /// A verified `v1.billing.meter.no_meter_found` notification.
-pub type V1BillingMeterNoMeterFoundEventNotification = Notification<V1BillingMeterNoMeterFound>;
+pub type V1BillingMeterNoMeterFoundEventNotification = Notification<
+    V1BillingMeterNoMeterFound,
+>;
 
 /// A `v1.billing.meter.no_meter_found` event as fetched from the Events API, with its typed `data`.
 pub type V1BillingMeterNoMeterFoundEvent = Event<V1BillingMeterNoMeterFound>;
@@ -171,18 +176,21 @@ impl EventKind for V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUp
     }
 }
 
-impl KnownEventKind for V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated {
+impl KnownEventKind
+for V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated {
     const EVENT_TYPE: &'static str = "v2.core.account[configuration.customer].capability_status_updated";
     const INDEX: usize = 5;
 }
 
 /// A verified `v2.core.account[configuration.customer].capability_status_updated` notification.
-pub type V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated,
+>;
 
 /// A `v2.core.account[configuration.customer].capability_status_updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated,
+>;
 
 /// The `v2.core.account[configuration.customer].updated` event type.
 ///
@@ -208,12 +216,14 @@ impl KnownEventKind for V2CoreAccountIncludingConfigurationCustomerUpdated {
 }
 
 /// A verified `v2.core.account[configuration.customer].updated` notification.
-pub type V2CoreAccountIncludingConfigurationCustomerUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationCustomerUpdated>;
+pub type V2CoreAccountIncludingConfigurationCustomerUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationCustomerUpdated,
+>;
 
 /// A `v2.core.account[configuration.customer].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationCustomerUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationCustomerUpdated>;
+pub type V2CoreAccountIncludingConfigurationCustomerUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationCustomerUpdated,
+>;
 
 /// The `v2.core.account[configuration.merchant].capability_status_updated` event type.
 ///
@@ -233,18 +243,21 @@ impl EventKind for V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUp
     }
 }
 
-impl KnownEventKind for V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated {
+impl KnownEventKind
+for V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated {
     const EVENT_TYPE: &'static str = "v2.core.account[configuration.merchant].capability_status_updated";
     const INDEX: usize = 7;
 }
 
 /// A verified `v2.core.account[configuration.merchant].capability_status_updated` notification.
-pub type V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated,
+>;
 
 /// A `v2.core.account[configuration.merchant].capability_status_updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated,
+>;
 
 /// The `v2.core.account[configuration.merchant].updated` event type.
 ///
@@ -270,12 +283,14 @@ impl KnownEventKind for V2CoreAccountIncludingConfigurationMerchantUpdated {
 }
 
 /// A verified `v2.core.account[configuration.merchant].updated` notification.
-pub type V2CoreAccountIncludingConfigurationMerchantUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationMerchantUpdated>;
+pub type V2CoreAccountIncludingConfigurationMerchantUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationMerchantUpdated,
+>;
 
 /// A `v2.core.account[configuration.merchant].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationMerchantUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationMerchantUpdated>;
+pub type V2CoreAccountIncludingConfigurationMerchantUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationMerchantUpdated,
+>;
 
 /// The `v2.core.account[configuration.recipient].capability_status_updated` event type.
 ///
@@ -295,18 +310,21 @@ impl EventKind for V2CoreAccountIncludingConfigurationRecipientCapabilityStatusU
     }
 }
 
-impl KnownEventKind for V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated {
+impl KnownEventKind
+for V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated {
     const EVENT_TYPE: &'static str = "v2.core.account[configuration.recipient].capability_status_updated";
     const INDEX: usize = 9;
 }
 
 /// A verified `v2.core.account[configuration.recipient].capability_status_updated` notification.
-pub type V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated,
+>;
 
 /// A `v2.core.account[configuration.recipient].capability_status_updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated,
+>;
 
 /// The `v2.core.account[configuration.recipient].updated` event type.
 ///
@@ -332,12 +350,14 @@ impl KnownEventKind for V2CoreAccountIncludingConfigurationRecipientUpdated {
 }
 
 /// A verified `v2.core.account[configuration.recipient].updated` notification.
-pub type V2CoreAccountIncludingConfigurationRecipientUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationRecipientUpdated>;
+pub type V2CoreAccountIncludingConfigurationRecipientUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationRecipientUpdated,
+>;
 
 /// A `v2.core.account[configuration.recipient].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationRecipientUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationRecipientUpdated>;
+pub type V2CoreAccountIncludingConfigurationRecipientUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationRecipientUpdated,
+>;
 
 /// The `v2.core.account[configuration.storer].capability_status_updated` event type.
 ///
@@ -357,18 +377,21 @@ impl EventKind for V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpda
     }
 }
 
-impl KnownEventKind for V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated {
+impl KnownEventKind
+for V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated {
     const EVENT_TYPE: &'static str = "v2.core.account[configuration.storer].capability_status_updated";
     const INDEX: usize = 11;
 }
 
 /// A verified `v2.core.account[configuration.storer].capability_status_updated` notification.
-pub type V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated,
+>;
 
 /// A `v2.core.account[configuration.storer].capability_status_updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated>;
+pub type V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated,
+>;
 
 /// The `v2.core.account[configuration.storer].updated` event type.
 ///
@@ -394,12 +417,14 @@ impl KnownEventKind for V2CoreAccountIncludingConfigurationStorerUpdated {
 }
 
 /// A verified `v2.core.account[configuration.storer].updated` notification.
-pub type V2CoreAccountIncludingConfigurationStorerUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingConfigurationStorerUpdated>;
+pub type V2CoreAccountIncludingConfigurationStorerUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingConfigurationStorerUpdated,
+>;
 
 /// A `v2.core.account[configuration.storer].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingConfigurationStorerUpdatedEvent =
-    Event<V2CoreAccountIncludingConfigurationStorerUpdated>;
+pub type V2CoreAccountIncludingConfigurationStorerUpdatedEvent = Event<
+    V2CoreAccountIncludingConfigurationStorerUpdated,
+>;
 
 /// The `v2.core.account[defaults].updated` event type.
 ///
@@ -425,11 +450,14 @@ impl KnownEventKind for V2CoreAccountIncludingDefaultsUpdated {
 }
 
 /// A verified `v2.core.account[defaults].updated` notification.
-pub type V2CoreAccountIncludingDefaultsUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingDefaultsUpdated>;
+pub type V2CoreAccountIncludingDefaultsUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingDefaultsUpdated,
+>;
 
 /// A `v2.core.account[defaults].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingDefaultsUpdatedEvent = Event<V2CoreAccountIncludingDefaultsUpdated>;
+pub type V2CoreAccountIncludingDefaultsUpdatedEvent = Event<
+    V2CoreAccountIncludingDefaultsUpdated,
+>;
 
 /// The `v2.core.account[identity].updated` event type.
 ///
@@ -455,11 +483,14 @@ impl KnownEventKind for V2CoreAccountIncludingIdentityUpdated {
 }
 
 /// A verified `v2.core.account[identity].updated` notification.
-pub type V2CoreAccountIncludingIdentityUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingIdentityUpdated>;
+pub type V2CoreAccountIncludingIdentityUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingIdentityUpdated,
+>;
 
 /// A `v2.core.account[identity].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingIdentityUpdatedEvent = Event<V2CoreAccountIncludingIdentityUpdated>;
+pub type V2CoreAccountIncludingIdentityUpdatedEvent = Event<
+    V2CoreAccountIncludingIdentityUpdated,
+>;
 
 /// The `v2.core.account[requirements].updated` event type.
 ///
@@ -485,11 +516,14 @@ impl KnownEventKind for V2CoreAccountIncludingRequirementsUpdated {
 }
 
 /// A verified `v2.core.account[requirements].updated` notification.
-pub type V2CoreAccountIncludingRequirementsUpdatedEventNotification =
-    Notification<V2CoreAccountIncludingRequirementsUpdated>;
+pub type V2CoreAccountIncludingRequirementsUpdatedEventNotification = Notification<
+    V2CoreAccountIncludingRequirementsUpdated,
+>;
 
 /// A `v2.core.account[requirements].updated` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreAccountIncludingRequirementsUpdatedEvent = Event<V2CoreAccountIncludingRequirementsUpdated>;
+pub type V2CoreAccountIncludingRequirementsUpdatedEvent = Event<
+    V2CoreAccountIncludingRequirementsUpdated,
+>;
 
 /// The `v2.core.account_link.returned` event type.
 ///
@@ -515,7 +549,9 @@ impl KnownEventKind for V2CoreAccountLinkReturned {
 }
 
 /// A verified `v2.core.account_link.returned` notification.
-pub type V2CoreAccountLinkReturnedEventNotification = Notification<V2CoreAccountLinkReturned>;
+pub type V2CoreAccountLinkReturnedEventNotification = Notification<
+    V2CoreAccountLinkReturned,
+>;
 
 /// A `v2.core.account_link.returned` event as fetched from the Events API, with its typed `data`.
 pub type V2CoreAccountLinkReturnedEvent = Event<V2CoreAccountLinkReturned>;
@@ -544,7 +580,9 @@ impl KnownEventKind for V2CoreAccountPersonCreated {
 }
 
 /// A verified `v2.core.account_person.created` notification.
-pub type V2CoreAccountPersonCreatedEventNotification = Notification<V2CoreAccountPersonCreated>;
+pub type V2CoreAccountPersonCreatedEventNotification = Notification<
+    V2CoreAccountPersonCreated,
+>;
 
 /// A `v2.core.account_person.created` event as fetched from the Events API, with its typed `data`.
 pub type V2CoreAccountPersonCreatedEvent = Event<V2CoreAccountPersonCreated>;
@@ -573,7 +611,9 @@ impl KnownEventKind for V2CoreAccountPersonDeleted {
 }
 
 /// A verified `v2.core.account_person.deleted` notification.
-pub type V2CoreAccountPersonDeletedEventNotification = Notification<V2CoreAccountPersonDeleted>;
+pub type V2CoreAccountPersonDeletedEventNotification = Notification<
+    V2CoreAccountPersonDeleted,
+>;
 
 /// A `v2.core.account_person.deleted` event as fetched from the Events API, with its typed `data`.
 pub type V2CoreAccountPersonDeletedEvent = Event<V2CoreAccountPersonDeleted>;
@@ -602,7 +642,9 @@ impl KnownEventKind for V2CoreAccountPersonUpdated {
 }
 
 /// A verified `v2.core.account_person.updated` notification.
-pub type V2CoreAccountPersonUpdatedEventNotification = Notification<V2CoreAccountPersonUpdated>;
+pub type V2CoreAccountPersonUpdatedEventNotification = Notification<
+    V2CoreAccountPersonUpdated,
+>;
 
 /// A `v2.core.account_person.updated` event as fetched from the Events API, with its typed `data`.
 pub type V2CoreAccountPersonUpdatedEvent = Event<V2CoreAccountPersonUpdated>;
@@ -631,7 +673,9 @@ impl KnownEventKind for V2CoreEventDestinationPing {
 }
 
 /// A verified `v2.core.event_destination.ping` notification.
-pub type V2CoreEventDestinationPingEventNotification = Notification<V2CoreEventDestinationPing>;
+pub type V2CoreEventDestinationPingEventNotification = Notification<
+    V2CoreEventDestinationPing,
+>;
 
 /// A `v2.core.event_destination.ping` event as fetched from the Events API, with its typed `data`.
 pub type V2CoreEventDestinationPingEvent = Event<V2CoreEventDestinationPing>;
@@ -660,11 +704,14 @@ impl KnownEventKind for V2CoreHealthEventGenerationFailureResolved {
 }
 
 /// A verified `v2.core.health.event_generation_failure.resolved` notification.
-pub type V2CoreHealthEventGenerationFailureResolvedEventNotification =
-    Notification<V2CoreHealthEventGenerationFailureResolved>;
+pub type V2CoreHealthEventGenerationFailureResolvedEventNotification = Notification<
+    V2CoreHealthEventGenerationFailureResolved,
+>;
 
 /// A `v2.core.health.event_generation_failure.resolved` event as fetched from the Events API, with its typed `data`.
-pub type V2CoreHealthEventGenerationFailureResolvedEvent = Event<V2CoreHealthEventGenerationFailureResolved>;
+pub type V2CoreHealthEventGenerationFailureResolvedEvent = Event<
+    V2CoreHealthEventGenerationFailureResolved,
+>;
 
 /// The `v2.money_management.adjustment.created` event type.
 ///
@@ -690,11 +737,14 @@ impl KnownEventKind for V2MoneyManagementAdjustmentCreated {
 }
 
 /// A verified `v2.money_management.adjustment.created` notification.
-pub type V2MoneyManagementAdjustmentCreatedEventNotification =
-    Notification<V2MoneyManagementAdjustmentCreated>;
+pub type V2MoneyManagementAdjustmentCreatedEventNotification = Notification<
+    V2MoneyManagementAdjustmentCreated,
+>;
 
 /// A `v2.money_management.adjustment.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementAdjustmentCreatedEvent = Event<V2MoneyManagementAdjustmentCreated>;
+pub type V2MoneyManagementAdjustmentCreatedEvent = Event<
+    V2MoneyManagementAdjustmentCreated,
+>;
 
 /// The `v2.money_management.financial_account.created` event type.
 ///
@@ -720,11 +770,14 @@ impl KnownEventKind for V2MoneyManagementFinancialAccountCreated {
 }
 
 /// A verified `v2.money_management.financial_account.created` notification.
-pub type V2MoneyManagementFinancialAccountCreatedEventNotification =
-    Notification<V2MoneyManagementFinancialAccountCreated>;
+pub type V2MoneyManagementFinancialAccountCreatedEventNotification = Notification<
+    V2MoneyManagementFinancialAccountCreated,
+>;
 
 /// A `v2.money_management.financial_account.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementFinancialAccountCreatedEvent = Event<V2MoneyManagementFinancialAccountCreated>;
+pub type V2MoneyManagementFinancialAccountCreatedEvent = Event<
+    V2MoneyManagementFinancialAccountCreated,
+>;
 
 /// The `v2.money_management.financial_account.updated` event type.
 ///
@@ -750,11 +803,14 @@ impl KnownEventKind for V2MoneyManagementFinancialAccountUpdated {
 }
 
 /// A verified `v2.money_management.financial_account.updated` notification.
-pub type V2MoneyManagementFinancialAccountUpdatedEventNotification =
-    Notification<V2MoneyManagementFinancialAccountUpdated>;
+pub type V2MoneyManagementFinancialAccountUpdatedEventNotification = Notification<
+    V2MoneyManagementFinancialAccountUpdated,
+>;
 
 /// A `v2.money_management.financial_account.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementFinancialAccountUpdatedEvent = Event<V2MoneyManagementFinancialAccountUpdated>;
+pub type V2MoneyManagementFinancialAccountUpdatedEvent = Event<
+    V2MoneyManagementFinancialAccountUpdated,
+>;
 
 /// The `v2.money_management.financial_address.activated` event type.
 ///
@@ -780,11 +836,14 @@ impl KnownEventKind for V2MoneyManagementFinancialAddressActivated {
 }
 
 /// A verified `v2.money_management.financial_address.activated` notification.
-pub type V2MoneyManagementFinancialAddressActivatedEventNotification =
-    Notification<V2MoneyManagementFinancialAddressActivated>;
+pub type V2MoneyManagementFinancialAddressActivatedEventNotification = Notification<
+    V2MoneyManagementFinancialAddressActivated,
+>;
 
 /// A `v2.money_management.financial_address.activated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementFinancialAddressActivatedEvent = Event<V2MoneyManagementFinancialAddressActivated>;
+pub type V2MoneyManagementFinancialAddressActivatedEvent = Event<
+    V2MoneyManagementFinancialAddressActivated,
+>;
 
 /// The `v2.money_management.financial_address.failed` event type.
 ///
@@ -810,11 +869,14 @@ impl KnownEventKind for V2MoneyManagementFinancialAddressFailed {
 }
 
 /// A verified `v2.money_management.financial_address.failed` notification.
-pub type V2MoneyManagementFinancialAddressFailedEventNotification =
-    Notification<V2MoneyManagementFinancialAddressFailed>;
+pub type V2MoneyManagementFinancialAddressFailedEventNotification = Notification<
+    V2MoneyManagementFinancialAddressFailed,
+>;
 
 /// A `v2.money_management.financial_address.failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementFinancialAddressFailedEvent = Event<V2MoneyManagementFinancialAddressFailed>;
+pub type V2MoneyManagementFinancialAddressFailedEvent = Event<
+    V2MoneyManagementFinancialAddressFailed,
+>;
 
 /// The `v2.money_management.inbound_transfer.available` event type.
 ///
@@ -840,11 +902,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferAvailable {
 }
 
 /// A verified `v2.money_management.inbound_transfer.available` notification.
-pub type V2MoneyManagementInboundTransferAvailableEventNotification =
-    Notification<V2MoneyManagementInboundTransferAvailable>;
+pub type V2MoneyManagementInboundTransferAvailableEventNotification = Notification<
+    V2MoneyManagementInboundTransferAvailable,
+>;
 
 /// A `v2.money_management.inbound_transfer.available` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferAvailableEvent = Event<V2MoneyManagementInboundTransferAvailable>;
+pub type V2MoneyManagementInboundTransferAvailableEvent = Event<
+    V2MoneyManagementInboundTransferAvailable,
+>;
 
 /// The `v2.money_management.inbound_transfer.bank_debit_failed` event type.
 ///
@@ -870,12 +935,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitFailed {
 }
 
 /// A verified `v2.money_management.inbound_transfer.bank_debit_failed` notification.
-pub type V2MoneyManagementInboundTransferBankDebitFailedEventNotification =
-    Notification<V2MoneyManagementInboundTransferBankDebitFailed>;
+pub type V2MoneyManagementInboundTransferBankDebitFailedEventNotification = Notification<
+    V2MoneyManagementInboundTransferBankDebitFailed,
+>;
 
 /// A `v2.money_management.inbound_transfer.bank_debit_failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferBankDebitFailedEvent =
-    Event<V2MoneyManagementInboundTransferBankDebitFailed>;
+pub type V2MoneyManagementInboundTransferBankDebitFailedEvent = Event<
+    V2MoneyManagementInboundTransferBankDebitFailed,
+>;
 
 /// The `v2.money_management.inbound_transfer.bank_debit_processing` event type.
 ///
@@ -901,12 +968,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitProcessing {
 }
 
 /// A verified `v2.money_management.inbound_transfer.bank_debit_processing` notification.
-pub type V2MoneyManagementInboundTransferBankDebitProcessingEventNotification =
-    Notification<V2MoneyManagementInboundTransferBankDebitProcessing>;
+pub type V2MoneyManagementInboundTransferBankDebitProcessingEventNotification = Notification<
+    V2MoneyManagementInboundTransferBankDebitProcessing,
+>;
 
 /// A `v2.money_management.inbound_transfer.bank_debit_processing` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferBankDebitProcessingEvent =
-    Event<V2MoneyManagementInboundTransferBankDebitProcessing>;
+pub type V2MoneyManagementInboundTransferBankDebitProcessingEvent = Event<
+    V2MoneyManagementInboundTransferBankDebitProcessing,
+>;
 
 /// The `v2.money_management.inbound_transfer.bank_debit_queued` event type.
 ///
@@ -932,12 +1001,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitQueued {
 }
 
 /// A verified `v2.money_management.inbound_transfer.bank_debit_queued` notification.
-pub type V2MoneyManagementInboundTransferBankDebitQueuedEventNotification =
-    Notification<V2MoneyManagementInboundTransferBankDebitQueued>;
+pub type V2MoneyManagementInboundTransferBankDebitQueuedEventNotification = Notification<
+    V2MoneyManagementInboundTransferBankDebitQueued,
+>;
 
 /// A `v2.money_management.inbound_transfer.bank_debit_queued` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferBankDebitQueuedEvent =
-    Event<V2MoneyManagementInboundTransferBankDebitQueued>;
+pub type V2MoneyManagementInboundTransferBankDebitQueuedEvent = Event<
+    V2MoneyManagementInboundTransferBankDebitQueued,
+>;
 
 /// The `v2.money_management.inbound_transfer.bank_debit_returned` event type.
 ///
@@ -963,12 +1034,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitReturned {
 }
 
 /// A verified `v2.money_management.inbound_transfer.bank_debit_returned` notification.
-pub type V2MoneyManagementInboundTransferBankDebitReturnedEventNotification =
-    Notification<V2MoneyManagementInboundTransferBankDebitReturned>;
+pub type V2MoneyManagementInboundTransferBankDebitReturnedEventNotification = Notification<
+    V2MoneyManagementInboundTransferBankDebitReturned,
+>;
 
 /// A `v2.money_management.inbound_transfer.bank_debit_returned` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferBankDebitReturnedEvent =
-    Event<V2MoneyManagementInboundTransferBankDebitReturned>;
+pub type V2MoneyManagementInboundTransferBankDebitReturnedEvent = Event<
+    V2MoneyManagementInboundTransferBankDebitReturned,
+>;
 
 /// The `v2.money_management.inbound_transfer.bank_debit_succeeded` event type.
 ///
@@ -994,12 +1067,14 @@ impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitSucceeded {
 }
 
 /// A verified `v2.money_management.inbound_transfer.bank_debit_succeeded` notification.
-pub type V2MoneyManagementInboundTransferBankDebitSucceededEventNotification =
-    Notification<V2MoneyManagementInboundTransferBankDebitSucceeded>;
+pub type V2MoneyManagementInboundTransferBankDebitSucceededEventNotification = Notification<
+    V2MoneyManagementInboundTransferBankDebitSucceeded,
+>;
 
 /// A `v2.money_management.inbound_transfer.bank_debit_succeeded` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementInboundTransferBankDebitSucceededEvent =
-    Event<V2MoneyManagementInboundTransferBankDebitSucceeded>;
+pub type V2MoneyManagementInboundTransferBankDebitSucceededEvent = Event<
+    V2MoneyManagementInboundTransferBankDebitSucceeded,
+>;
 
 /// The `v2.money_management.outbound_payment.canceled` event type.
 ///
@@ -1025,11 +1100,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentCanceled {
 }
 
 /// A verified `v2.money_management.outbound_payment.canceled` notification.
-pub type V2MoneyManagementOutboundPaymentCanceledEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentCanceled>;
+pub type V2MoneyManagementOutboundPaymentCanceledEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentCanceled,
+>;
 
 /// A `v2.money_management.outbound_payment.canceled` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentCanceledEvent = Event<V2MoneyManagementOutboundPaymentCanceled>;
+pub type V2MoneyManagementOutboundPaymentCanceledEvent = Event<
+    V2MoneyManagementOutboundPaymentCanceled,
+>;
 
 /// The `v2.money_management.outbound_payment.created` event type.
 ///
@@ -1055,11 +1133,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentCreated {
 }
 
 /// A verified `v2.money_management.outbound_payment.created` notification.
-pub type V2MoneyManagementOutboundPaymentCreatedEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentCreated>;
+pub type V2MoneyManagementOutboundPaymentCreatedEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentCreated,
+>;
 
 /// A `v2.money_management.outbound_payment.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentCreatedEvent = Event<V2MoneyManagementOutboundPaymentCreated>;
+pub type V2MoneyManagementOutboundPaymentCreatedEvent = Event<
+    V2MoneyManagementOutboundPaymentCreated,
+>;
 
 /// The `v2.money_management.outbound_payment.failed` event type.
 ///
@@ -1085,11 +1166,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentFailed {
 }
 
 /// A verified `v2.money_management.outbound_payment.failed` notification.
-pub type V2MoneyManagementOutboundPaymentFailedEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentFailed>;
+pub type V2MoneyManagementOutboundPaymentFailedEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentFailed,
+>;
 
 /// A `v2.money_management.outbound_payment.failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentFailedEvent = Event<V2MoneyManagementOutboundPaymentFailed>;
+pub type V2MoneyManagementOutboundPaymentFailedEvent = Event<
+    V2MoneyManagementOutboundPaymentFailed,
+>;
 
 /// The `v2.money_management.outbound_payment.posted` event type.
 ///
@@ -1115,11 +1199,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentPosted {
 }
 
 /// A verified `v2.money_management.outbound_payment.posted` notification.
-pub type V2MoneyManagementOutboundPaymentPostedEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentPosted>;
+pub type V2MoneyManagementOutboundPaymentPostedEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentPosted,
+>;
 
 /// A `v2.money_management.outbound_payment.posted` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentPostedEvent = Event<V2MoneyManagementOutboundPaymentPosted>;
+pub type V2MoneyManagementOutboundPaymentPostedEvent = Event<
+    V2MoneyManagementOutboundPaymentPosted,
+>;
 
 /// The `v2.money_management.outbound_payment.returned` event type.
 ///
@@ -1145,11 +1232,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentReturned {
 }
 
 /// A verified `v2.money_management.outbound_payment.returned` notification.
-pub type V2MoneyManagementOutboundPaymentReturnedEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentReturned>;
+pub type V2MoneyManagementOutboundPaymentReturnedEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentReturned,
+>;
 
 /// A `v2.money_management.outbound_payment.returned` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentReturnedEvent = Event<V2MoneyManagementOutboundPaymentReturned>;
+pub type V2MoneyManagementOutboundPaymentReturnedEvent = Event<
+    V2MoneyManagementOutboundPaymentReturned,
+>;
 
 /// The `v2.money_management.outbound_payment.updated` event type.
 ///
@@ -1175,11 +1265,14 @@ impl KnownEventKind for V2MoneyManagementOutboundPaymentUpdated {
 }
 
 /// A verified `v2.money_management.outbound_payment.updated` notification.
-pub type V2MoneyManagementOutboundPaymentUpdatedEventNotification =
-    Notification<V2MoneyManagementOutboundPaymentUpdated>;
+pub type V2MoneyManagementOutboundPaymentUpdatedEventNotification = Notification<
+    V2MoneyManagementOutboundPaymentUpdated,
+>;
 
 /// A `v2.money_management.outbound_payment.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundPaymentUpdatedEvent = Event<V2MoneyManagementOutboundPaymentUpdated>;
+pub type V2MoneyManagementOutboundPaymentUpdatedEvent = Event<
+    V2MoneyManagementOutboundPaymentUpdated,
+>;
 
 /// The `v2.money_management.outbound_transfer.canceled` event type.
 ///
@@ -1205,11 +1298,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferCanceled {
 }
 
 /// A verified `v2.money_management.outbound_transfer.canceled` notification.
-pub type V2MoneyManagementOutboundTransferCanceledEventNotification =
-    Notification<V2MoneyManagementOutboundTransferCanceled>;
+pub type V2MoneyManagementOutboundTransferCanceledEventNotification = Notification<
+    V2MoneyManagementOutboundTransferCanceled,
+>;
 
 /// A `v2.money_management.outbound_transfer.canceled` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferCanceledEvent = Event<V2MoneyManagementOutboundTransferCanceled>;
+pub type V2MoneyManagementOutboundTransferCanceledEvent = Event<
+    V2MoneyManagementOutboundTransferCanceled,
+>;
 
 /// The `v2.money_management.outbound_transfer.created` event type.
 ///
@@ -1235,11 +1331,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferCreated {
 }
 
 /// A verified `v2.money_management.outbound_transfer.created` notification.
-pub type V2MoneyManagementOutboundTransferCreatedEventNotification =
-    Notification<V2MoneyManagementOutboundTransferCreated>;
+pub type V2MoneyManagementOutboundTransferCreatedEventNotification = Notification<
+    V2MoneyManagementOutboundTransferCreated,
+>;
 
 /// A `v2.money_management.outbound_transfer.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferCreatedEvent = Event<V2MoneyManagementOutboundTransferCreated>;
+pub type V2MoneyManagementOutboundTransferCreatedEvent = Event<
+    V2MoneyManagementOutboundTransferCreated,
+>;
 
 /// The `v2.money_management.outbound_transfer.failed` event type.
 ///
@@ -1265,11 +1364,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferFailed {
 }
 
 /// A verified `v2.money_management.outbound_transfer.failed` notification.
-pub type V2MoneyManagementOutboundTransferFailedEventNotification =
-    Notification<V2MoneyManagementOutboundTransferFailed>;
+pub type V2MoneyManagementOutboundTransferFailedEventNotification = Notification<
+    V2MoneyManagementOutboundTransferFailed,
+>;
 
 /// A `v2.money_management.outbound_transfer.failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferFailedEvent = Event<V2MoneyManagementOutboundTransferFailed>;
+pub type V2MoneyManagementOutboundTransferFailedEvent = Event<
+    V2MoneyManagementOutboundTransferFailed,
+>;
 
 /// The `v2.money_management.outbound_transfer.posted` event type.
 ///
@@ -1295,11 +1397,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferPosted {
 }
 
 /// A verified `v2.money_management.outbound_transfer.posted` notification.
-pub type V2MoneyManagementOutboundTransferPostedEventNotification =
-    Notification<V2MoneyManagementOutboundTransferPosted>;
+pub type V2MoneyManagementOutboundTransferPostedEventNotification = Notification<
+    V2MoneyManagementOutboundTransferPosted,
+>;
 
 /// A `v2.money_management.outbound_transfer.posted` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferPostedEvent = Event<V2MoneyManagementOutboundTransferPosted>;
+pub type V2MoneyManagementOutboundTransferPostedEvent = Event<
+    V2MoneyManagementOutboundTransferPosted,
+>;
 
 /// The `v2.money_management.outbound_transfer.returned` event type.
 ///
@@ -1325,11 +1430,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferReturned {
 }
 
 /// A verified `v2.money_management.outbound_transfer.returned` notification.
-pub type V2MoneyManagementOutboundTransferReturnedEventNotification =
-    Notification<V2MoneyManagementOutboundTransferReturned>;
+pub type V2MoneyManagementOutboundTransferReturnedEventNotification = Notification<
+    V2MoneyManagementOutboundTransferReturned,
+>;
 
 /// A `v2.money_management.outbound_transfer.returned` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferReturnedEvent = Event<V2MoneyManagementOutboundTransferReturned>;
+pub type V2MoneyManagementOutboundTransferReturnedEvent = Event<
+    V2MoneyManagementOutboundTransferReturned,
+>;
 
 /// The `v2.money_management.outbound_transfer.updated` event type.
 ///
@@ -1355,11 +1463,14 @@ impl KnownEventKind for V2MoneyManagementOutboundTransferUpdated {
 }
 
 /// A verified `v2.money_management.outbound_transfer.updated` notification.
-pub type V2MoneyManagementOutboundTransferUpdatedEventNotification =
-    Notification<V2MoneyManagementOutboundTransferUpdated>;
+pub type V2MoneyManagementOutboundTransferUpdatedEventNotification = Notification<
+    V2MoneyManagementOutboundTransferUpdated,
+>;
 
 /// A `v2.money_management.outbound_transfer.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementOutboundTransferUpdatedEvent = Event<V2MoneyManagementOutboundTransferUpdated>;
+pub type V2MoneyManagementOutboundTransferUpdatedEvent = Event<
+    V2MoneyManagementOutboundTransferUpdated,
+>;
 
 /// The `v2.money_management.payout_method.created` event type.
 ///
@@ -1385,11 +1496,14 @@ impl KnownEventKind for V2MoneyManagementPayoutMethodCreated {
 }
 
 /// A verified `v2.money_management.payout_method.created` notification.
-pub type V2MoneyManagementPayoutMethodCreatedEventNotification =
-    Notification<V2MoneyManagementPayoutMethodCreated>;
+pub type V2MoneyManagementPayoutMethodCreatedEventNotification = Notification<
+    V2MoneyManagementPayoutMethodCreated,
+>;
 
 /// A `v2.money_management.payout_method.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementPayoutMethodCreatedEvent = Event<V2MoneyManagementPayoutMethodCreated>;
+pub type V2MoneyManagementPayoutMethodCreatedEvent = Event<
+    V2MoneyManagementPayoutMethodCreated,
+>;
 
 /// The `v2.money_management.payout_method.updated` event type.
 ///
@@ -1415,11 +1529,14 @@ impl KnownEventKind for V2MoneyManagementPayoutMethodUpdated {
 }
 
 /// A verified `v2.money_management.payout_method.updated` notification.
-pub type V2MoneyManagementPayoutMethodUpdatedEventNotification =
-    Notification<V2MoneyManagementPayoutMethodUpdated>;
+pub type V2MoneyManagementPayoutMethodUpdatedEventNotification = Notification<
+    V2MoneyManagementPayoutMethodUpdated,
+>;
 
 /// A `v2.money_management.payout_method.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementPayoutMethodUpdatedEvent = Event<V2MoneyManagementPayoutMethodUpdated>;
+pub type V2MoneyManagementPayoutMethodUpdatedEvent = Event<
+    V2MoneyManagementPayoutMethodUpdated,
+>;
 
 /// The `v2.money_management.received_credit.available` event type.
 ///
@@ -1445,11 +1562,14 @@ impl KnownEventKind for V2MoneyManagementReceivedCreditAvailable {
 }
 
 /// A verified `v2.money_management.received_credit.available` notification.
-pub type V2MoneyManagementReceivedCreditAvailableEventNotification =
-    Notification<V2MoneyManagementReceivedCreditAvailable>;
+pub type V2MoneyManagementReceivedCreditAvailableEventNotification = Notification<
+    V2MoneyManagementReceivedCreditAvailable,
+>;
 
 /// A `v2.money_management.received_credit.available` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedCreditAvailableEvent = Event<V2MoneyManagementReceivedCreditAvailable>;
+pub type V2MoneyManagementReceivedCreditAvailableEvent = Event<
+    V2MoneyManagementReceivedCreditAvailable,
+>;
 
 /// The `v2.money_management.received_credit.failed` event type.
 ///
@@ -1475,11 +1595,14 @@ impl KnownEventKind for V2MoneyManagementReceivedCreditFailed {
 }
 
 /// A verified `v2.money_management.received_credit.failed` notification.
-pub type V2MoneyManagementReceivedCreditFailedEventNotification =
-    Notification<V2MoneyManagementReceivedCreditFailed>;
+pub type V2MoneyManagementReceivedCreditFailedEventNotification = Notification<
+    V2MoneyManagementReceivedCreditFailed,
+>;
 
 /// A `v2.money_management.received_credit.failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedCreditFailedEvent = Event<V2MoneyManagementReceivedCreditFailed>;
+pub type V2MoneyManagementReceivedCreditFailedEvent = Event<
+    V2MoneyManagementReceivedCreditFailed,
+>;
 
 /// The `v2.money_management.received_credit.returned` event type.
 ///
@@ -1505,11 +1628,14 @@ impl KnownEventKind for V2MoneyManagementReceivedCreditReturned {
 }
 
 /// A verified `v2.money_management.received_credit.returned` notification.
-pub type V2MoneyManagementReceivedCreditReturnedEventNotification =
-    Notification<V2MoneyManagementReceivedCreditReturned>;
+pub type V2MoneyManagementReceivedCreditReturnedEventNotification = Notification<
+    V2MoneyManagementReceivedCreditReturned,
+>;
 
 /// A `v2.money_management.received_credit.returned` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedCreditReturnedEvent = Event<V2MoneyManagementReceivedCreditReturned>;
+pub type V2MoneyManagementReceivedCreditReturnedEvent = Event<
+    V2MoneyManagementReceivedCreditReturned,
+>;
 
 /// The `v2.money_management.received_credit.succeeded` event type.
 ///
@@ -1535,11 +1661,14 @@ impl KnownEventKind for V2MoneyManagementReceivedCreditSucceeded {
 }
 
 /// A verified `v2.money_management.received_credit.succeeded` notification.
-pub type V2MoneyManagementReceivedCreditSucceededEventNotification =
-    Notification<V2MoneyManagementReceivedCreditSucceeded>;
+pub type V2MoneyManagementReceivedCreditSucceededEventNotification = Notification<
+    V2MoneyManagementReceivedCreditSucceeded,
+>;
 
 /// A `v2.money_management.received_credit.succeeded` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedCreditSucceededEvent = Event<V2MoneyManagementReceivedCreditSucceeded>;
+pub type V2MoneyManagementReceivedCreditSucceededEvent = Event<
+    V2MoneyManagementReceivedCreditSucceeded,
+>;
 
 /// The `v2.money_management.received_debit.canceled` event type.
 ///
@@ -1565,11 +1694,14 @@ impl KnownEventKind for V2MoneyManagementReceivedDebitCanceled {
 }
 
 /// A verified `v2.money_management.received_debit.canceled` notification.
-pub type V2MoneyManagementReceivedDebitCanceledEventNotification =
-    Notification<V2MoneyManagementReceivedDebitCanceled>;
+pub type V2MoneyManagementReceivedDebitCanceledEventNotification = Notification<
+    V2MoneyManagementReceivedDebitCanceled,
+>;
 
 /// A `v2.money_management.received_debit.canceled` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedDebitCanceledEvent = Event<V2MoneyManagementReceivedDebitCanceled>;
+pub type V2MoneyManagementReceivedDebitCanceledEvent = Event<
+    V2MoneyManagementReceivedDebitCanceled,
+>;
 
 /// The `v2.money_management.received_debit.failed` event type.
 ///
@@ -1595,11 +1727,14 @@ impl KnownEventKind for V2MoneyManagementReceivedDebitFailed {
 }
 
 /// A verified `v2.money_management.received_debit.failed` notification.
-pub type V2MoneyManagementReceivedDebitFailedEventNotification =
-    Notification<V2MoneyManagementReceivedDebitFailed>;
+pub type V2MoneyManagementReceivedDebitFailedEventNotification = Notification<
+    V2MoneyManagementReceivedDebitFailed,
+>;
 
 /// A `v2.money_management.received_debit.failed` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedDebitFailedEvent = Event<V2MoneyManagementReceivedDebitFailed>;
+pub type V2MoneyManagementReceivedDebitFailedEvent = Event<
+    V2MoneyManagementReceivedDebitFailed,
+>;
 
 /// The `v2.money_management.received_debit.pending` event type.
 ///
@@ -1625,11 +1760,14 @@ impl KnownEventKind for V2MoneyManagementReceivedDebitPending {
 }
 
 /// A verified `v2.money_management.received_debit.pending` notification.
-pub type V2MoneyManagementReceivedDebitPendingEventNotification =
-    Notification<V2MoneyManagementReceivedDebitPending>;
+pub type V2MoneyManagementReceivedDebitPendingEventNotification = Notification<
+    V2MoneyManagementReceivedDebitPending,
+>;
 
 /// A `v2.money_management.received_debit.pending` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedDebitPendingEvent = Event<V2MoneyManagementReceivedDebitPending>;
+pub type V2MoneyManagementReceivedDebitPendingEvent = Event<
+    V2MoneyManagementReceivedDebitPending,
+>;
 
 /// The `v2.money_management.received_debit.succeeded` event type.
 ///
@@ -1655,11 +1793,14 @@ impl KnownEventKind for V2MoneyManagementReceivedDebitSucceeded {
 }
 
 /// A verified `v2.money_management.received_debit.succeeded` notification.
-pub type V2MoneyManagementReceivedDebitSucceededEventNotification =
-    Notification<V2MoneyManagementReceivedDebitSucceeded>;
+pub type V2MoneyManagementReceivedDebitSucceededEventNotification = Notification<
+    V2MoneyManagementReceivedDebitSucceeded,
+>;
 
 /// A `v2.money_management.received_debit.succeeded` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedDebitSucceededEvent = Event<V2MoneyManagementReceivedDebitSucceeded>;
+pub type V2MoneyManagementReceivedDebitSucceededEvent = Event<
+    V2MoneyManagementReceivedDebitSucceeded,
+>;
 
 /// The `v2.money_management.received_debit.updated` event type.
 ///
@@ -1685,11 +1826,14 @@ impl KnownEventKind for V2MoneyManagementReceivedDebitUpdated {
 }
 
 /// A verified `v2.money_management.received_debit.updated` notification.
-pub type V2MoneyManagementReceivedDebitUpdatedEventNotification =
-    Notification<V2MoneyManagementReceivedDebitUpdated>;
+pub type V2MoneyManagementReceivedDebitUpdatedEventNotification = Notification<
+    V2MoneyManagementReceivedDebitUpdated,
+>;
 
 /// A `v2.money_management.received_debit.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementReceivedDebitUpdatedEvent = Event<V2MoneyManagementReceivedDebitUpdated>;
+pub type V2MoneyManagementReceivedDebitUpdatedEvent = Event<
+    V2MoneyManagementReceivedDebitUpdated,
+>;
 
 /// The `v2.money_management.transaction.created` event type.
 ///
@@ -1715,11 +1859,14 @@ impl KnownEventKind for V2MoneyManagementTransactionCreated {
 }
 
 /// A verified `v2.money_management.transaction.created` notification.
-pub type V2MoneyManagementTransactionCreatedEventNotification =
-    Notification<V2MoneyManagementTransactionCreated>;
+pub type V2MoneyManagementTransactionCreatedEventNotification = Notification<
+    V2MoneyManagementTransactionCreated,
+>;
 
 /// A `v2.money_management.transaction.created` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementTransactionCreatedEvent = Event<V2MoneyManagementTransactionCreated>;
+pub type V2MoneyManagementTransactionCreatedEvent = Event<
+    V2MoneyManagementTransactionCreated,
+>;
 
 /// The `v2.money_management.transaction.updated` event type.
 ///
@@ -1745,8 +1892,11 @@ impl KnownEventKind for V2MoneyManagementTransactionUpdated {
 }
 
 /// A verified `v2.money_management.transaction.updated` notification.
-pub type V2MoneyManagementTransactionUpdatedEventNotification =
-    Notification<V2MoneyManagementTransactionUpdated>;
+pub type V2MoneyManagementTransactionUpdatedEventNotification = Notification<
+    V2MoneyManagementTransactionUpdated,
+>;
 
 /// A `v2.money_management.transaction.updated` event as fetched from the Events API, with its typed `data`.
-pub type V2MoneyManagementTransactionUpdatedEvent = Event<V2MoneyManagementTransactionUpdated>;
+pub type V2MoneyManagementTransactionUpdatedEvent = Event<
+    V2MoneyManagementTransactionUpdated,
+>;

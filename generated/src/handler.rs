@@ -5,8 +5,8 @@
 use std::future::Future;
 
 use stripe_notify_runtime::{
-    CallbackResult, Clock, ConfigError, EventCatalog, Handler, HandlerBuilder, KnownEventKind, Notification,
-    StripeClient, Tolerance, UnknownEventNotification,
+    CallbackResult, Clock, ConfigError, EventCatalog, Handler, HandlerBuilder,
+    KnownEventKind, Notification, StripeClient, Tolerance, UnknownEventNotification,
 };
 
 #[allow(unused_imports)]
@@ -92,11 +92,17 @@ impl EventCatalog for Catalog {
             "v2.core.account.closed" => Some(2),
             "v2.core.account.created" => Some(3),
             "v2.core.account.updated" => Some(4),
-            "v2.core.account[configuration.customer].capability_status_updated" => Some(5),
+            "v2.core.account[configuration.customer].capability_status_updated" => {
+                Some(5)
+            }
             "v2.core.account[configuration.customer].updated" => Some(6),
-            "v2.core.account[configuration.merchant].capability_status_updated" => Some(7),
+            "v2.core.account[configuration.merchant].capability_status_updated" => {
+                Some(7)
+            }
             "v2.core.account[configuration.merchant].updated" => Some(8),
-            "v2.core.account[configuration.recipient].capability_status_updated" => Some(9),
+            "v2.core.account[configuration.recipient].capability_status_updated" => {
+                Some(9)
+            }
             "v2.core.account[configuration.recipient].updated" => Some(10),
             "v2.core.account[configuration.storer].capability_status_updated" => Some(11),
             "v2.core.account[configuration.storer].updated" => Some(12),
@@ -184,7 +190,10 @@ impl EventNotificationHandlerBuilder {
         self.0.pre_handle(hook).map(Self)
     }
     /// Adds another accepted webhook secret (rotation).
-    pub fn add_secret(self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
+    pub fn add_secret(
+        self,
+        webhook_secret: impl Into<String>,
+    ) -> Result<Self, ConfigError> {
         self.0.add_secret(webhook_secret).map(Self)
     }
     /// Sets the timestamp tolerance (default 300 s).
@@ -200,64 +209,82 @@ impl EventNotificationHandlerBuilder {
         self.0.build()
     }
     /// Registers the callback for `v1.billing.meter.error_report_triggered` notifications.
-    pub fn on_v1_billing_meter_error_report_triggered<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v1_billing_meter_error_report_triggered<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
         F: Fn(V1BillingMeterErrorReportTriggeredEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V1BillingMeterErrorReportTriggered, _, _>(callback)
     }
     /// Registers the callback for `v1.billing.meter.no_meter_found` notifications.
-    pub fn on_v1_billing_meter_no_meter_found<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v1_billing_meter_no_meter_found<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V1BillingMeterNoMeterFoundEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V1BillingMeterNoMeterFoundEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V1BillingMeterNoMeterFound, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account.closed` notifications.
-    pub fn on_v2_core_account_closed<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_closed<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountClosedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountClosedEventNotification, StripeClient) -> Fut + Send + Sync
+            + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountClosed, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account.created` notifications.
-    pub fn on_v2_core_account_created<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_created<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountCreatedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountCreatedEventNotification, StripeClient) -> Fut + Send + Sync
+            + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountCreated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account.updated` notifications.
-    pub fn on_v2_core_account_updated<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_updated<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountUpdatedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountUpdatedEventNotification, StripeClient) -> Fut + Send + Sync
+            + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.customer].capability_status_updated` notifications.
-    pub fn on_v2_core_account_including_configuration_customer_capability_status_updated<F, Fut>(
-        self,
-        callback: F,
-    ) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_including_configuration_customer_capability_status_updated<
+        F,
+        Fut,
+    >(self, callback: F) -> Result<Self, ConfigError>
     where
         F: Fn(
                 V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEventNotification,
                 StripeClient,
-            ) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
-        self.on::<V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated, _, _>(callback)
+        self.on::<
+                V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated,
+                _,
+                _,
+            >(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.customer].updated` notifications.
     pub fn on_v2_core_account_including_configuration_customer_updated<F, Fut>(
@@ -265,30 +292,31 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingConfigurationCustomerUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingConfigurationCustomerUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingConfigurationCustomerUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.merchant].capability_status_updated` notifications.
-    pub fn on_v2_core_account_including_configuration_merchant_capability_status_updated<F, Fut>(
-        self,
-        callback: F,
-    ) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_including_configuration_merchant_capability_status_updated<
+        F,
+        Fut,
+    >(self, callback: F) -> Result<Self, ConfigError>
     where
         F: Fn(
                 V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventNotification,
                 StripeClient,
-            ) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
-        self.on::<V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated, _, _>(callback)
+        self.on::<
+                V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated,
+                _,
+                _,
+            >(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.merchant].updated` notifications.
     pub fn on_v2_core_account_including_configuration_merchant_updated<F, Fut>(
@@ -296,30 +324,31 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingConfigurationMerchantUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingConfigurationMerchantUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingConfigurationMerchantUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.recipient].capability_status_updated` notifications.
-    pub fn on_v2_core_account_including_configuration_recipient_capability_status_updated<F, Fut>(
-        self,
-        callback: F,
-    ) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_including_configuration_recipient_capability_status_updated<
+        F,
+        Fut,
+    >(self, callback: F) -> Result<Self, ConfigError>
     where
         F: Fn(
                 V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventNotification,
                 StripeClient,
-            ) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
-        self.on::<V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated, _, _>(callback)
+        self.on::<
+                V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated,
+                _,
+                _,
+            >(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.recipient].updated` notifications.
     pub fn on_v2_core_account_including_configuration_recipient_updated<F, Fut>(
@@ -327,30 +356,31 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingConfigurationRecipientUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingConfigurationRecipientUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingConfigurationRecipientUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.storer].capability_status_updated` notifications.
-    pub fn on_v2_core_account_including_configuration_storer_capability_status_updated<F, Fut>(
-        self,
-        callback: F,
-    ) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_including_configuration_storer_capability_status_updated<
+        F,
+        Fut,
+    >(self, callback: F) -> Result<Self, ConfigError>
     where
         F: Fn(
                 V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventNotification,
                 StripeClient,
-            ) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
-        self.on::<V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated, _, _>(callback)
+        self.on::<
+                V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated,
+                _,
+                _,
+            >(callback)
     }
     /// Registers the callback for `v2.core.account[configuration.storer].updated` notifications.
     pub fn on_v2_core_account_including_configuration_storer_updated<F, Fut>(
@@ -358,10 +388,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingConfigurationStorerUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingConfigurationStorerUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingConfigurationStorerUpdated, _, _>(callback)
@@ -372,10 +402,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingDefaultsUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingDefaultsUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingDefaultsUpdated, _, _>(callback)
@@ -386,10 +416,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingIdentityUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingIdentityUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingIdentityUpdated, _, _>(callback)
@@ -400,50 +430,70 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountIncludingRequirementsUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreAccountIncludingRequirementsUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountIncludingRequirementsUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account_link.returned` notifications.
-    pub fn on_v2_core_account_link_returned<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_link_returned<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountLinkReturnedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountLinkReturnedEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountLinkReturned, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account_person.created` notifications.
-    pub fn on_v2_core_account_person_created<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_person_created<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountPersonCreatedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountPersonCreatedEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountPersonCreated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account_person.deleted` notifications.
-    pub fn on_v2_core_account_person_deleted<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_person_deleted<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountPersonDeletedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountPersonDeletedEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountPersonDeleted, _, _>(callback)
     }
     /// Registers the callback for `v2.core.account_person.updated` notifications.
-    pub fn on_v2_core_account_person_updated<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_account_person_updated<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreAccountPersonUpdatedEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreAccountPersonUpdatedEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreAccountPersonUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.core.event_destination.ping` notifications.
-    pub fn on_v2_core_event_destination_ping<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_core_event_destination_ping<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreEventDestinationPingEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
+        F: Fn(V2CoreEventDestinationPingEventNotification, StripeClient) -> Fut + Send
+            + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreEventDestinationPing, _, _>(callback)
@@ -454,21 +504,22 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2CoreHealthEventGenerationFailureResolvedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2CoreHealthEventGenerationFailureResolvedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2CoreHealthEventGenerationFailureResolved, _, _>(callback)
     }
     /// Registers the callback for `v2.money_management.adjustment.created` notifications.
-    pub fn on_v2_money_management_adjustment_created<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_money_management_adjustment_created<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementAdjustmentCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementAdjustmentCreated, _, _>(callback)
@@ -479,10 +530,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementFinancialAccountCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementFinancialAccountCreatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementFinancialAccountCreated, _, _>(callback)
@@ -493,10 +544,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementFinancialAccountUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementFinancialAccountUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementFinancialAccountUpdated, _, _>(callback)
@@ -507,10 +558,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementFinancialAddressActivatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementFinancialAddressActivatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementFinancialAddressActivated, _, _>(callback)
@@ -521,10 +572,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementFinancialAddressFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementFinancialAddressFailedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementFinancialAddressFailed, _, _>(callback)
@@ -535,10 +586,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferAvailableEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferAvailableEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferAvailable, _, _>(callback)
@@ -549,10 +600,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferBankDebitFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferBankDebitFailedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferBankDebitFailed, _, _>(callback)
@@ -563,10 +614,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferBankDebitProcessingEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferBankDebitProcessingEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferBankDebitProcessing, _, _>(callback)
@@ -577,10 +628,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferBankDebitQueuedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferBankDebitQueuedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferBankDebitQueued, _, _>(callback)
@@ -591,10 +642,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferBankDebitReturnedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferBankDebitReturnedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferBankDebitReturned, _, _>(callback)
@@ -605,10 +656,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementInboundTransferBankDebitSucceededEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementInboundTransferBankDebitSucceededEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementInboundTransferBankDebitSucceeded, _, _>(callback)
@@ -619,10 +670,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentCanceledEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentCanceledEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentCanceled, _, _>(callback)
@@ -633,10 +684,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentCreatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentCreated, _, _>(callback)
@@ -647,10 +698,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentFailedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentFailed, _, _>(callback)
@@ -661,10 +712,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentPostedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentPostedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentPosted, _, _>(callback)
@@ -675,10 +726,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentReturnedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentReturnedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentReturned, _, _>(callback)
@@ -689,10 +740,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundPaymentUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundPaymentUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundPaymentUpdated, _, _>(callback)
@@ -703,10 +754,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferCanceledEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferCanceledEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferCanceled, _, _>(callback)
@@ -717,10 +768,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferCreatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferCreated, _, _>(callback)
@@ -731,10 +782,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferFailedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferFailed, _, _>(callback)
@@ -745,10 +796,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferPostedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferPostedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferPosted, _, _>(callback)
@@ -759,10 +810,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferReturnedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferReturnedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferReturned, _, _>(callback)
@@ -773,10 +824,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementOutboundTransferUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementOutboundTransferUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementOutboundTransferUpdated, _, _>(callback)
@@ -788,9 +839,7 @@ impl EventNotificationHandlerBuilder {
     ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementPayoutMethodCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementPayoutMethodCreated, _, _>(callback)
@@ -802,9 +851,7 @@ impl EventNotificationHandlerBuilder {
     ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementPayoutMethodUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementPayoutMethodUpdated, _, _>(callback)
@@ -815,10 +862,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedCreditAvailableEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedCreditAvailableEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedCreditAvailable, _, _>(callback)
@@ -829,10 +876,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedCreditFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedCreditFailedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedCreditFailed, _, _>(callback)
@@ -843,10 +890,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedCreditReturnedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedCreditReturnedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedCreditReturned, _, _>(callback)
@@ -857,10 +904,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedCreditSucceededEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedCreditSucceededEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedCreditSucceeded, _, _>(callback)
@@ -871,10 +918,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedDebitCanceledEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedDebitCanceledEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedDebitCanceled, _, _>(callback)
@@ -886,9 +933,7 @@ impl EventNotificationHandlerBuilder {
     ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementReceivedDebitFailedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedDebitFailed, _, _>(callback)
@@ -899,10 +944,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedDebitPendingEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedDebitPendingEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedDebitPending, _, _>(callback)
@@ -913,10 +958,10 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedDebitSucceededEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedDebitSucceededEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedDebitSucceeded, _, _>(callback)
@@ -927,32 +972,34 @@ impl EventNotificationHandlerBuilder {
         callback: F,
     ) -> Result<Self, ConfigError>
     where
-        F: Fn(V2MoneyManagementReceivedDebitUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(
+                V2MoneyManagementReceivedDebitUpdatedEventNotification,
+                StripeClient,
+            ) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementReceivedDebitUpdated, _, _>(callback)
     }
     /// Registers the callback for `v2.money_management.transaction.created` notifications.
-    pub fn on_v2_money_management_transaction_created<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_money_management_transaction_created<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementTransactionCreatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementTransactionCreated, _, _>(callback)
     }
     /// Registers the callback for `v2.money_management.transaction.updated` notifications.
-    pub fn on_v2_money_management_transaction_updated<F, Fut>(self, callback: F) -> Result<Self, ConfigError>
+    pub fn on_v2_money_management_transaction_updated<F, Fut>(
+        self,
+        callback: F,
+    ) -> Result<Self, ConfigError>
     where
         F: Fn(V2MoneyManagementTransactionUpdatedEventNotification, StripeClient) -> Fut
-            + Send
-            + Sync
-            + 'static,
+            + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         self.on::<V2MoneyManagementTransactionUpdated, _, _>(callback)

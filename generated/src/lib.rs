@@ -18,10 +18,13 @@
     rustdoc::invalid_html_tags
 )]
 
+#[rustfmt::skip]
 mod events;
 
+#[rustfmt::skip]
 mod handler;
 
+#[rustfmt::skip]
 mod schemas;
 
 pub use events::*;

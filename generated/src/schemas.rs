@@ -23,7 +23,9 @@ pub struct V1BillingMeterErrorReportTriggeredEventDataReason {
     /// The total error count within this window.
     pub error_count: i64,
     /// The error details.
-    pub error_types: Vec<V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItem>,
+    pub error_types: Vec<
+        V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItem,
+    >,
 }
 
 /// `data.reason.error_types[]` in schema `v1.billing.meter.error_report_triggered` of Stripe's spec.
@@ -34,7 +36,9 @@ pub struct V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItem {
     /// The number of errors of this type.
     pub error_count: i64,
     /// A list of sample errors of this type.
-    pub sample_errors: Vec<V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItem>,
+    pub sample_errors: Vec<
+        V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItem,
+    >,
 }
 
 /// Open Enum.
@@ -78,7 +82,9 @@ impl V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemCode {
         match self {
             Self::ArchivedMeter => "archived_meter",
             Self::MeterEventCustomerNotFound => "meter_event_customer_not_found",
-            Self::MeterEventDimensionCountTooHigh => "meter_event_dimension_count_too_high",
+            Self::MeterEventDimensionCountTooHigh => {
+                "meter_event_dimension_count_too_high"
+            }
             Self::MeterEventInvalidValue => "meter_event_invalid_value",
             Self::MeterEventNoCustomerDefined => "meter_event_no_customer_defined",
             Self::MissingDimensionPayloadKeys => "missing_dimension_payload_keys",
@@ -136,7 +142,9 @@ pub struct V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItem {
     /// The number of errors of this type.
     pub error_count: i64,
     /// A list of sample errors of this type.
-    pub sample_errors: Vec<V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItem>,
+    pub sample_errors: Vec<
+        V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItem,
+    >,
 }
 
 /// Open Enum.
@@ -180,7 +188,9 @@ impl V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemCode {
         match self {
             Self::ArchivedMeter => "archived_meter",
             Self::MeterEventCustomerNotFound => "meter_event_customer_not_found",
-            Self::MeterEventDimensionCountTooHigh => "meter_event_dimension_count_too_high",
+            Self::MeterEventDimensionCountTooHigh => {
+                "meter_event_dimension_count_too_high"
+            }
             Self::MeterEventInvalidValue => "meter_event_invalid_value",
             Self::MeterEventNoCustomerDefined => "meter_event_no_customer_defined",
             Self::MissingDimensionPayloadKeys => "missing_dimension_payload_keys",
@@ -314,7 +324,9 @@ pub struct V2CoreAccountConfigurationCustomer {
     pub applied: bool,
     /// Settings for automatic indirect tax calculation on the customer's invoices, subscriptions, Checkout Sessions, and Payment Links. Available when automatic tax calculation is available for the customer account's location.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automatic_indirect_tax: Option<V2CoreAccountConfigurationCustomerAutomaticIndirectTax>,
+    pub automatic_indirect_tax: Option<
+        V2CoreAccountConfigurationCustomerAutomaticIndirectTax,
+    >,
     /// Default Billing settings for the customer account, used in Invoices and Subscriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing: Option<V2CoreAccountConfigurationCustomerBilling>,
@@ -343,7 +355,9 @@ pub struct V2CoreAccountConfigurationCustomerAutomaticIndirectTax {
     pub location: Option<V2CoreAccountConfigurationCustomerAutomaticIndirectTaxLocation>,
     /// Data source used to identify the customer account's tax location. Defaults to `identity_address`. Used for automatic indirect tax calculation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location_source: Option<V2CoreAccountConfigurationCustomerAutomaticIndirectTaxLocationSource>,
+    pub location_source: Option<
+        V2CoreAccountConfigurationCustomerAutomaticIndirectTaxLocationSource,
+    >,
 }
 
 /// The customer account's tax exemption status: `none`, `exempt`, or `reverse`. When `reverse`, invoice and receipt PDFs include "Reverse charge".
@@ -434,7 +448,9 @@ pub struct V2CoreAccountConfigurationCustomerBilling {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2CoreAccountConfigurationCustomerBillingInvoice {
     /// The list of up to 4 default custom fields to be displayed on invoices for this customer. When updating, pass an empty string to remove previously-defined fields.
-    pub custom_fields: Vec<V2CoreAccountConfigurationCustomerBillingInvoiceCustomFieldsItem>,
+    pub custom_fields: Vec<
+        V2CoreAccountConfigurationCustomerBillingInvoiceCustomFieldsItem,
+    >,
     /// Default invoice footer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
@@ -463,7 +479,9 @@ pub struct V2CoreAccountConfigurationCustomerBillingInvoiceCustomFieldsItem {
 pub struct V2CoreAccountConfigurationCustomerBillingInvoiceRendering {
     /// Indicates whether displayed line item prices and amounts on invoice PDFs include inclusive tax amounts. Must be either `include_inclusive_tax` or `exclude_tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_tax_display: Option<V2CoreAccountConfigurationCustomerBillingInvoiceRenderingAmountTaxDisplay>,
+    pub amount_tax_display: Option<
+        V2CoreAccountConfigurationCustomerBillingInvoiceRenderingAmountTaxDisplay,
+    >,
     /// ID of the invoice rendering template to use for future invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
@@ -499,7 +517,9 @@ impl V2CoreAccountConfigurationCustomerBillingInvoiceRenderingAmountTaxDisplay {
 pub struct V2CoreAccountConfigurationCustomerCapabilities {
     /// Generates requirements for enabling automatic indirect tax calculation on this customer's invoices or subscriptions. Recommended to request this capability if planning to enable automatic tax calculation on this customer's invoices or subscriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automatic_indirect_tax: Option<V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax>,
+    pub automatic_indirect_tax: Option<
+        V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax,
+    >,
 }
 
 /// Generates requirements for enabling automatic indirect tax calculation on this customer's invoices or subscriptions. Recommended to request this capability if planning to enable automatic tax calculation on this customer's invoices or subscriptions.
@@ -508,8 +528,9 @@ pub struct V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -551,8 +572,7 @@ pub struct V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxSta
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -691,13 +711,17 @@ pub struct V2CoreAccountConfigurationMerchant {
     pub mcc: Option<String>,
     /// Settings for the default text that appears on statements for language variations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script_statement_descriptor: Option<V2CoreAccountConfigurationMerchantScriptStatementDescriptor>,
+    pub script_statement_descriptor: Option<
+        V2CoreAccountConfigurationMerchantScriptStatementDescriptor,
+    >,
     /// Settings for SEPA Direct Debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sepa_debit_payments: Option<V2CoreAccountConfigurationMerchantSepaDebitPayments>,
     /// Statement descriptor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statement_descriptor: Option<V2CoreAccountConfigurationMerchantStatementDescriptor>,
+    pub statement_descriptor: Option<
+        V2CoreAccountConfigurationMerchantStatementDescriptor,
+    >,
     /// Publicly available contact information for sending support issues to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support: Option<V2CoreAccountConfigurationMerchantSupport>,
@@ -736,48 +760,74 @@ pub struct V2CoreAccountConfigurationMerchantBranding {
 pub struct V2CoreAccountConfigurationMerchantCapabilities {
     /// Allow the merchant to process ACH debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ach_debit_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPayments>,
+    pub ach_debit_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPayments,
+    >,
     /// Allow the merchant to process ACSS debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acss_debit_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPayments>,
+    pub acss_debit_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPayments,
+    >,
     /// Allow the merchant to process Affirm payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affirm_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAffirmPayments>,
+    pub affirm_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAffirmPayments,
+    >,
     /// Allow the merchant to process Afterpay/Clearpay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub afterpay_clearpay_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayments>,
+    pub afterpay_clearpay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayments,
+    >,
     /// Allow the merchant to process Alma payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alma_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAlmaPayments>,
+    pub alma_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAlmaPayments,
+    >,
     /// Allow the merchant to process Amazon Pay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amazon_pay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPayments>,
+    pub amazon_pay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPayments,
+    >,
     /// Allow the merchant to process Australian BECS Direct Debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub au_becs_debit_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPayments>,
+    pub au_becs_debit_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPayments,
+    >,
     /// Allow the merchant to process BACS Direct Debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bacs_debit_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPayments>,
+    pub bacs_debit_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPayments,
+    >,
     /// Allow the merchant to process Bancontact payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bancontact_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesBancontactPayments>,
+    pub bancontact_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesBancontactPayments,
+    >,
     /// Allow the merchant to process BLIK payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blik_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesBlikPayments>,
+    pub blik_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesBlikPayments,
+    >,
     /// Allow the merchant to process Boleto payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boleto_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesBoletoPayments>,
+    pub boleto_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesBoletoPayments,
+    >,
     /// Allow the merchant to collect card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesCardPayments>,
+    pub card_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesCardPayments,
+    >,
     /// Allow the merchant to process Cartes Bancaires payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cartes_bancaires_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments>,
+    pub cartes_bancaires_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments,
+    >,
     /// Allow the merchant to process Cash App payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cashapp_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesCashappPayments>,
+    pub cashapp_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesCashappPayments,
+    >,
     /// Allow the merchant to process EPS payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eps_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesEpsPayments>,
@@ -786,93 +836,140 @@ pub struct V2CoreAccountConfigurationMerchantCapabilities {
     pub fpx_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesFpxPayments>,
     /// Allow the merchant to process UK bank transfer payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gb_bank_transfer_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPayments>,
+    pub gb_bank_transfer_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPayments,
+    >,
     /// Allow the merchant to process GrabPay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grabpay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPayments>,
+    pub grabpay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPayments,
+    >,
     /// Allow the merchant to process iDEAL payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ideal_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesIdealPayments>,
+    pub ideal_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesIdealPayments,
+    >,
     /// Allow the merchant to process JCB card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jcb_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesJcbPayments>,
     /// Allow the merchant to process Japanese bank transfer payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jp_bank_transfer_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPayments>,
+    pub jp_bank_transfer_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPayments,
+    >,
     /// Allow the merchant to process Kakao Pay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kakao_pay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPayments>,
+    pub kakao_pay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPayments,
+    >,
     /// Allow the merchant to process Klarna payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub klarna_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPayments>,
+    pub klarna_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPayments,
+    >,
     /// Allow the merchant to process Konbini convenience store payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub konbini_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPayments>,
+    pub konbini_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPayments,
+    >,
     /// Allow the merchant to process Korean card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kr_card_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesKrCardPayments>,
+    pub kr_card_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesKrCardPayments,
+    >,
     /// Allow the merchant to process Link payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesLinkPayments>,
+    pub link_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesLinkPayments,
+    >,
     /// Allow the merchant to process MobilePay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobilepay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPayments>,
+    pub mobilepay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPayments,
+    >,
     /// Allow the merchant to process Multibanco payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multibanco_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPayments>,
+    pub multibanco_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPayments,
+    >,
     /// Allow the merchant to process Mexican bank transfer payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mx_bank_transfer_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPayments>,
+    pub mx_bank_transfer_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPayments,
+    >,
     /// Allow the merchant to process Naver Pay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub naver_pay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPayments>,
+    pub naver_pay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPayments,
+    >,
     /// Allow the merchant to process OXXO payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oxxo_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesOxxoPayments>,
+    pub oxxo_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesOxxoPayments,
+    >,
     /// Allow the merchant to process Przelewy24 (P24) payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p24_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesP24Payments>,
     /// Allow the merchant to process Pay by Bank payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_by_bank_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPayments>,
+    pub pay_by_bank_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPayments,
+    >,
     /// Allow the merchant to process PAYCO payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payco_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesPaycoPayments>,
+    pub payco_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesPaycoPayments,
+    >,
     /// Allow the merchant to process PayNow payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paynow_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesPaynowPayments>,
+    pub paynow_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesPaynowPayments,
+    >,
     /// Allow the merchant to process PromptPay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub promptpay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPayments>,
+    pub promptpay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPayments,
+    >,
     /// Allow the merchant to process Revolut Pay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revolut_pay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPayments>,
+    pub revolut_pay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPayments,
+    >,
     /// Allow the merchant to process Samsung Pay payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub samsung_pay_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPayments>,
+    pub samsung_pay_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPayments,
+    >,
     /// Allow the merchant to process SEPA bank transfer payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sepa_bank_transfer_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayments>,
+    pub sepa_bank_transfer_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayments,
+    >,
     /// Allow the merchant to process SEPA Direct Debit payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sepa_debit_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPayments>,
+    pub sepa_debit_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPayments,
+    >,
     /// Capabilities that enable the merchant to manage their Stripe Balance (/v1/balance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_balance: Option<V2CoreAccountConfigurationMerchantCapabilitiesStripeBalance>,
+    pub stripe_balance: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesStripeBalance,
+    >,
     /// Allow the merchant to process Swish payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub swish_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesSwishPayments>,
+    pub swish_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesSwishPayments,
+    >,
     /// Allow the merchant to process TWINT payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub twint_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesTwintPayments>,
+    pub twint_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesTwintPayments,
+    >,
     /// Allow the merchant to process US bank transfer payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub us_bank_transfer_payments:
-        Option<V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPayments>,
+    pub us_bank_transfer_payments: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPayments,
+    >,
     /// Allow the merchant to process Zip payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesZipPayments>,
@@ -884,7 +981,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1009,7 +1108,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1051,8 +1152,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -1135,7 +1235,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAffirmPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1260,8 +1362,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayment
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1303,8 +1406,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayment
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -1387,7 +1489,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAlmaPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1512,7 +1616,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1554,8 +1660,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -1638,8 +1743,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1681,8 +1787,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStat
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -1765,7 +1870,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1807,8 +1914,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -1891,8 +1997,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBancontactPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -1934,8 +2041,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatu
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -2018,7 +2124,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBlikPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2143,7 +2251,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesBoletoPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2268,7 +2378,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesCardPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2393,8 +2505,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2436,8 +2549,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -2520,7 +2632,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesCashappPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2645,7 +2759,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesEpsPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2770,7 +2886,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesFpxPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2895,8 +3013,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPayments 
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -2938,8 +3057,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsS
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -3022,7 +3140,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3147,7 +3267,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesIdealPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3272,7 +3394,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesJcbPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3397,8 +3521,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPayments 
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3440,8 +3565,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsS
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -3524,7 +3648,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3649,7 +3775,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3774,7 +3902,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -3899,7 +4029,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesKrCardPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4024,7 +4156,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesLinkPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4149,7 +4283,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4191,8 +4327,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -4275,8 +4410,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4318,8 +4454,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatu
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -4402,8 +4537,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPayments 
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4445,8 +4581,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsS
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -4529,7 +4664,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4654,7 +4791,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesOxxoPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4779,7 +4918,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesP24Payments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4904,7 +5045,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -4946,8 +5089,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5030,7 +5172,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaycoPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5155,7 +5299,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaynowPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5280,7 +5426,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5322,8 +5470,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5406,8 +5553,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5449,8 +5597,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatu
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5533,8 +5680,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5576,8 +5724,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatu
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5660,8 +5807,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayment
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5703,8 +5851,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayment
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5787,7 +5934,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5829,8 +5978,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -5912,7 +6060,9 @@ impl V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetail
 pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalance {
     /// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payouts: Option<V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayouts>,
+    pub payouts: Option<
+        V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayouts,
+    >,
 }
 
 /// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
@@ -5921,8 +6071,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayouts {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -5964,8 +6115,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsSta
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -6048,7 +6198,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesSwishPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6173,7 +6325,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesTwintPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6298,8 +6452,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPayments 
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6341,8 +6496,7 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsS
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -6425,7 +6579,9 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesZipPayments {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6701,7 +6857,9 @@ pub struct V2CoreAccountConfigurationRecipient {
     pub capabilities: Option<V2CoreAccountConfigurationRecipientCapabilities>,
     /// The payout method to be used as a default outbound destination. This will allow the PayoutMethod to be omitted on OutboundPayments made through the dashboard or APIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_outbound_destination: Option<V2CoreAccountConfigurationRecipientDefaultOutboundDestination>,
+    pub default_outbound_destination: Option<
+        V2CoreAccountConfigurationRecipientDefaultOutboundDestination,
+    >,
 }
 
 /// Capabilities that have been requested on the Recipient Configuration.
@@ -6709,13 +6867,17 @@ pub struct V2CoreAccountConfigurationRecipient {
 pub struct V2CoreAccountConfigurationRecipientCapabilities {
     /// Capabilities that enable OutboundPayments to a bank account linked to this Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<V2CoreAccountConfigurationRecipientCapabilitiesBankAccounts>,
+    pub bank_accounts: Option<
+        V2CoreAccountConfigurationRecipientCapabilitiesBankAccounts,
+    >,
     /// Enables this Account to receive OutboundPayments to a linked debit card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cards: Option<V2CoreAccountConfigurationRecipientCapabilitiesCards>,
     /// Capabilities that enable the recipient to manage their Stripe Balance (/v1/balance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_balance: Option<V2CoreAccountConfigurationRecipientCapabilitiesStripeBalance>,
+    pub stripe_balance: Option<
+        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalance,
+    >,
 }
 
 /// Capabilities that enable OutboundPayments to a bank account linked to this Account.
@@ -6735,8 +6897,9 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocal {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6778,8 +6941,7 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatu
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -6862,7 +7024,9 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWire {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -6904,8 +7068,7 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -6988,7 +7151,9 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesCards {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationRecipientCapabilitiesCardsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -7112,10 +7277,14 @@ impl V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemResolu
 pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalance {
     /// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payouts: Option<V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayouts>,
+    pub payouts: Option<
+        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayouts,
+    >,
     /// Enables this Account to receive /v1/transfers into their Stripe Balance (/v1/balance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_transfers: Option<V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfers>,
+    pub stripe_transfers: Option<
+        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfers,
+    >,
 }
 
 /// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
@@ -7124,8 +7293,9 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayouts {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -7167,8 +7337,7 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsSt
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -7251,8 +7420,9 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTra
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -7344,8 +7514,7 @@ impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfers
 
 /// Machine-readable code explaining how to make the Capability active.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution
-{
+pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution {
     /// `contact_stripe`
     #[serde(rename = "contact_stripe")]
     ContactStripe,
@@ -7709,19 +7878,29 @@ pub struct V2CoreAccountConfigurationStorer {
 pub struct V2CoreAccountConfigurationStorerCapabilities {
     /// Can provision a financial address to credit/debit a FinancialAccount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub financial_addresses: Option<V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses>,
+    pub financial_addresses: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses,
+    >,
     /// Can hold storage-type funds on Stripe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holds_currencies: Option<V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrencies>,
+    pub holds_currencies: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrencies,
+    >,
     /// Hash containing capabilities related to InboundTransfers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbound_transfers: Option<V2CoreAccountConfigurationStorerCapabilitiesInboundTransfers>,
+    pub inbound_transfers: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfers,
+    >,
     /// Hash containing capabilities related to [OutboundPayments](/api/treasury/outbound_payments?api-version=preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbound_payments: Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundPayments>,
+    pub outbound_payments: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPayments,
+    >,
     /// Hash containing capabilities related to [OutboundTransfers](/api/treasury/outbound_transfers?api-version=preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbound_transfers: Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfers>,
+    pub outbound_transfers: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfers,
+    >,
 }
 
 /// Can provision a financial address to credit/debit a FinancialAccount.
@@ -7729,7 +7908,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilities {
 pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses {
     /// Can provision a bank-account like financial address (VBAN) to credit/debit a FinancialAccount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccounts>,
+    pub bank_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccounts,
+    >,
 }
 
 /// Can provision a bank-account like financial address (VBAN) to credit/debit a FinancialAccount.
@@ -7738,8 +7919,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAcc
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -7781,8 +7963,7 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAcc
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -7832,8 +8013,7 @@ impl V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsS
 
 /// Machine-readable code explaining how to make the Capability active.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution
-{
+pub enum V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution {
     /// `contact_stripe`
     #[serde(rename = "contact_stripe")]
     ContactStripe,
@@ -7880,7 +8060,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEur {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8005,7 +8187,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbp {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8130,7 +8314,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsd {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8254,7 +8440,9 @@ impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetails
 pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfers {
     /// Can pull funds into a FinancialAccount from an external bank account owned by the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccounts>,
+    pub bank_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccounts,
+    >,
 }
 
 /// Can pull funds into a FinancialAccount from an external bank account owned by the user.
@@ -8263,8 +8451,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccou
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8306,8 +8495,7 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccou
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -8389,14 +8577,17 @@ impl V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsSta
 pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPayments {
     /// Can send funds from a FinancialAccount to a bank account owned by a different entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccounts>,
+    pub bank_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccounts,
+    >,
     /// Can send funds from a FinancialAccount to a debit card owned by a different entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cards: Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCards>,
     /// Can send funds from a FinancialAccount to a FinancialAccount owned by a different entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub financial_accounts:
-        Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccounts>,
+    pub financial_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccounts,
+    >,
 }
 
 /// Can send funds from a FinancialAccount to a bank account owned by a different entity.
@@ -8405,8 +8596,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccou
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8448,8 +8640,7 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccou
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -8532,8 +8723,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCards {
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8575,8 +8767,7 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStat
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -8659,8 +8850,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancial
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8752,8 +8944,7 @@ impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccoun
 
 /// Machine-readable code explaining how to make the Capability active.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution
-{
+pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution {
     /// `contact_stripe`
     #[serde(rename = "contact_stripe")]
     ContactStripe,
@@ -8768,9 +8959,7 @@ pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAc
     Unknown(String),
 }
 
-impl
-    V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution
-{
+impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution {
     /// The value as Stripe sends it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -8787,11 +8976,14 @@ impl
 pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfers {
     /// Can send funds from a FinancialAccount to a bank account belonging to the same user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccounts>,
+    pub bank_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccounts,
+    >,
     /// Can send funds from a FinancialAccount to another FinancialAccount belonging to the same user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub financial_accounts:
-        Option<V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccounts>,
+    pub financial_accounts: Option<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccounts,
+    >,
 }
 
 /// Can send funds from a FinancialAccount to a bank account belonging to the same user.
@@ -8800,8 +8992,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAcco
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -8843,8 +9036,7 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAcco
     /// Machine-readable code explaining the reason for the Capability to be in its current status.
     pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemCode,
     /// Machine-readable code explaining how to make the Capability active.
-    pub resolution:
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution,
+    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution,
 }
 
 /// Machine-readable code explaining the reason for the Capability to be in its current status.
@@ -8894,8 +9086,7 @@ impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsSt
 
 /// Machine-readable code explaining how to make the Capability active.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution
-{
+pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution {
     /// `contact_stripe`
     #[serde(rename = "contact_stripe")]
     ContactStripe,
@@ -8928,8 +9119,9 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancia
     /// The status of the Capability.
     pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatus,
     /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details:
-        Vec<V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItem>,
+    pub status_details: Vec<
+        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItem,
+    >,
 }
 
 /// The status of the Capability.
@@ -9021,8 +9213,7 @@ impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccou
 
 /// Machine-readable code explaining how to make the Capability active.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution
-{
+pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution {
     /// `contact_stripe`
     #[serde(rename = "contact_stripe")]
     ContactStripe,
@@ -9037,9 +9228,7 @@ pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialA
     Unknown(String),
 }
 
-impl
-    V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution
-{
+impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution {
     /// The value as Stripe sends it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -9594,7 +9783,9 @@ pub struct V2CoreAccountFutureRequirementsEntriesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<V2CoreAccountFutureRequirementsEntriesItemReference>,
     /// A list of reasons why Stripe is collecting the requirement.
-    pub requested_reasons: Vec<V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItem>,
+    pub requested_reasons: Vec<
+        V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItem,
+    >,
 }
 
 /// Indicates whether the platform or Stripe is currently responsible for taking action on the requirement. Value can be `user` or `stripe`.
@@ -9931,27 +10122,41 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
     /// The value as Stripe sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-            Self::InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
+            Self::InvalidAddressCityStatePostalCode => {
+                "invalid_address_city_state_postal_code"
+            }
+            Self::InvalidAddressHighwayContractBox => {
+                "invalid_address_highway_contract_box"
+            }
             Self::InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
             Self::InvalidBusinessProfileName => "invalid_business_profile_name",
-            Self::InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
+            Self::InvalidBusinessProfileNameDenylisted => {
+                "invalid_business_profile_name_denylisted"
+            }
             Self::InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
             Self::InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
             Self::InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
             Self::InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
             Self::InvalidProductDescriptionLength => "invalid_product_description_length",
-            Self::InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
+            Self::InvalidProductDescriptionUrlMatch => {
+                "invalid_product_description_url_match"
+            }
             Self::InvalidRepresentativeCountry => "invalid_representative_country",
             Self::InvalidStatementDescriptorBusinessMismatch => {
                 "invalid_statement_descriptor_business_mismatch"
             }
-            Self::InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-            Self::InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
+            Self::InvalidStatementDescriptorDenylisted => {
+                "invalid_statement_descriptor_denylisted"
+            }
+            Self::InvalidStatementDescriptorLength => {
+                "invalid_statement_descriptor_length"
+            }
             Self::InvalidStatementDescriptorPrefixDenylisted => {
                 "invalid_statement_descriptor_prefix_denylisted"
             }
-            Self::InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
+            Self::InvalidStatementDescriptorPrefixMismatch => {
+                "invalid_statement_descriptor_prefix_mismatch"
+            }
             Self::InvalidStreetAddress => "invalid_street_address",
             Self::InvalidTaxId => "invalid_tax_id",
             Self::InvalidTaxIdFormat => "invalid_tax_id_format",
@@ -9963,7 +10168,9 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
             }
             Self::InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
             Self::InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-            Self::InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
+            Self::InvalidUrlWebsiteInaccessibleGeoblocked => {
+                "invalid_url_website_inaccessible_geoblocked"
+            }
             Self::InvalidUrlWebsiteInaccessiblePasswordProtected => {
                 "invalid_url_website_inaccessible_password_protected"
             }
@@ -9977,8 +10184,12 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
             Self::InvalidUrlWebsiteIncompleteLegalRestrictions => {
                 "invalid_url_website_incomplete_legal_restrictions"
             }
-            Self::InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-            Self::InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
+            Self::InvalidUrlWebsiteIncompleteRefundPolicy => {
+                "invalid_url_website_incomplete_refund_policy"
+            }
+            Self::InvalidUrlWebsiteIncompleteReturnPolicy => {
+                "invalid_url_website_incomplete_return_policy"
+            }
             Self::InvalidUrlWebsiteIncompleteTermsAndConditions => {
                 "invalid_url_website_incomplete_terms_and_conditions"
             }
@@ -9991,21 +10202,39 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
             Self::UnresolvableIpAddress => "unresolvable_ip_address",
             Self::UnresolvablePostalCode => "unresolvable_postal_code",
             Self::VerificationDirectorsMismatch => "verification_directors_mismatch",
-            Self::VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-            Self::VerificationDocumentAddressMissing => "verification_document_address_missing",
+            Self::VerificationDocumentAddressMismatch => {
+                "verification_document_address_mismatch"
+            }
+            Self::VerificationDocumentAddressMissing => {
+                "verification_document_address_missing"
+            }
             Self::VerificationDocumentCorrupt => "verification_document_corrupt",
-            Self::VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-            Self::VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
+            Self::VerificationDocumentCountryNotSupported => {
+                "verification_document_country_not_supported"
+            }
+            Self::VerificationDocumentDirectorsMismatch => {
+                "verification_document_directors_mismatch"
+            }
             Self::VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-            Self::VerificationDocumentDuplicateType => "verification_document_duplicate_type",
+            Self::VerificationDocumentDuplicateType => {
+                "verification_document_duplicate_type"
+            }
             Self::VerificationDocumentExpired => "verification_document_expired",
             Self::VerificationDocumentFailedCopy => "verification_document_failed_copy",
-            Self::VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
+            Self::VerificationDocumentFailedGreyscale => {
+                "verification_document_failed_greyscale"
+            }
             Self::VerificationDocumentFailedOther => "verification_document_failed_other",
-            Self::VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
+            Self::VerificationDocumentFailedTestMode => {
+                "verification_document_failed_test_mode"
+            }
             Self::VerificationDocumentFraudulent => "verification_document_fraudulent",
-            Self::VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-            Self::VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
+            Self::VerificationDocumentIdNumberMismatch => {
+                "verification_document_id_number_mismatch"
+            }
+            Self::VerificationDocumentIdNumberMissing => {
+                "verification_document_id_number_missing"
+            }
             Self::VerificationDocumentIncomplete => "verification_document_incomplete",
             Self::VerificationDocumentInvalid => "verification_document_invalid",
             Self::VerificationDocumentIssueOrExpiryDateMissing => {
@@ -10013,29 +10242,49 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
             }
             Self::VerificationDocumentManipulated => "verification_document_manipulated",
             Self::VerificationDocumentMissingBack => "verification_document_missing_back",
-            Self::VerificationDocumentMissingFront => "verification_document_missing_front",
-            Self::VerificationDocumentNameMismatch => "verification_document_name_mismatch",
+            Self::VerificationDocumentMissingFront => {
+                "verification_document_missing_front"
+            }
+            Self::VerificationDocumentNameMismatch => {
+                "verification_document_name_mismatch"
+            }
             Self::VerificationDocumentNameMissing => "verification_document_name_missing",
-            Self::VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
+            Self::VerificationDocumentNationalityMismatch => {
+                "verification_document_nationality_mismatch"
+            }
             Self::VerificationDocumentNotReadable => "verification_document_not_readable",
             Self::VerificationDocumentNotSigned => "verification_document_not_signed",
             Self::VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-            Self::VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
+            Self::VerificationDocumentPhotoMismatch => {
+                "verification_document_photo_mismatch"
+            }
             Self::VerificationDocumentTooLarge => "verification_document_too_large",
-            Self::VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
+            Self::VerificationDocumentTypeNotSupported => {
+                "verification_document_type_not_supported"
+            }
             Self::VerificationExtraneousDirectors => "verification_extraneous_directors",
             Self::VerificationFailedAddressMatch => "verification_failed_address_match",
-            Self::VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
+            Self::VerificationFailedBusinessIecNumber => {
+                "verification_failed_business_iec_number"
+            }
             Self::VerificationFailedDocumentMatch => "verification_failed_document_match",
-            Self::VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
+            Self::VerificationFailedIdNumberMatch => {
+                "verification_failed_id_number_match"
+            }
             Self::VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
             Self::VerificationFailedKeyedMatch => "verification_failed_keyed_match",
             Self::VerificationFailedNameMatch => "verification_failed_name_match",
             Self::VerificationFailedOther => "verification_failed_other",
-            Self::VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-            Self::VerificationFailedResidentialAddress => "verification_failed_residential_address",
+            Self::VerificationFailedRepresentativeAuthority => {
+                "verification_failed_representative_authority"
+            }
+            Self::VerificationFailedResidentialAddress => {
+                "verification_failed_residential_address"
+            }
             Self::VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-            Self::VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
+            Self::VerificationFailedTaxIdNotIssued => {
+                "verification_failed_tax_id_not_issued"
+            }
             Self::VerificationMissingDirectors => "verification_missing_directors",
             Self::VerificationMissingExecutives => "verification_missing_executives",
             Self::VerificationMissingOwners => "verification_missing_owners",
@@ -10045,10 +10294,14 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
             Self::VerificationRequiresAdditionalProofOfRegistration => {
                 "verification_requires_additional_proof_of_registration"
             }
-            Self::VerificationSelfieDocumentMissingPhoto => "verification_selfie_document_missing_photo",
+            Self::VerificationSelfieDocumentMissingPhoto => {
+                "verification_selfie_document_missing_photo"
+            }
             Self::VerificationSelfieFaceMismatch => "verification_selfie_face_mismatch",
             Self::VerificationSelfieManipulated => "verification_selfie_manipulated",
-            Self::VerificationSelfieUnverifiedOther => "verification_selfie_unverified_other",
+            Self::VerificationSelfieUnverifiedOther => {
+                "verification_selfie_unverified_other"
+            }
             Self::VerificationSupportability => "verification_supportability",
             Self::VerificationTokenStale => "verification_token_stale",
             Self::Unknown(value) => value,
@@ -10061,8 +10314,9 @@ impl V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode {
 pub struct V2CoreAccountFutureRequirementsEntriesItemImpact {
     /// The Capabilities that will be restricted if the requirement is not collected and satisfactory to Stripe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restricts_capabilities:
-        Option<Vec<V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItem>>,
+    pub restricts_capabilities: Option<
+        Vec<V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItem>,
+    >,
 }
 
 /// `future_requirements.entries[].impact.restricts_capabilities[]` in schema `v2.core.account` of Stripe's spec.
@@ -10295,7 +10549,9 @@ impl V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemCa
             Self::HoldsCurrenciesGbp => "holds_currencies.gbp",
             Self::HoldsCurrenciesUsd => "holds_currencies.usd",
             Self::IdealPayments => "ideal_payments",
-            Self::InboundTransfersFinancialAccounts => "inbound_transfers.financial_accounts",
+            Self::InboundTransfersFinancialAccounts => {
+                "inbound_transfers.financial_accounts"
+            }
             Self::JcbPayments => "jcb_payments",
             Self::JpBankTransferPayments => "jp_bank_transfer_payments",
             Self::KakaoPayPayments => "kakao_pay_payments",
@@ -10309,9 +10565,13 @@ impl V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemCa
             Self::NaverPayPayments => "naver_pay_payments",
             Self::OutboundPaymentsBankAccounts => "outbound_payments.bank_accounts",
             Self::OutboundPaymentsCards => "outbound_payments.cards",
-            Self::OutboundPaymentsFinancialAccounts => "outbound_payments.financial_accounts",
+            Self::OutboundPaymentsFinancialAccounts => {
+                "outbound_payments.financial_accounts"
+            }
             Self::OutboundTransfersBankAccounts => "outbound_transfers.bank_accounts",
-            Self::OutboundTransfersFinancialAccounts => "outbound_transfers.financial_accounts",
+            Self::OutboundTransfersFinancialAccounts => {
+                "outbound_transfers.financial_accounts"
+            }
             Self::OxxoPayments => "oxxo_payments",
             Self::P24Payments => "p24_payments",
             Self::PaycoPayments => "payco_payments",
@@ -10586,16 +10846,22 @@ pub struct V2CoreAccountIdentity {
 pub struct V2CoreAccountIdentityAttestations {
     /// This hash is used to attest that the directors information provided to Stripe is both current and correct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directorship_declaration: Option<V2CoreAccountIdentityAttestationsDirectorshipDeclaration>,
+    pub directorship_declaration: Option<
+        V2CoreAccountIdentityAttestationsDirectorshipDeclaration,
+    >,
     /// This hash is used to attest that the beneficial owner information provided to Stripe is both current and correct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ownership_declaration: Option<V2CoreAccountIdentityAttestationsOwnershipDeclaration>,
+    pub ownership_declaration: Option<
+        V2CoreAccountIdentityAttestationsOwnershipDeclaration,
+    >,
     /// Attestation that all Persons with a specific Relationship value have been provided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persons_provided: Option<V2CoreAccountIdentityAttestationsPersonsProvided>,
     /// This hash is used to attest that the representative is authorized to act as the representative of their legal entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub representative_declaration: Option<V2CoreAccountIdentityAttestationsRepresentativeDeclaration>,
+    pub representative_declaration: Option<
+        V2CoreAccountIdentityAttestationsRepresentativeDeclaration,
+    >,
     /// Attestations of accepted terms of service agreements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service: Option<V2CoreAccountIdentityAttestationsTermsOfService>,
@@ -10643,8 +10909,9 @@ pub struct V2CoreAccountIdentityAttestationsPersonsProvided {
     pub owners: Option<bool>,
     /// Reason for why the company is exempt from providing ownership information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ownership_exemption_reason:
-        Option<V2CoreAccountIdentityAttestationsPersonsProvidedOwnershipExemptionReason>,
+    pub ownership_exemption_reason: Option<
+        V2CoreAccountIdentityAttestationsPersonsProvidedOwnershipExemptionReason,
+    >,
 }
 
 /// Reason for why the company is exempt from providing ownership information.
@@ -10665,7 +10932,9 @@ impl V2CoreAccountIdentityAttestationsPersonsProvidedOwnershipExemptionReason {
     /// The value as Stripe sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::QualifiedEntityExceedsOwnershipThreshold => "qualified_entity_exceeds_ownership_threshold",
+            Self::QualifiedEntityExceedsOwnershipThreshold => {
+                "qualified_entity_exceeds_ownership_threshold"
+            }
             Self::QualifiesAsFinancialInstitution => "qualifies_as_financial_institution",
             Self::Unknown(value) => value,
         }
@@ -10745,7 +11014,9 @@ pub struct V2CoreAccountIdentityBusinessDetails {
     pub id_numbers: Option<Vec<V2CoreAccountIdentityBusinessDetailsIdNumbersItem>>,
     /// An estimate of the monthly revenue of the business. Only accepted for accounts in Brazil and India.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monthly_estimated_revenue: Option<V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenue>,
+    pub monthly_estimated_revenue: Option<
+        V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenue,
+    >,
     /// The company’s phone number (used for verification).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -10816,40 +11087,54 @@ pub struct V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount {
 pub struct V2CoreAccountIdentityBusinessDetailsDocuments {
     /// One or more documents that support the Bank account ownership verification requirement. Must be a document associated with the account’s primary active bank account that displays the last 4 digits of the account number, either a statement or a check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_ownership_verification:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification>,
+    pub bank_account_ownership_verification: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification,
+    >,
     /// One or more documents that demonstrate proof of a company’s license to operate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_license: Option<V2CoreAccountIdentityBusinessDetailsDocumentsCompanyLicense>,
+    pub company_license: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsCompanyLicense,
+    >,
     /// One or more documents showing the company’s Memorandum of Association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_memorandum_of_association:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMemorandumOfAssociation>,
+    pub company_memorandum_of_association: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMemorandumOfAssociation,
+    >,
     /// Certain countries only: One or more documents showing the ministerial decree legalizing the company’s establishment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_ministerial_decree:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMinisterialDecree>,
+    pub company_ministerial_decree: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMinisterialDecree,
+    >,
     /// One or more documents that demonstrate proof of a company’s registration with the appropriate local authorities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_registration_verification:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsCompanyRegistrationVerification>,
+    pub company_registration_verification: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsCompanyRegistrationVerification,
+    >,
     /// One or more documents that demonstrate proof of a company’s tax ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_tax_id_verification:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsCompanyTaxIdVerification>,
+    pub company_tax_id_verification: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsCompanyTaxIdVerification,
+    >,
     /// A document verifying the business.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_verification: Option<V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification>,
+    pub primary_verification: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification,
+    >,
     /// One or more documents that demonstrate proof of address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof_of_address: Option<V2CoreAccountIdentityBusinessDetailsDocumentsProofOfAddress>,
+    pub proof_of_address: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsProofOfAddress,
+    >,
     /// One or more documents showing the company’s proof of registration with the national business registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof_of_registration: Option<V2CoreAccountIdentityBusinessDetailsDocumentsProofOfRegistration>,
+    pub proof_of_registration: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsProofOfRegistration,
+    >,
     /// One or more documents that demonstrate proof of ultimate beneficial ownership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof_of_ultimate_beneficial_ownership:
-        Option<V2CoreAccountIdentityBusinessDetailsDocumentsProofOfUltimateBeneficialOwnership>,
+    pub proof_of_ultimate_beneficial_ownership: Option<
+        V2CoreAccountIdentityBusinessDetailsDocumentsProofOfUltimateBeneficialOwnership,
+    >,
 }
 
 /// One or more documents that support the Bank account ownership verification requirement. Must be a document associated with the account’s primary active bank account that displays the last 4 digits of the account number, either a statement or a check.
@@ -11440,7 +11725,9 @@ impl V2CoreAccountIdentityBusinessDetailsIdNumbersItemType {
 pub struct V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenue {
     /// Estimated monthly revenue amount in minor currency units (for example, '123' for 1.23 USD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenueAmount>,
+    pub amount: Option<
+        V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenueAmount,
+    >,
 }
 
 /// Estimated monthly revenue amount in minor currency units (for example, '123' for 1.23 USD).
@@ -11659,7 +11946,9 @@ impl V2CoreAccountIdentityBusinessDetailsStructure {
             Self::SingleMemberLlc => "single_member_llc",
             Self::SoleEstablishment => "sole_establishment",
             Self::SoleProprietorship => "sole_proprietorship",
-            Self::TaxExemptGovernmentInstrumentality => "tax_exempt_government_instrumentality",
+            Self::TaxExemptGovernmentInstrumentality => {
+                "tax_exempt_government_instrumentality"
+            }
             Self::Trust => "trust",
             Self::UnincorporatedAssociation => "unincorporated_association",
             Self::UnincorporatedNonProfit => "unincorporated_non_profit",
@@ -11709,13 +11998,19 @@ pub struct V2CoreAccountIdentityIndividual {
     pub account: String,
     /// Additional addresses associated with the individual.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_addresses: Option<Vec<V2CoreAccountIdentityIndividualAdditionalAddressesItem>>,
+    pub additional_addresses: Option<
+        Vec<V2CoreAccountIdentityIndividualAdditionalAddressesItem>,
+    >,
     /// Additional names (e.g. aliases) associated with the individual.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_names: Option<Vec<V2CoreAccountIdentityIndividualAdditionalNamesItem>>,
+    pub additional_names: Option<
+        Vec<V2CoreAccountIdentityIndividualAdditionalNamesItem>,
+    >,
     /// Terms of service acceptances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_terms_of_service: Option<V2CoreAccountIdentityIndividualAdditionalTermsOfService>,
+    pub additional_terms_of_service: Option<
+        V2CoreAccountIdentityIndividualAdditionalTermsOfService,
+    >,
     /// The individual's residential address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<V2CoreAccountIdentityIndividualAddress>,
@@ -11904,16 +12199,22 @@ pub struct V2CoreAccountIdentityIndividualDateOfBirth {
 pub struct V2CoreAccountIdentityIndividualDocuments {
     /// One or more documents that demonstrate proof that this person is authorized to represent the company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_authorization: Option<V2CoreAccountIdentityIndividualDocumentsCompanyAuthorization>,
+    pub company_authorization: Option<
+        V2CoreAccountIdentityIndividualDocumentsCompanyAuthorization,
+    >,
     /// One or more documents showing the person’s passport page with photo and personal data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passport: Option<V2CoreAccountIdentityIndividualDocumentsPassport>,
     /// An identifying document showing the person's name, either a passport or local ID card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_verification: Option<V2CoreAccountIdentityIndividualDocumentsPrimaryVerification>,
+    pub primary_verification: Option<
+        V2CoreAccountIdentityIndividualDocumentsPrimaryVerification,
+    >,
     /// A document showing address, either a passport, local ID card, or utility bill from a well-known utility company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_verification: Option<V2CoreAccountIdentityIndividualDocumentsSecondaryVerification>,
+    pub secondary_verification: Option<
+        V2CoreAccountIdentityIndividualDocumentsSecondaryVerification,
+    >,
     /// One or more documents showing the person’s visa required for living in the country where they are residing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa: Option<V2CoreAccountIdentityIndividualDocumentsVisa>,
@@ -12506,8 +12807,7 @@ pub struct V2CoreAccountIncludingConfigurationCustomerUpdatedEventData {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventData {
     /// Open Enum. The capability which had its status updated.
-    pub updated_capability:
-        V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventDataUpdatedCapability,
+    pub updated_capability: V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventDataUpdatedCapability,
 }
 
 /// Open Enum. The capability which had its status updated.
@@ -12715,8 +13015,7 @@ pub struct V2CoreAccountIncludingConfigurationMerchantUpdatedEventData {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventData {
     /// Open Enum. The capability which had its status updated.
-    pub updated_capability:
-        V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventDataUpdatedCapability,
+    pub updated_capability: V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventDataUpdatedCapability,
 }
 
 /// Open Enum. The capability which had its status updated.
@@ -12768,8 +13067,7 @@ pub struct V2CoreAccountIncludingConfigurationRecipientUpdatedEventData {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventData {
     /// Open Enum. The capability which had its status updated.
-    pub updated_capability:
-        V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventDataUpdatedCapability,
+    pub updated_capability: V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventDataUpdatedCapability,
 }
 
 /// Open Enum. The capability which had its status updated.
@@ -12827,7 +13125,9 @@ impl V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventDataUp
     pub fn as_str(&self) -> &str {
         match self {
             Self::FinancialAddresssesBankAccounts => "financial_addressses.bank_accounts",
-            Self::FinancialAddresssesCryptoWallets => "financial_addressses.crypto_wallets",
+            Self::FinancialAddresssesCryptoWallets => {
+                "financial_addressses.crypto_wallets"
+            }
             Self::HoldsCurrenciesEur => "holds_currencies.eur",
             Self::HoldsCurrenciesGbp => "holds_currencies.gbp",
             Self::HoldsCurrenciesUsd => "holds_currencies.usd",
@@ -12836,10 +13136,14 @@ impl V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventDataUp
             Self::OutboundPaymentsBankAccounts => "outbound_payments.bank_accounts",
             Self::OutboundPaymentsCards => "outbound_payments.cards",
             Self::OutboundPaymentsCryptoWallets => "outbound_payments.crypto_wallets",
-            Self::OutboundPaymentsFinancialAccounts => "outbound_payments.financial_accounts",
+            Self::OutboundPaymentsFinancialAccounts => {
+                "outbound_payments.financial_accounts"
+            }
             Self::OutboundTransfersBankAccounts => "outbound_transfers.bank_accounts",
             Self::OutboundTransfersCryptoWallets => "outbound_transfers.crypto_wallets",
-            Self::OutboundTransfersFinancialAccounts => "outbound_transfers.financial_accounts",
+            Self::OutboundTransfersFinancialAccounts => {
+                "outbound_transfers.financial_accounts"
+            }
             Self::Unknown(value) => value,
         }
     }
@@ -13157,7 +13461,9 @@ pub struct V2CoreAccountPersonDocuments {
     pub primary_verification: Option<V2CoreAccountPersonDocumentsPrimaryVerification>,
     /// A document showing address, either a passport, local ID card, or utility bill from a well-known utility company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_verification: Option<V2CoreAccountPersonDocumentsSecondaryVerification>,
+    pub secondary_verification: Option<
+        V2CoreAccountPersonDocumentsSecondaryVerification,
+    >,
     /// One or more documents showing the person’s visa required for living in the country where they are residing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa: Option<V2CoreAccountPersonDocumentsVisa>,
@@ -14107,27 +14413,41 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
     /// The value as Stripe sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-            Self::InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
+            Self::InvalidAddressCityStatePostalCode => {
+                "invalid_address_city_state_postal_code"
+            }
+            Self::InvalidAddressHighwayContractBox => {
+                "invalid_address_highway_contract_box"
+            }
             Self::InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
             Self::InvalidBusinessProfileName => "invalid_business_profile_name",
-            Self::InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
+            Self::InvalidBusinessProfileNameDenylisted => {
+                "invalid_business_profile_name_denylisted"
+            }
             Self::InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
             Self::InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
             Self::InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
             Self::InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
             Self::InvalidProductDescriptionLength => "invalid_product_description_length",
-            Self::InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
+            Self::InvalidProductDescriptionUrlMatch => {
+                "invalid_product_description_url_match"
+            }
             Self::InvalidRepresentativeCountry => "invalid_representative_country",
             Self::InvalidStatementDescriptorBusinessMismatch => {
                 "invalid_statement_descriptor_business_mismatch"
             }
-            Self::InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-            Self::InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
+            Self::InvalidStatementDescriptorDenylisted => {
+                "invalid_statement_descriptor_denylisted"
+            }
+            Self::InvalidStatementDescriptorLength => {
+                "invalid_statement_descriptor_length"
+            }
             Self::InvalidStatementDescriptorPrefixDenylisted => {
                 "invalid_statement_descriptor_prefix_denylisted"
             }
-            Self::InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
+            Self::InvalidStatementDescriptorPrefixMismatch => {
+                "invalid_statement_descriptor_prefix_mismatch"
+            }
             Self::InvalidStreetAddress => "invalid_street_address",
             Self::InvalidTaxId => "invalid_tax_id",
             Self::InvalidTaxIdFormat => "invalid_tax_id_format",
@@ -14139,7 +14459,9 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
             }
             Self::InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
             Self::InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-            Self::InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
+            Self::InvalidUrlWebsiteInaccessibleGeoblocked => {
+                "invalid_url_website_inaccessible_geoblocked"
+            }
             Self::InvalidUrlWebsiteInaccessiblePasswordProtected => {
                 "invalid_url_website_inaccessible_password_protected"
             }
@@ -14153,8 +14475,12 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
             Self::InvalidUrlWebsiteIncompleteLegalRestrictions => {
                 "invalid_url_website_incomplete_legal_restrictions"
             }
-            Self::InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-            Self::InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
+            Self::InvalidUrlWebsiteIncompleteRefundPolicy => {
+                "invalid_url_website_incomplete_refund_policy"
+            }
+            Self::InvalidUrlWebsiteIncompleteReturnPolicy => {
+                "invalid_url_website_incomplete_return_policy"
+            }
             Self::InvalidUrlWebsiteIncompleteTermsAndConditions => {
                 "invalid_url_website_incomplete_terms_and_conditions"
             }
@@ -14167,21 +14493,39 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
             Self::UnresolvableIpAddress => "unresolvable_ip_address",
             Self::UnresolvablePostalCode => "unresolvable_postal_code",
             Self::VerificationDirectorsMismatch => "verification_directors_mismatch",
-            Self::VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-            Self::VerificationDocumentAddressMissing => "verification_document_address_missing",
+            Self::VerificationDocumentAddressMismatch => {
+                "verification_document_address_mismatch"
+            }
+            Self::VerificationDocumentAddressMissing => {
+                "verification_document_address_missing"
+            }
             Self::VerificationDocumentCorrupt => "verification_document_corrupt",
-            Self::VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-            Self::VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
+            Self::VerificationDocumentCountryNotSupported => {
+                "verification_document_country_not_supported"
+            }
+            Self::VerificationDocumentDirectorsMismatch => {
+                "verification_document_directors_mismatch"
+            }
             Self::VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-            Self::VerificationDocumentDuplicateType => "verification_document_duplicate_type",
+            Self::VerificationDocumentDuplicateType => {
+                "verification_document_duplicate_type"
+            }
             Self::VerificationDocumentExpired => "verification_document_expired",
             Self::VerificationDocumentFailedCopy => "verification_document_failed_copy",
-            Self::VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
+            Self::VerificationDocumentFailedGreyscale => {
+                "verification_document_failed_greyscale"
+            }
             Self::VerificationDocumentFailedOther => "verification_document_failed_other",
-            Self::VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
+            Self::VerificationDocumentFailedTestMode => {
+                "verification_document_failed_test_mode"
+            }
             Self::VerificationDocumentFraudulent => "verification_document_fraudulent",
-            Self::VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-            Self::VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
+            Self::VerificationDocumentIdNumberMismatch => {
+                "verification_document_id_number_mismatch"
+            }
+            Self::VerificationDocumentIdNumberMissing => {
+                "verification_document_id_number_missing"
+            }
             Self::VerificationDocumentIncomplete => "verification_document_incomplete",
             Self::VerificationDocumentInvalid => "verification_document_invalid",
             Self::VerificationDocumentIssueOrExpiryDateMissing => {
@@ -14189,29 +14533,49 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
             }
             Self::VerificationDocumentManipulated => "verification_document_manipulated",
             Self::VerificationDocumentMissingBack => "verification_document_missing_back",
-            Self::VerificationDocumentMissingFront => "verification_document_missing_front",
-            Self::VerificationDocumentNameMismatch => "verification_document_name_mismatch",
+            Self::VerificationDocumentMissingFront => {
+                "verification_document_missing_front"
+            }
+            Self::VerificationDocumentNameMismatch => {
+                "verification_document_name_mismatch"
+            }
             Self::VerificationDocumentNameMissing => "verification_document_name_missing",
-            Self::VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
+            Self::VerificationDocumentNationalityMismatch => {
+                "verification_document_nationality_mismatch"
+            }
             Self::VerificationDocumentNotReadable => "verification_document_not_readable",
             Self::VerificationDocumentNotSigned => "verification_document_not_signed",
             Self::VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-            Self::VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
+            Self::VerificationDocumentPhotoMismatch => {
+                "verification_document_photo_mismatch"
+            }
             Self::VerificationDocumentTooLarge => "verification_document_too_large",
-            Self::VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
+            Self::VerificationDocumentTypeNotSupported => {
+                "verification_document_type_not_supported"
+            }
             Self::VerificationExtraneousDirectors => "verification_extraneous_directors",
             Self::VerificationFailedAddressMatch => "verification_failed_address_match",
-            Self::VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
+            Self::VerificationFailedBusinessIecNumber => {
+                "verification_failed_business_iec_number"
+            }
             Self::VerificationFailedDocumentMatch => "verification_failed_document_match",
-            Self::VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
+            Self::VerificationFailedIdNumberMatch => {
+                "verification_failed_id_number_match"
+            }
             Self::VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
             Self::VerificationFailedKeyedMatch => "verification_failed_keyed_match",
             Self::VerificationFailedNameMatch => "verification_failed_name_match",
             Self::VerificationFailedOther => "verification_failed_other",
-            Self::VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-            Self::VerificationFailedResidentialAddress => "verification_failed_residential_address",
+            Self::VerificationFailedRepresentativeAuthority => {
+                "verification_failed_representative_authority"
+            }
+            Self::VerificationFailedResidentialAddress => {
+                "verification_failed_residential_address"
+            }
             Self::VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-            Self::VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
+            Self::VerificationFailedTaxIdNotIssued => {
+                "verification_failed_tax_id_not_issued"
+            }
             Self::VerificationMissingDirectors => "verification_missing_directors",
             Self::VerificationMissingExecutives => "verification_missing_executives",
             Self::VerificationMissingOwners => "verification_missing_owners",
@@ -14221,10 +14585,14 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
             Self::VerificationRequiresAdditionalProofOfRegistration => {
                 "verification_requires_additional_proof_of_registration"
             }
-            Self::VerificationSelfieDocumentMissingPhoto => "verification_selfie_document_missing_photo",
+            Self::VerificationSelfieDocumentMissingPhoto => {
+                "verification_selfie_document_missing_photo"
+            }
             Self::VerificationSelfieFaceMismatch => "verification_selfie_face_mismatch",
             Self::VerificationSelfieManipulated => "verification_selfie_manipulated",
-            Self::VerificationSelfieUnverifiedOther => "verification_selfie_unverified_other",
+            Self::VerificationSelfieUnverifiedOther => {
+                "verification_selfie_unverified_other"
+            }
             Self::VerificationSupportability => "verification_supportability",
             Self::VerificationTokenStale => "verification_token_stale",
             Self::Unknown(value) => value,
@@ -14237,8 +14605,9 @@ impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
 pub struct V2CoreAccountRequirementsEntriesItemImpact {
     /// The Capabilities that will be restricted if the requirement is not collected and satisfactory to Stripe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restricts_capabilities:
-        Option<Vec<V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItem>>,
+    pub restricts_capabilities: Option<
+        Vec<V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItem>,
+    >,
 }
 
 /// `requirements.entries[].impact.restricts_capabilities[]` in schema `v2.core.account` of Stripe's spec.
@@ -14471,7 +14840,9 @@ impl V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapabili
             Self::HoldsCurrenciesGbp => "holds_currencies.gbp",
             Self::HoldsCurrenciesUsd => "holds_currencies.usd",
             Self::IdealPayments => "ideal_payments",
-            Self::InboundTransfersFinancialAccounts => "inbound_transfers.financial_accounts",
+            Self::InboundTransfersFinancialAccounts => {
+                "inbound_transfers.financial_accounts"
+            }
             Self::JcbPayments => "jcb_payments",
             Self::JpBankTransferPayments => "jp_bank_transfer_payments",
             Self::KakaoPayPayments => "kakao_pay_payments",
@@ -14485,9 +14856,13 @@ impl V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapabili
             Self::NaverPayPayments => "naver_pay_payments",
             Self::OutboundPaymentsBankAccounts => "outbound_payments.bank_accounts",
             Self::OutboundPaymentsCards => "outbound_payments.cards",
-            Self::OutboundPaymentsFinancialAccounts => "outbound_payments.financial_accounts",
+            Self::OutboundPaymentsFinancialAccounts => {
+                "outbound_payments.financial_accounts"
+            }
             Self::OutboundTransfersBankAccounts => "outbound_transfers.bank_accounts",
-            Self::OutboundTransfersFinancialAccounts => "outbound_transfers.financial_accounts",
+            Self::OutboundTransfersFinancialAccounts => {
+                "outbound_transfers.financial_accounts"
+            }
             Self::OxxoPayments => "oxxo_payments",
             Self::P24Payments => "p24_payments",
             Self::PaycoPayments => "payco_payments",
@@ -15179,13 +15554,20 @@ pub struct V2MoneyManagementFinancialAccount {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2MoneyManagementFinancialAccountBalance {
     /// Balance that can be used for money movement.
-    pub available: std::collections::BTreeMap<String, V2MoneyManagementFinancialAccountBalanceAvailableValue>,
+    pub available: std::collections::BTreeMap<
+        String,
+        V2MoneyManagementFinancialAccountBalanceAvailableValue,
+    >,
     /// Balance of inbound funds that will later transition to the `available` balance.
-    pub inbound_pending:
-        std::collections::BTreeMap<String, V2MoneyManagementFinancialAccountBalanceInboundPendingValue>,
+    pub inbound_pending: std::collections::BTreeMap<
+        String,
+        V2MoneyManagementFinancialAccountBalanceInboundPendingValue,
+    >,
     /// Balance of funds that are being used for a pending outbound money movement.
-    pub outbound_pending:
-        std::collections::BTreeMap<String, V2MoneyManagementFinancialAccountBalanceOutboundPendingValue>,
+    pub outbound_pending: std::collections::BTreeMap<
+        String,
+        V2MoneyManagementFinancialAccountBalanceOutboundPendingValue,
+    >,
 }
 
 /// `balance.available.*` in schema `v2.money_management.financial_account` of Stripe's spec.
@@ -15274,7 +15656,9 @@ pub struct V2MoneyManagementFinancialAccountStatusDetails {
 pub struct V2MoneyManagementFinancialAccountStatusDetailsClosed {
     /// The `forwarding_settings` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forwarding_settings: Option<V2MoneyManagementFinancialAccountStatusDetailsClosedForwardingSettings>,
+    pub forwarding_settings: Option<
+        V2MoneyManagementFinancialAccountStatusDetailsClosedForwardingSettings,
+    >,
     /// The `reason` property.
     pub reason: V2MoneyManagementFinancialAccountStatusDetailsClosedReason,
 }
@@ -15396,13 +15780,19 @@ pub struct V2MoneyManagementFinancialAddressCredentials {
     pub r#type: V2MoneyManagementFinancialAddressCredentialsType,
     /// The credentials of the UK Bank Account for the FinancialAddress. This contains unique banking details such as the sort code, account number, etc. of a UK bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gb_bank_account: Option<V2MoneyManagementFinancialAddressCredentialsGbBankAccount>,
+    pub gb_bank_account: Option<
+        V2MoneyManagementFinancialAddressCredentialsGbBankAccount,
+    >,
     /// The credentials of the SEPA Bank Account for the FinancialAddress. This contains unique banking details such as the IBAN, BIC, etc. of a SEPA bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sepa_bank_account: Option<V2MoneyManagementFinancialAddressCredentialsSepaBankAccount>,
+    pub sepa_bank_account: Option<
+        V2MoneyManagementFinancialAddressCredentialsSepaBankAccount,
+    >,
     /// The credentials of the US Bank Account for the FinancialAddress. This contains unique banking details such as the routing number, account number, etc. of a US bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub us_bank_account: Option<V2MoneyManagementFinancialAddressCredentialsUsBankAccount>,
+    pub us_bank_account: Option<
+        V2MoneyManagementFinancialAddressCredentialsUsBankAccount,
+    >,
 }
 
 /// The credentials of the UK Bank Account for the FinancialAddress. This contains unique banking details such as the sort code, account number, etc. of a UK bank account.
@@ -15649,7 +16039,9 @@ pub struct V2MoneyManagementInboundTransferTransferHistoryItem {
     pub r#type: V2MoneyManagementInboundTransferTransferHistoryItemType,
     /// The history entry for a failed InboundTransfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_debit_failed: Option<V2MoneyManagementInboundTransferTransferHistoryItemBankDebitFailed>,
+    pub bank_debit_failed: Option<
+        V2MoneyManagementInboundTransferTransferHistoryItemBankDebitFailed,
+    >,
     /// The history entry for a processing InboundTransfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_debit_processing: Option<serde_json::Value>,
@@ -15658,7 +16050,9 @@ pub struct V2MoneyManagementInboundTransferTransferHistoryItem {
     pub bank_debit_queued: Option<serde_json::Value>,
     /// The history entry for a returned InboundTransfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_debit_returned: Option<V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturned>,
+    pub bank_debit_returned: Option<
+        V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturned,
+    >,
     /// The history entry for a succeeded InboundTransfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_debit_succeeded: Option<serde_json::Value>,
@@ -16086,7 +16480,9 @@ impl V2MoneyManagementOutboundPaymentStatusDetailsFailedReason {
             Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
             Self::PayoutMethodExpired => "payout_method_expired",
             Self::PayoutMethodUnsupported => "payout_method_unsupported",
-            Self::PayoutMethodUsageFrequencyLimitExceeded => "payout_method_usage_frequency_limit_exceeded",
+            Self::PayoutMethodUsageFrequencyLimitExceeded => {
+                "payout_method_usage_frequency_limit_exceeded"
+            }
             Self::UnknownFailure => "unknown_failure",
             Self::Unknown(value) => value,
         }
@@ -16149,10 +16545,18 @@ impl V2MoneyManagementOutboundPaymentStatusDetailsReturnedReason {
             Self::PayoutMethodClosed => "payout_method_closed",
             Self::PayoutMethodCurrencyUnsupported => "payout_method_currency_unsupported",
             Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
-            Self::PayoutMethodHolderAddressIncorrect => "payout_method_holder_address_incorrect",
-            Self::PayoutMethodHolderDetailsIncorrect => "payout_method_holder_details_incorrect",
-            Self::PayoutMethodHolderNameIncorrect => "payout_method_holder_name_incorrect",
-            Self::PayoutMethodInvalidAccountNumber => "payout_method_invalid_account_number",
+            Self::PayoutMethodHolderAddressIncorrect => {
+                "payout_method_holder_address_incorrect"
+            }
+            Self::PayoutMethodHolderDetailsIncorrect => {
+                "payout_method_holder_details_incorrect"
+            }
+            Self::PayoutMethodHolderNameIncorrect => {
+                "payout_method_holder_name_incorrect"
+            }
+            Self::PayoutMethodInvalidAccountNumber => {
+                "payout_method_invalid_account_number"
+            }
             Self::PayoutMethodRestricted => "payout_method_restricted",
             Self::Recalled => "recalled",
             Self::UnknownFailure => "unknown_failure",
@@ -16330,7 +16734,9 @@ pub struct V2MoneyManagementOutboundTransferCreatedEventData {}
 pub struct V2MoneyManagementOutboundTransferDeliveryOptions {
     /// Open Enum. Method for bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account: Option<V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount>,
+    pub bank_account: Option<
+        V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount,
+    >,
 }
 
 /// Open Enum. Method for bank account.
@@ -16486,7 +16892,9 @@ impl V2MoneyManagementOutboundTransferStatusDetailsFailedReason {
             Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
             Self::PayoutMethodExpired => "payout_method_expired",
             Self::PayoutMethodUnsupported => "payout_method_unsupported",
-            Self::PayoutMethodUsageFrequencyLimitExceeded => "payout_method_usage_frequency_limit_exceeded",
+            Self::PayoutMethodUsageFrequencyLimitExceeded => {
+                "payout_method_usage_frequency_limit_exceeded"
+            }
             Self::UnknownFailure => "unknown_failure",
             Self::Unknown(value) => value,
         }
@@ -16549,10 +16957,18 @@ impl V2MoneyManagementOutboundTransferStatusDetailsReturnedReason {
             Self::PayoutMethodClosed => "payout_method_closed",
             Self::PayoutMethodCurrencyUnsupported => "payout_method_currency_unsupported",
             Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
-            Self::PayoutMethodHolderAddressIncorrect => "payout_method_holder_address_incorrect",
-            Self::PayoutMethodHolderDetailsIncorrect => "payout_method_holder_details_incorrect",
-            Self::PayoutMethodHolderNameIncorrect => "payout_method_holder_name_incorrect",
-            Self::PayoutMethodInvalidAccountNumber => "payout_method_invalid_account_number",
+            Self::PayoutMethodHolderAddressIncorrect => {
+                "payout_method_holder_address_incorrect"
+            }
+            Self::PayoutMethodHolderDetailsIncorrect => {
+                "payout_method_holder_details_incorrect"
+            }
+            Self::PayoutMethodHolderNameIncorrect => {
+                "payout_method_holder_name_incorrect"
+            }
+            Self::PayoutMethodInvalidAccountNumber => {
+                "payout_method_invalid_account_number"
+            }
             Self::PayoutMethodRestricted => "payout_method_restricted",
             Self::Recalled => "recalled",
             Self::UnknownFailure => "unknown_failure",
@@ -16655,7 +17071,9 @@ pub struct V2MoneyManagementOutboundTransferUpdatedEventData {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct V2MoneyManagementPayoutMethod {
     /// A set of available payout speeds for this payout method.
-    pub available_payout_speeds: Vec<V2MoneyManagementPayoutMethodAvailablePayoutSpeedsItem>,
+    pub available_payout_speeds: Vec<
+        V2MoneyManagementPayoutMethodAvailablePayoutSpeedsItem,
+    >,
     /// Created timestamp.
     pub created: stripe_notify_runtime::Timestamp,
     /// ID of the PayoutMethod object.
@@ -17000,13 +17418,19 @@ pub struct V2MoneyManagementReceivedCreditBankTransfer {
     pub statement_descriptor: Option<String>,
     /// Hash containing the transaction bank details. Present if `origin_type` field value is `gb_bank_account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gb_bank_account: Option<V2MoneyManagementReceivedCreditBankTransferGbBankAccount>,
+    pub gb_bank_account: Option<
+        V2MoneyManagementReceivedCreditBankTransferGbBankAccount,
+    >,
     /// Hash containing the transaction bank details. Present if `origin_type` field value is `sepa_bank_account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sepa_bank_account: Option<V2MoneyManagementReceivedCreditBankTransferSepaBankAccount>,
+    pub sepa_bank_account: Option<
+        V2MoneyManagementReceivedCreditBankTransferSepaBankAccount,
+    >,
     /// Hash containing the transaction bank details. Present if `origin_type` field value is `us_bank_account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub us_bank_account: Option<V2MoneyManagementReceivedCreditBankTransferUsBankAccount>,
+    pub us_bank_account: Option<
+        V2MoneyManagementReceivedCreditBankTransferUsBankAccount,
+    >,
 }
 
 /// Hash containing the transaction bank details. Present if `origin_type` field value is `gb_bank_account`.
@@ -17208,7 +17632,9 @@ impl V2MoneyManagementReceivedCreditStatusDetailsFailedReason {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CapabilityInactive => "capability_inactive",
-            Self::CurrencyUnsupportedOnFinancialAddress => "currency_unsupported_on_financial_address",
+            Self::CurrencyUnsupportedOnFinancialAddress => {
+                "currency_unsupported_on_financial_address"
+            }
             Self::FinancialAddressInactive => "financial_address_inactive",
             Self::StripeRejected => "stripe_rejected",
             Self::Unknown(value) => value,
