@@ -470,9 +470,13 @@ fn union_tokens(u: &Union) -> TokenStream {
     let name = ident(&u.name);
     let description = docs(u.description.as_deref());
     let variants = u.variants.iter().map(|(variant, ty)| {
+        let doc = format!(" The `{variant}` shape.");
         let variant = ident(variant);
         let ty = type_tokens(ty);
-        quote!(#variant(#ty),)
+        quote! {
+            #[doc = #doc]
+            #variant(#ty),
+        }
     });
     quote! {
         #description
