@@ -179,7 +179,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
     pub fn build(self) -> Handler<C> {
         Handler {
             inner: Arc::new(HandlerInner {
-                client: self.client,
+                client: self.client.with_default_api_version(C::API_VERSION),
                 verifier: self.verifier,
                 callbacks: self.callbacks.into_boxed_slice(),
                 fallback: self.fallback,

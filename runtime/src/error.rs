@@ -128,3 +128,73 @@ pub enum HandleError {
     #[error("the callback failed: {0}")]
     Callback(#[source] CallbackError),
 }
+
+/// A request to Stripe's API failed.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    /// Stripe answered with an error (boxed: it is much larger than the other variants).
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The related object's URL is not a path on the API host; nothing was sent.
+    #[error("refused to request {0:?}: only a path beginning with a single `/` on the API host is allowed")]
+    UnsafeUrl(String),
+    /// The request timed out (after any retries).
+    #[error("the request to Stripe timed out")]
+    Timeout,
+    /// Stripe could not be reached (after any retries).
+    #[error("could not reach Stripe: {0}")]
+    Network(String),
+    /// Stripe's answer is not what the spec describes.
+    #[error("unexpected response body from Stripe: {0}")]
+    Decode(String),
+    /// The client is misconfigured.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// A short name of the kind of error: `api`, `unsafe_url`, `timeout`, `network`, `decode`,
+    /// `config`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Api(_) => "api",
+            Self::UnsafeUrl(_) => "unsafe_url",
+            Self::Timeout => "timeout",
+            Self::Network(_) => "network",
+            Self::Decode(_) => "decode",
+            Self::Config(_) => "config",
+        }
+    }
+}
+
+/// An error answer from Stripe's API (`{"error": {"type", "code", "message", "param"}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "Stripe API error (HTTP {status}, type {}, code {}): {} [request id {}]",
+    error_type.as_deref().unwrap_or("unknown"),
+    code.as_deref().unwrap_or("none"),
+    message.as_deref().unwrap_or("no message"),
+    request_id.as_deref().unwrap_or("none")
+)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stripe's error type (`invalid_request_error`, `not_found`, ...).
+    pub error_type: Option<String>,
+    /// Stripe's error code (`resource_missing`, ...).
+    pub code: Option<String>,
+    /// The human-readable message.
+    pub message: Option<String>,
+    /// The parameter the error is about.
+    pub param: Option<String>,
+    /// The `Request-Id` response header, for Stripe support.
+    pub request_id: Option<String>,
+}

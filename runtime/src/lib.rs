@@ -28,13 +28,16 @@ pub mod envelope;
 pub mod error;
 pub mod notification;
 pub mod signature;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod types;
 
-pub use client::StripeClient;
+pub use client::{StripeClient, StripeClientBuilder};
 pub use context::StripeContext;
 pub use dispatch::{EventCatalog, Handled, Handler, HandlerBuilder, UnhandledNotificationDetails};
 pub use error::{
-    CallbackError, CallbackResult, ConfigError, HandleError, MalformedHeader, PayloadError, SignatureError,
+    ApiError, CallbackError, CallbackResult, ClientError, ConfigError, HandleError, MalformedHeader,
+    PayloadError, SignatureError,
 };
 pub use jiff::Timestamp;
 pub use notification::{
