@@ -250,6 +250,7 @@ fn resource_tokens(related: &RelatedResource) -> TokenStream {
 fn handler_file(catalog: &Catalog) -> TokenStream {
     let api_version = &catalog.api_version;
     let event_types = catalog.events.iter().map(|e| &e.event_type);
+    let infos = catalog.events.iter().map(event_info_tokens);
     let arms = catalog.events.iter().enumerate().map(|(index, event)| {
         let event_type = &event.event_type;
         let index = Literal::usize_unsuffixed(index);
@@ -280,8 +281,9 @@ fn handler_file(catalog: &Catalog) -> TokenStream {
         use std::future::Future;
 
         use stripe_notify_runtime::{
-            CallbackResult, Clock, ConfigError, EventCatalog, Handler, HandlerBuilder, KnownEventKind,
-            Notification, StripeClient, Tolerance, UnknownEventNotification,
+            CallbackResult, Clock, ConfigError, EventCatalog, EventInfo, Handler, HandlerBuilder,
+            KnownEventKind, Notification, RelatedInfo, RelatedResourceInfo, StripeClient, Tolerance,
+            UnknownEventNotification,
         };
 
         #[allow(unused_imports)]
@@ -298,7 +300,7 @@ fn handler_file(catalog: &Catalog) -> TokenStream {
         pub struct Catalog;
 
         impl EventCatalog for Catalog {
-            const EVENT_TYPES: &'static [&'static str] = KNOWN_EVENT_TYPES;
+            const EVENTS: &'static [EventInfo] = &[#(#infos),*];
             const API_VERSION: &'static str = API_VERSION;
             type Builder = EventNotificationHandlerBuilder;
 
@@ -368,6 +370,31 @@ fn handler_file(catalog: &Catalog) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+fn event_info_tokens(event: &Event) -> TokenStream {
+    let event_type = &event.event_type;
+    let option = |text: Option<&String>| match text {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    };
+    let resource = |r: &RelatedResource| {
+        let object_type = option(r.object_type.as_ref());
+        let url_template = option(r.url_template.as_ref());
+        quote!(RelatedResourceInfo { object_type: #object_type, url_template: #url_template })
+    };
+    let related = match &event.related {
+        Related::Object(r) => {
+            let r = resource(r);
+            quote!(RelatedInfo::Object(#r))
+        }
+        Related::Singleton(r) => {
+            let r = resource(r);
+            quote!(RelatedInfo::Singleton(#r))
+        }
+        Related::None => quote!(RelatedInfo::None),
+    };
+    quote!(EventInfo { event_type: #event_type, related: #related })
 }
 
 fn schemas_file(catalog: &Catalog) -> TokenStream {

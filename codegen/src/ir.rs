@@ -49,6 +49,9 @@ pub struct RelatedResource {
     pub object_type: Option<String>,
     /// The resource's type when the spec defines the resource (`x-resourceId`).
     pub resource: Option<TypeRef>,
+    /// The path to retrieve it, `/v2/core/accounts/{id}`: from the resource's `retrieve`
+    /// operation, else derived from the object type.
+    pub url_template: Option<String>,
 }
 
 /// A Rust type, as a field or a generic argument.

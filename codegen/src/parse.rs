@@ -134,6 +134,37 @@ fn declared_type(schema: &Schema) -> Option<Vec<&str>> {
     }
 }
 
+/// The path of a resource's `retrieve` operation (`x-stripeOperations`).
+fn retrieve_path(schema: &Schema) -> Option<String> {
+    schema
+        .schema_data
+        .extensions
+        .get("x-stripeOperations")?
+        .as_array()?
+        .iter()
+        .find(|operation| operation.get("method_type").and_then(Value::as_str) == Some("retrieve"))?
+        .get("path")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// A resource path by Stripe's convention when the spec has no retrieve operation for it:
+/// `billing.meter` → `/v1/billing/meters/{id}`, `v2.core.thing` → `/v2/core/things/{id}`;
+/// a singleton has no id (`balance` → `/v1/balance`).
+fn derived_path(object_type: &str, singleton: bool) -> String {
+    let path = object_type.replace('.', "/");
+    let path = if object_type.starts_with("v2.") {
+        path
+    } else {
+        format!("v1/{path}")
+    };
+    if singleton {
+        format!("/{path}")
+    } else {
+        format!("/{path}s/{{id}}")
+    }
+}
+
 /// `x-resourceId` → schema key.
 fn resource_index(schemas: &IndexMap<String, ReferenceOr<Schema>>) -> BTreeMap<&str, &str> {
     schemas
@@ -180,9 +211,18 @@ fn related_shape(
         },
         None => false,
     };
+    let url_template = object_type.as_deref().map(|object_type| {
+        let schema = resource_keys
+            .get(object_type)
+            .and_then(|key| lowering.schema(key));
+        schema
+            .and_then(retrieve_path)
+            .unwrap_or_else(|| derived_path(object_type, singleton))
+    });
     let related = RelatedResource {
         object_type,
         resource,
+        url_template,
     };
     Ok(if singleton {
         Related::Singleton(related)

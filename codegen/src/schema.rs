@@ -169,6 +169,14 @@ impl<'s> Lowering<'s> {
         }
     }
 
+    /// The inline schema of a `components.schemas` entry.
+    pub fn schema(&self, key: &str) -> Option<&'s Schema> {
+        match self.schemas.get(key)? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
     /// Claims a name for an item that is not a spec type (an event kind).
     pub fn claim(&mut self, wanted: &str) -> String {
         self.names.claim(wanted)

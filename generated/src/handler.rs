@@ -5,8 +5,9 @@
 use std::future::Future;
 
 use stripe_notify_runtime::{
-    CallbackResult, Clock, ConfigError, EventCatalog, Handler, HandlerBuilder,
-    KnownEventKind, Notification, StripeClient, Tolerance, UnknownEventNotification,
+    CallbackResult, Clock, ConfigError, EventCatalog, EventInfo, Handler, HandlerBuilder,
+    KnownEventKind, Notification, RelatedInfo, RelatedResourceInfo, StripeClient,
+    Tolerance, UnknownEventNotification,
 };
 
 #[allow(unused_imports)]
@@ -82,7 +83,405 @@ pub const KNOWN_EVENT_TYPES: &[&str] = &[
 pub struct Catalog;
 
 impl EventCatalog for Catalog {
-    const EVENT_TYPES: &'static [&'static str] = KNOWN_EVENT_TYPES;
+    const EVENTS: &'static [EventInfo] = &[
+        EventInfo {
+            event_type: "v1.billing.meter.error_report_triggered",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("billing.meter"),
+                url_template: Some("/v1/billing/meters/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v1.billing.meter.no_meter_found",
+            related: RelatedInfo::None,
+        },
+        EventInfo {
+            event_type: "v2.core.account.closed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.customer].capability_status_updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.customer].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.merchant].capability_status_updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.merchant].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.recipient].capability_status_updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.recipient].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.storer].capability_status_updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[configuration.storer].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[defaults].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[identity].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account[requirements].updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account"),
+                url_template: Some("/v2/core/accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account_link.returned",
+            related: RelatedInfo::None,
+        },
+        EventInfo {
+            event_type: "v2.core.account_person.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account_person"),
+                url_template: Some("/v2/core/accounts/{account_id}/persons/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account_person.deleted",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account_person"),
+                url_template: Some("/v2/core/accounts/{account_id}/persons/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.account_person.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.account_person"),
+                url_template: Some("/v2/core/accounts/{account_id}/persons/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.event_destination.ping",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.core.event_destination"),
+                url_template: Some("/v2/core/event_destinations/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.core.health.event_generation_failure.resolved",
+            related: RelatedInfo::None,
+        },
+        EventInfo {
+            event_type: "v2.money_management.adjustment.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.adjustment"),
+                url_template: Some("/v2/money_management/adjustments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.financial_account.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.financial_account"),
+                url_template: Some("/v2/money_management/financial_accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.financial_account.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.financial_account"),
+                url_template: Some("/v2/money_management/financial_accounts/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.financial_address.activated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.financial_address"),
+                url_template: Some("/v2/money_management/financial_addresses/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.financial_address.failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.financial_address"),
+                url_template: Some("/v2/money_management/financial_addresses/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.available",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.bank_debit_failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.bank_debit_processing",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.bank_debit_queued",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.bank_debit_returned",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.inbound_transfer.bank_debit_succeeded",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.inbound_transfer"),
+                url_template: Some("/v2/money_management/inbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.canceled",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.posted",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.returned",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_payment.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_payment"),
+                url_template: Some("/v2/money_management/outbound_payments/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.canceled",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.posted",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.returned",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.outbound_transfer.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.outbound_transfer"),
+                url_template: Some("/v2/money_management/outbound_transfers/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.payout_method.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.payout_method"),
+                url_template: Some("/v2/money_management/payout_methods/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.payout_method.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.payout_method"),
+                url_template: Some("/v2/money_management/payout_methods/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_credit.available",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_credit"),
+                url_template: Some("/v2/money_management/received_credits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_credit.failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_credit"),
+                url_template: Some("/v2/money_management/received_credits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_credit.returned",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_credit"),
+                url_template: Some("/v2/money_management/received_credits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_credit.succeeded",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_credit"),
+                url_template: Some("/v2/money_management/received_credits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_debit.canceled",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_debit"),
+                url_template: Some("/v2/money_management/received_debits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_debit.failed",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_debit"),
+                url_template: Some("/v2/money_management/received_debits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_debit.pending",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_debit"),
+                url_template: Some("/v2/money_management/received_debits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_debit.succeeded",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_debit"),
+                url_template: Some("/v2/money_management/received_debits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.received_debit.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.received_debit"),
+                url_template: Some("/v2/money_management/received_debits/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.transaction.created",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.transaction"),
+                url_template: Some("/v2/money_management/transactions/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: "v2.money_management.transaction.updated",
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("v2.money_management.transaction"),
+                url_template: Some("/v2/money_management/transactions/{id}"),
+            }),
+        },
+    ];
     const API_VERSION: &'static str = API_VERSION;
     type Builder = EventNotificationHandlerBuilder;
     fn index_of(event_type: &str) -> Option<usize> {

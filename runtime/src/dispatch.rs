@@ -2,7 +2,8 @@
 //! [`Handler`] that verifies, parses and routes each notification.
 //!
 //! The runtime names no event type: the generated crate supplies an [`EventCatalog`] (the sorted
-//! type list and a `match` from type string to index) and one [`KnownEventKind`] per type.
+//! type list and a `match` from type string to index) and one
+//! [`KnownEventKind`] per type.
 //! Callbacks live in a slice indexed by that position, so routing is one `match` on the type
 //! string and one slice access.
 
@@ -12,23 +13,12 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
 use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
 use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
 use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
-
-/// Every event type a generated crate knows.
-pub trait EventCatalog: Sized + Send + Sync + 'static {
-    /// The known event types, sorted; a type's index here is its [`KnownEventKind::INDEX`].
-    const EVENT_TYPES: &'static [&'static str];
-    /// The index of `event_type` in [`Self::EVENT_TYPES`], if known.
-    fn index_of(event_type: &str) -> Option<usize>;
-    /// The Stripe API version the catalog was generated for, sent as `Stripe-Version`.
-    const API_VERSION: &'static str;
-    /// The user-facing builder, with one `on_*` method per event type.
-    type Builder: From<HandlerBuilder<Self>>;
-}
 
 /// Given to the fallback: why no typed callback ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,10 +71,7 @@ impl<C: EventCatalog> fmt::Debug for HandlerBuilder<C> {
         f.debug_struct("HandlerBuilder")
             .field("client", &self.client)
             .field("verifier", &self.verifier)
-            .field(
-                "registered_event_types",
-                &registered(C::EVENT_TYPES, &self.callbacks),
-            )
+            .field("registered_event_types", &registered(C::EVENTS, &self.callbacks))
             .finish_non_exhaustive()
     }
 }
@@ -107,9 +94,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         Ok(Self {
             client,
             verifier: Verifier::new([&WebhookSecret::new(webhook_secret)?]),
-            callbacks: std::iter::repeat_with(|| None)
-                .take(C::EVENT_TYPES.len())
-                .collect(),
+            callbacks: std::iter::repeat_with(|| None).take(C::EVENTS.len()).collect(),
             fallback: Box::new(move |notification, client, details| {
                 Box::pin(fallback(notification, client, details))
             }),
@@ -129,7 +114,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         let slot = self
             .callbacks
             .get_mut(K::INDEX)
-            .filter(|_| C::EVENT_TYPES.get(K::INDEX) == Some(&K::EVENT_TYPE))
+            .filter(|_| C::EVENTS.get(K::INDEX).map(|info| info.event_type) == Some(K::EVENT_TYPE))
             .ok_or(ConfigError::UnknownEventType(K::EVENT_TYPE))?;
         if slot.is_some() {
             return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
@@ -264,7 +249,7 @@ impl<C: EventCatalog> Handler<C> {
 
     /// The event types with a registered callback, sorted.
     pub fn registered_event_types(&self) -> Vec<&'static str> {
-        registered(C::EVENT_TYPES, &self.inner.callbacks)
+        registered(C::EVENTS, &self.inner.callbacks)
     }
 
     /// The verifier this handler checks signatures with.
@@ -308,10 +293,10 @@ impl<C: EventCatalog> Handler<C> {
     }
 }
 
-fn registered<T>(types: &'static [&'static str], callbacks: &[Option<T>]) -> Vec<&'static str> {
-    types
+fn registered<T>(events: &'static [EventInfo], callbacks: &[Option<T>]) -> Vec<&'static str> {
+    events
         .iter()
         .zip(callbacks)
-        .filter_map(|(event_type, callback)| callback.as_ref().map(|_| *event_type))
+        .filter_map(|(info, callback)| callback.as_ref().map(|_| info.event_type))
         .collect()
 }

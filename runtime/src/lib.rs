@@ -21,6 +21,7 @@
     )
 )]
 
+pub mod catalog;
 pub mod client;
 pub mod context;
 pub mod dispatch;
@@ -32,9 +33,10 @@ pub mod signature;
 pub mod testing;
 pub mod types;
 
+pub use catalog::{EventCatalog, EventInfo, RelatedInfo, RelatedResourceInfo};
 pub use client::{StripeClient, StripeClientBuilder};
 pub use context::StripeContext;
-pub use dispatch::{EventCatalog, Handled, Handler, HandlerBuilder, UnhandledNotificationDetails};
+pub use dispatch::{Handled, Handler, HandlerBuilder, UnhandledNotificationDetails};
 pub use error::{
     ApiError, CallbackError, CallbackResult, ClientError, ConfigError, HandleError, MalformedHeader,
     PayloadError, SignatureError,

@@ -290,7 +290,7 @@ pub trait EventKind: Send + Sync + 'static {
 pub trait KnownEventKind: EventKind + Default {
     /// The event type string.
     const EVENT_TYPE: &'static str;
-    /// Index of [`Self::EVENT_TYPE`] in [`EventCatalog::EVENT_TYPES`](crate::EventCatalog::EVENT_TYPES).
+    /// Index of [`Self::EVENT_TYPE`] in [`EventCatalog::EVENTS`](crate::EventCatalog::EVENTS).
     const INDEX: usize;
 }
 

@@ -4,17 +4,32 @@
 
 use serde::Deserialize;
 use stripe_notify_runtime::{
-    EventCatalog, EventKind, HandlerBuilder, KnownEventKind, NoRelatedObject, RelatedObject,
-    SingletonRelatedObject,
+    EventCatalog, EventInfo, EventKind, HandlerBuilder, KnownEventKind, NoRelatedObject, RelatedInfo,
+    RelatedObject, RelatedResourceInfo, SingletonRelatedObject,
 };
 
 pub struct TestCatalog;
 
 impl EventCatalog for TestCatalog {
-    const EVENT_TYPES: &'static [&'static str] = &[
-        BalanceAvailable::EVENT_TYPE,
-        MeterErrorReportTriggered::EVENT_TYPE,
-        AccountLinkReturned::EVENT_TYPE,
+    const EVENTS: &'static [EventInfo] = &[
+        EventInfo {
+            event_type: BalanceAvailable::EVENT_TYPE,
+            related: RelatedInfo::Singleton(RelatedResourceInfo {
+                object_type: Some("balance"),
+                url_template: Some("/v1/balance"),
+            }),
+        },
+        EventInfo {
+            event_type: MeterErrorReportTriggered::EVENT_TYPE,
+            related: RelatedInfo::Object(RelatedResourceInfo {
+                object_type: Some("billing.meter"),
+                url_template: Some("/v1/billing/meters/{id}"),
+            }),
+        },
+        EventInfo {
+            event_type: AccountLinkReturned::EVENT_TYPE,
+            related: RelatedInfo::None,
+        },
     ];
     const API_VERSION: &'static str = "2025-12-15.preview";
     type Builder = HandlerBuilder<Self>;
