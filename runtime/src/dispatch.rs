@@ -13,6 +13,8 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
@@ -240,6 +242,17 @@ impl<C: EventCatalog> Handler<C> {
         self.dispatch(body).await
     }
 
+    /// [`handle`](Self::handle) for code without an async runtime: runs the callbacks to
+    /// completion on this thread. Callbacks must not need a runtime of their own (use the
+    /// blocking client in them).
+    pub fn handle_blocking(
+        &self,
+        body: &[u8],
+        signature: Option<impl AsRef<[u8]>>,
+    ) -> Result<Handled, HandleError> {
+        pollster::block_on(self.handle(body, signature))
+    }
+
     /// Routes a notification that arrived over an authenticated channel, without a signature:
     /// an AWS EventBridge event (`detail`), an Azure Event Grid event (`data`), or a bare thin
     /// event.
@@ -260,6 +273,7 @@ impl<C: EventCatalog> Handler<C> {
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
         let inner = &*self.inner;
         let raw = RawNotification::parse(body)?;
+        let span = tracing::debug_span!("stripe_notification", id = %raw.id, event_type = %raw.event_type);
         let client = inner.client.with_stripe_context(raw.stripe_context());
         let index = C::index_of(&raw.event_type);
         if let Some(pre_handle) = &inner.pre_handle {
@@ -288,7 +302,7 @@ impl<C: EventCatalog> Handler<C> {
             }
         };
         drop(raw);
-        running.await.map_err(HandleError::Callback)?;
+        running.instrument(span).await.map_err(HandleError::Callback)?;
         Ok(handled)
     }
 }

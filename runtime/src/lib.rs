@@ -25,9 +25,12 @@ pub mod catalog;
 pub mod client;
 pub mod context;
 pub mod dispatch;
+#[cfg(feature = "axum")]
+pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod notification;
+pub mod sample;
 pub mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,349 @@
+//! The `stripe-notify` command against a real webhook endpoint on loopback.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use stripe_notify::endpoint::WebhookEndpoint;
+use stripe_notify::{EventNotificationHandler, KNOWN_EVENT_TYPES, StripeClient, sign};
+
+const SECRET: &str = "whsec_cli_test";
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stripe-notify"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn list_prints_every_known_type() {
+    let output = cli(&["list"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output).lines().collect::<Vec<_>>(), KNOWN_EVENT_TYPES);
+}
+
+#[test]
+fn sample_prints_a_notification_of_the_type_with_fresh_ids() {
+    let first = cli(&["sample", "v2.core.account.updated", "--context", "acct_1"]);
+    let second = cli(&["sample", "v2.core.account.updated"]);
+    assert!(first.status.success() && second.status.success());
+    let a: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&stdout(&second)).unwrap();
+    assert_eq!(a["type"], "v2.core.account.updated");
+    assert_eq!(a["context"], "acct_1");
+    assert_eq!(a["related_object"]["type"], "v2.core.account");
+    let id = a["related_object"]["id"].as_str().unwrap();
+    assert!(id.starts_with("acct_test_"));
+    assert_eq!(a["related_object"]["url"], format!("/v2/core/accounts/{id}"));
+    assert_ne!(a["id"], b["id"]);
+}
+
+#[test]
+fn sign_matches_the_library() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stripe-notify"))
+        .args(["sign", "--secret", SECRET, "--timestamp", "1700000000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"evt_1\"}")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        stdout(&output).trim(),
+        sign(b"{\"id\":\"evt_1\"}", SECRET, 1_700_000_000)
+    );
+}
+
+#[test]
+fn errors_are_one_line_and_a_failure_exit() {
+    for args in [
+        &["sample", "v9.not.a.type"][..],
+        &[
+            "send",
+            "v9.not.a.type",
+            "--url",
+            "http://127.0.0.1:1/webhook",
+            "--secret",
+            SECRET,
+        ],
+        &[
+            "send",
+            "v2.core.account.updated",
+            "--url",
+            "not a url",
+            "--secret",
+            SECRET,
+        ],
+        &[
+            "send",
+            "v2.core.account.updated",
+            "--url",
+            "http://127.0.0.1:1/webhook",
+            "--secret",
+            SECRET,
+        ],
+    ] {
+        let output = cli(args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+}
+
+#[test]
+fn send_delivers_signed_samples_to_a_real_endpoint() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (s1, s2) = (Arc::clone(&seen), Arc::clone(&seen));
+    let handler =
+        EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, move |n, client, _| {
+            s1.lock().unwrap().push(format!(
+                "fallback {} {:?}",
+                n.event_type(),
+                client.context().map(|c| c.to_string())
+            ));
+            async { Ok(()) }
+        })
+        .unwrap()
+        .on_v1_billing_meter_error_report_triggered(move |n, _| {
+            s2.lock().unwrap().push(format!(
+                "callback {}",
+                n.related_object.id.split('_').next().unwrap_or_default()
+            ));
+            async { Ok(()) }
+        })
+        .unwrap()
+        .build();
+    let app = axum::Router::new().route("/webhook", WebhookEndpoint::new(handler).verified());
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let output = cli(&[
+        "send",
+        "v1.billing.meter.error_report_triggered",
+        "--url",
+        &url,
+        "--secret",
+        SECRET,
+        "--count",
+        "2",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout(&output).lines().collect::<Vec<_>>(),
+        [r#"200 {"received":true}"#; 2]
+    );
+    let output = cli(&[
+        "send",
+        "v2.core.account.updated",
+        "--url",
+        &url,
+        "--secret",
+        SECRET,
+        "--context",
+        "acct_1/acct_2",
+    ]);
+    assert!(output.status.success());
+    let output = cli(&[
+        "send",
+        "v2.core.account.updated",
+        "--url",
+        &url,
+        "--secret",
+        "whsec_wrong",
+    ]);
+    assert!(!output.status.success());
+    assert!(stdout(&output).starts_with("400 "), "{}", stdout(&output));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "callback mtr",
+            "callback mtr",
+            "fallback v2.core.account.updated Some(\"acct_1/acct_2\")"
+        ]
+    );
+}
+
+/// The `webhook_server` example's binary, built by `cargo test` (or here, when this test runs
+/// alone, in the same target folder and profile).
+fn example_binary() -> std::path::PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
+    let binary = profile_dir.join("examples").join("webhook_server");
+    BUILT.call_once(|| {
+        if !binary.exists() {
+            let target = profile_dir.parent().unwrap();
+            let status = Command::new(env!("CARGO"))
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "stripe-notify",
+                    "--example",
+                    "webhook_server",
+                ])
+                .env("CARGO_TARGET_DIR", target)
+                .status()
+                .unwrap();
+            assert!(status.success(), "the webhook_server example builds");
+        }
+    });
+    binary
+}
+
+/// The example server, started as a process.
+struct ExampleServer {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    url: String,
+}
+
+impl ExampleServer {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(example_binary())
+            .env("PORT", "0")
+            .env_remove("STRIPE_API_KEY")
+            .env_remove("STRIPE_WEBHOOK_SECRET")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the webhook_server example runs");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let mut server = Self {
+            child,
+            lines,
+            url: String::new(),
+        };
+        let listening = server.next_line_containing("listening on ");
+        server.url = listening.rsplit(' ').next().unwrap().to_owned();
+        server
+    }
+
+    fn next_line_containing(&self, text: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .expect("the server prints");
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        assert_eq!(self.next_line_containing("stopped"), "stopped");
+        assert!(self.child.wait().unwrap().success(), "clean exit on SIGTERM");
+    }
+}
+
+#[test]
+fn send_to_the_example_server_routes_each_type() {
+    let secret = "whsec_example";
+    let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret)]);
+    for (event_type, by) in [
+        ("v1.billing.meter.error_report_triggered", "callback"),
+        ("v2.core.account.created", "fallback-known"),
+        ("v2.money_management.outbound_payment.posted", "fallback-known"),
+    ] {
+        let output = cli(&["send", event_type, "--url", &server.url, "--secret", secret]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let line = server.next_line_containing("handled ");
+        assert!(
+            line.starts_with(&format!("handled {event_type} evt_test_"))
+                && line.ends_with(&format!(" by {by}")),
+            "{line}"
+        );
+    }
+    server.stop();
+}
+
+#[test]
+fn the_example_server_fetches_when_given_an_api_key() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stripe = runtime
+        .block_on(stripe_notify::testing::FakeStripe::start())
+        .unwrap();
+    let server = ExampleServer::start(&[
+        ("STRIPE_API_KEY", "sk_test_example"),
+        ("STRIPE_API_BASE", &stripe.url()),
+    ]);
+    let secret = "whsec_demo_local_testing_only";
+    let sample = stdout(&cli(&["sample", "v1.billing.meter.error_report_triggered"]));
+    let notification: serde_json::Value = serde_json::from_str(&sample).unwrap();
+    let id = notification["id"].as_str().unwrap();
+    let url = notification["related_object"]["url"].as_str().unwrap();
+    stripe.respond(
+        &format!("/v2/core/events/{id}"),
+        200,
+        format!(
+            r#"{{"id":"{id}","type":"v1.billing.meter.error_report_triggered","created":"2025-01-01T00:00:00Z","data":{{"developer_message_summary":"x","validation_start":"2025-01-01T00:00:00Z","validation_end":"2025-01-01T00:00:00Z","reason":{{"error_count":0,"error_types":[]}}}}}}"#
+        ),
+    );
+    stripe.respond(url, 200, r#"{"id":"mtr_1","object":"billing.meter"}"#);
+    let http = reqwest::blocking::Client::new();
+    let send = |body: &str| {
+        http.post(&server.url)
+            .header("stripe-signature", sign(body.as_bytes(), secret, now()))
+            .body(body.to_owned())
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(send(&sample), 200);
+    assert_eq!(
+        server.next_line_containing("fetched"),
+        format!("fetched {id} billing.meter")
+    );
+
+    // A fetch that fails fails the callback: 500, so that Stripe retries.
+    let other = stdout(&cli(&["sample", "v1.billing.meter.error_report_triggered"]));
+    assert_eq!(send(&other), 500);
+    assert!(server.next_line_containing("fetch failed").ends_with(" api"));
+    server.stop();
+    drop(stripe);
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}

@@ -1,0 +1,225 @@
+//! The axum endpoint end to end over real HTTP on loopback: status codes, categories, body
+//! limit, the unverified route, and the blocking handler.
+
+use std::sync::{Arc, Mutex};
+
+use stripe_notify::endpoint::WebhookEndpoint;
+use stripe_notify::{Catalog, EventCatalog, EventNotificationHandler, Handled, StripeClient, sample, sign};
+
+const SECRET: &str = "whsec_endpoint_test";
+
+type Seen = Arc<Mutex<Vec<String>>>;
+
+fn handler(seen: &Seen) -> EventNotificationHandler {
+    let (s1, s2) = (Arc::clone(seen), Arc::clone(seen));
+    EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, move |n, _, d| {
+        let by = if d.is_known_event_type {
+            "fallback-known"
+        } else {
+            "fallback-unknown"
+        };
+        s1.lock().unwrap().push(format!("{by} {}", n.event_type()));
+        async { Ok(()) }
+    })
+    .unwrap()
+    .on_v1_billing_meter_error_report_triggered(move |n, _| {
+        s2.lock().unwrap().push(format!("callback {}", n.event_type()));
+        async { Ok(()) }
+    })
+    .unwrap()
+    .on_v2_core_account_created(|_, _| async { Err("the ledger is down".into()) })
+    .unwrap()
+    .build()
+}
+
+struct Server {
+    url: String,
+    seen: Seen,
+    http: reqwest::Client,
+}
+
+impl Server {
+    async fn start(body_limit: usize) -> Self {
+        let seen = Seen::default();
+        let handler = handler(&seen);
+        let app = axum::Router::new()
+            .route(
+                "/webhook",
+                WebhookEndpoint::new(handler.clone())
+                    .body_limit(body_limit)
+                    .verified(),
+            )
+            .route("/unverified", WebhookEndpoint::new(handler).unverified());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url,
+            seen,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn post(&self, path: &str, body: Vec<u8>, signature: Option<String>) -> (u16, serde_json::Value) {
+        let mut request = self.http.post(format!("{}{path}", self.url)).body(body);
+        if let Some(signature) = signature {
+            request = request.header("stripe-signature", signature);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    async fn deliver(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
+        let signature = sign(&body, SECRET, now());
+        self.post("/webhook", body, Some(signature)).await
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+fn sample_of(event_type: &str) -> Vec<u8> {
+    sample::notification(Catalog::info(event_type).unwrap(), None).into_bytes()
+}
+
+fn category(answer: &serde_json::Value) -> &str {
+    answer["error"]["category"].as_str().unwrap_or("none")
+}
+
+#[tokio::test]
+async fn handled_notifications_get_200_and_run_once() {
+    let server = Server::start(1 << 20).await;
+    let received = serde_json::json!({"received": true});
+    assert_eq!(
+        server
+            .deliver(sample_of("v1.billing.meter.error_report_triggered"))
+            .await,
+        (200, received.clone())
+    );
+    assert_eq!(
+        server.deliver(sample_of("v2.core.account.updated")).await,
+        (200, received.clone())
+    );
+    let unknown =
+        br#"{"id":"evt_1","object":"v2.core.event","type":"v3.new","created":"2025-01-01T00:00:00Z"}"#;
+    assert_eq!(server.deliver(unknown.to_vec()).await, (200, received));
+    assert_eq!(
+        server.seen(),
+        [
+            "callback v1.billing.meter.error_report_triggered",
+            "fallback-known v2.core.account.updated",
+            "fallback-unknown v3.new"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
+    let server = Server::start(1 << 20).await;
+    let body = sample_of("v1.billing.meter.error_report_triggered");
+    let cases = [
+        (
+            Some(sign(&body, "whsec_forged", now())),
+            body.clone(),
+            "signature",
+        ),
+        (Some(sign(&body, SECRET, now() - 3600)), body.clone(), "timestamp"),
+        (Some("t=abc,v1=zz".to_owned()), body.clone(), "signature"),
+        (None, body.clone(), "signature"),
+        (
+            Some(sign(b"not json", SECRET, now())),
+            b"not json".to_vec(),
+            "payload",
+        ),
+        (
+            Some(sign(
+                br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#,
+                SECRET,
+                now(),
+            )),
+            br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#.to_vec(),
+            "payload",
+        ),
+    ];
+    for (signature, body, expected) in cases {
+        let (status, answer) = server.post("/webhook", body, signature.clone()).await;
+        assert_eq!(
+            (status, category(&answer)),
+            (400, expected),
+            "{signature:?}: {answer}"
+        );
+        assert!(!answer.to_string().contains(SECRET));
+    }
+    assert!(server.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_callback_gets_500_so_that_stripe_retries() {
+    let server = Server::start(1 << 20).await;
+    let (status, answer) = server.deliver(sample_of("v2.core.account.created")).await;
+    assert_eq!((status, category(&answer)), (500, "callback"));
+    assert!(
+        !answer.to_string().contains("ledger"),
+        "the callback's error stays in the logs: {answer}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413() {
+    let server = Server::start(4096).await;
+    let mut body = sample_of("v1.billing.meter.error_report_triggered");
+    body.truncate(body.len() - 1);
+    body.extend(format!(r#","padding":"{}"}}"#, "x".repeat(8192)).bytes());
+    let signature = sign(&body, SECRET, now());
+    let (status, _) = server.post("/webhook", body, Some(signature)).await;
+    assert_eq!(status, 413);
+    assert!(server.seen().is_empty());
+}
+
+#[tokio::test]
+async fn the_unverified_route_unwraps_an_eventbridge_envelope() {
+    let server = Server::start(1 << 20).await;
+    let thin = String::from_utf8(sample_of("v1.billing.meter.error_report_triggered")).unwrap();
+    let envelope = format!(
+        r#"{{"version":"0","id":"e-1","detail-type":"x","source":"aws.partner/stripe.com","detail":{thin}}}"#
+    );
+    let (status, _) = server.post("/unverified", envelope.into_bytes(), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        server.seen(),
+        ["callback v1.billing.meter.error_report_triggered"]
+    );
+    let (status, answer) = server.post("/unverified", b"{}".to_vec(), None).await;
+    assert_eq!((status, category(&answer)), (400, "payload"));
+}
+
+#[test]
+fn the_blocking_handler_runs_sync_callbacks_without_a_runtime() {
+    let seen = Seen::default();
+    let handler = handler(&seen);
+    let body = sample_of("v1.billing.meter.error_report_triggered");
+    let header = sign(&body, SECRET, now());
+    assert_eq!(
+        handler.handle_blocking(&body, Some(&header)).unwrap(),
+        Handled::Callback
+    );
+    let forged = sign(&body, "whsec_forged", now());
+    assert!(handler.handle_blocking(&body, Some(&forged)).is_err());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}

@@ -1,0 +1,111 @@
+//! The webhook endpoint for axum: read the raw body (bounded) and the `Stripe-Signature`
+//! header, call the handler, and answer as Stripe expects.
+//!
+//! | outcome | status | body |
+//! |---|---|---|
+//! | handled (callback or fallback), or skipped by `pre_handle` | 200 | `{"received": true}` |
+//! | signature missing, malformed or not matching | 400 | `{"error": {"category": "signature", ...}}` |
+//! | timestamp outside tolerance | 400 | `{"error": {"category": "timestamp", ...}}` |
+//! | body not a thin event | 400 | `{"error": {"category": "payload", ...}}` |
+//! | body over the limit | 413 | |
+//! | callback or `pre_handle` failed | 500 | `{"error": {"category": "callback", ...}}`, so that Stripe retries |
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, post};
+use serde_json::json;
+
+use crate::catalog::EventCatalog;
+use crate::dispatch::{Handled, Handler};
+use crate::error::{HandleError, SignatureError};
+
+/// Default limit of a webhook body: thin events are small (about 500 bytes).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A webhook endpoint over a handler; turn it into axum routes with [`Self::verified`] and
+/// [`Self::unverified`].
+#[derive(Debug, Clone)]
+pub struct WebhookEndpoint<C: EventCatalog> {
+    handler: Handler<C>,
+    body_limit: usize,
+}
+
+impl<C: EventCatalog> WebhookEndpoint<C> {
+    /// An endpoint with the default body limit (1 MiB).
+    pub fn new(handler: Handler<C>) -> Self {
+        Self {
+            handler,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    /// Sets the largest body accepted; larger ones get 413 before anything is parsed.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// `POST` route for Stripe's webhooks: verifies `Stripe-Signature`, then handles.
+    pub fn verified<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
+        let limit = self.body_limit;
+        post(verified::<C>)
+            .with_state(self.handler)
+            .layer(DefaultBodyLimit::max(limit))
+    }
+
+    /// `POST` route for pre-authenticated channels (EventBridge, Event Grid): no signature.
+    /// Mount it only where the channel itself authenticates the sender.
+    pub fn unverified<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
+        let limit = self.body_limit;
+        post(unverified::<C>)
+            .with_state(self.handler)
+            .layer(DefaultBodyLimit::max(limit))
+    }
+}
+
+async fn verified<C: EventCatalog>(
+    State(handler): State<Handler<C>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let signature = headers.get("stripe-signature");
+    respond(handler.handle(&body, signature).await)
+}
+
+async fn unverified<C: EventCatalog>(State(handler): State<Handler<C>>, body: Bytes) -> Response {
+    respond(handler.handle_without_verification(&body).await)
+}
+
+/// The HTTP answer for an outcome of `handle`.
+pub fn respond(outcome: Result<Handled, HandleError>) -> Response {
+    let error = match outcome {
+        Ok(_) => return Json(json!({"received": true})).into_response(),
+        Err(error) => error,
+    };
+    let (status, category) = match &error {
+        HandleError::Signature(SignatureError::OutsideTolerance { .. }) => {
+            (StatusCode::BAD_REQUEST, "timestamp")
+        }
+        HandleError::Signature(_) => (StatusCode::BAD_REQUEST, "signature"),
+        HandleError::Payload(_) => (StatusCode::BAD_REQUEST, "payload"),
+        HandleError::PreHandle(_) | HandleError::Callback(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "callback")
+        }
+    };
+    let message = if status.is_server_error() {
+        // The callback's error is the application's business, not the sender's: log it only.
+        tracing::error!(%error, "a Stripe notification callback failed");
+        "the notification could not be processed; it will be retried".to_owned()
+    } else {
+        tracing::warn!(%error, category, "rejected a Stripe notification");
+        error.to_string()
+    };
+    (
+        status,
+        Json(json!({"error": {"category": category, "message": message}})),
+    )
+        .into_response()
+}

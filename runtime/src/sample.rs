@@ -1,0 +1,189 @@
+//! Realistic sample notifications built from the catalog's info: the right `type`, the related
+//! object's shape, type and URL, plausible fresh ids. For tests, demos and the CLI.
+
+use std::hash::{BuildHasher, RandomState};
+
+use serde_json::{Value, json};
+
+use crate::catalog::{EventInfo, RelatedInfo, RelatedResourceInfo};
+use crate::context::StripeContext;
+
+/// A thin event notification body for `info`, with fresh ids, created now.
+pub fn notification(info: &EventInfo, context: Option<&StripeContext>) -> String {
+    notification_of_type(info.event_type, &info.related, context)
+}
+
+/// A thin event notification body for any type string (known or not) and related object.
+pub fn notification_of_type(
+    event_type: &str,
+    related: &RelatedInfo,
+    context: Option<&StripeContext>,
+) -> String {
+    let mut body = serde_json::Map::new();
+    body.insert("id".into(), fresh_id("evt_test").into());
+    body.insert("object".into(), "v2.core.event".into());
+    body.insert("type".into(), event_type.into());
+    body.insert("livemode".into(), false.into());
+    body.insert("created".into(), jiff::Timestamp::now().to_string().into());
+    if let Some(context) = context {
+        body.insert("context".into(), context.as_str().into());
+    }
+    let related = match related {
+        RelatedInfo::Object(resource) => {
+            let object_type = object_type(resource);
+            let id = fresh_id(&format!("{}_test", id_prefix(object_type)));
+            Some(json!({"id": id, "type": object_type, "url": url(resource, &id)}))
+        }
+        RelatedInfo::Singleton(resource) => {
+            Some(json!({"type": object_type(resource), "url": url(resource, "")}))
+        }
+        RelatedInfo::None => None,
+    };
+    if let Some(related) = related {
+        body.insert("related_object".into(), related);
+    }
+    Value::Object(body).to_string()
+}
+
+fn object_type(resource: &RelatedResourceInfo) -> &'static str {
+    resource.object_type.unwrap_or("unknown_object")
+}
+
+/// The URL template with `{id}` filled in, and any other `{param}` given a plausible id.
+fn url(resource: &RelatedResourceInfo, id: &str) -> String {
+    let template = resource.url_template.unwrap_or("/v1/unknown_objects/{id}");
+    let mut url = String::with_capacity(template.len().saturating_add(32));
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        url.push_str(before);
+        let Some((param, tail)) = after.split_once('}') else {
+            url.push('{');
+            rest = after;
+            continue;
+        };
+        if param == "id" {
+            url.push_str(id);
+        } else {
+            let noun = param.strip_suffix("_id").unwrap_or(param);
+            url.push_str(&fresh_id(&format!("{}_test", id_prefix(noun))));
+        }
+        rest = tail;
+    }
+    url.push_str(rest);
+    url
+}
+
+/// Stripe's id prefix for an object type (`v2.core.account` → `acct`), else the initials of
+/// its last word (`outbound_setup_intent` → `osi`).
+fn id_prefix(object_type: &str) -> String {
+    let noun = object_type.rsplit('.').next().unwrap_or(object_type);
+    let known = match noun {
+        "account" => "acct",
+        "meter" => "mtr",
+        "person" => "person",
+        "event_destination" => "ed",
+        "financial_account" => "fa",
+        "financial_address" => "fadr",
+        "inbound_transfer" => "ibt",
+        "outbound_payment" => "obp",
+        "outbound_transfer" => "obt",
+        "received_credit" => "rc",
+        "received_debit" => "rd",
+        "transaction" => "trxn",
+        "adjustment" => "adj",
+        "payout_method" => "pm",
+        "customer" => "cus",
+        _ => "",
+    };
+    if known.is_empty() {
+        noun.split('_').filter_map(|word| word.chars().next()).collect()
+    } else {
+        known.to_owned()
+    }
+}
+
+/// `prefix_` and 24 random alphanumerics.
+fn fresh_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let state = RandomState::new();
+    let suffix: String = (0u64..24)
+        .map(|i| {
+            let index = usize::try_from(state.hash_one(i) % 62).unwrap_or_default();
+            ALPHABET.get(index).map_or('0', |&b| char::from(b))
+        })
+        .collect();
+    format!("{prefix}_{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METER: EventInfo = EventInfo {
+        event_type: "v1.billing.meter.error_report_triggered",
+        related: RelatedInfo::Object(RelatedResourceInfo {
+            object_type: Some("billing.meter"),
+            url_template: Some("/v1/billing/meters/{id}"),
+        }),
+    };
+
+    #[test]
+    fn samples_have_the_type_and_related_object_of_their_info() {
+        let sample: Value =
+            serde_json::from_str(&notification(&METER, StripeContext::parse("acct_1").as_ref())).unwrap();
+        assert_eq!(sample["type"], "v1.billing.meter.error_report_triggered");
+        assert_eq!(sample["object"], "v2.core.event");
+        assert_eq!(sample["context"], "acct_1");
+        let id = sample["related_object"]["id"].as_str().unwrap();
+        assert!(
+            id.starts_with("mtr_test_") && id.len() == "mtr_test_".len() + 24,
+            "{id}"
+        );
+        assert_eq!(
+            sample["related_object"]["url"],
+            format!("/v1/billing/meters/{id}")
+        );
+        assert!(
+            sample["created"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn ids_are_fresh_per_call() {
+        assert_ne!(notification(&METER, None), notification(&METER, None));
+    }
+
+    #[test]
+    fn singleton_and_none_shapes_and_path_parameters() {
+        let person = RelatedInfo::Object(RelatedResourceInfo {
+            object_type: Some("v2.core.account_person"),
+            url_template: Some("/v2/core/accounts/{account_id}/persons/{id}"),
+        });
+        let sample: Value = serde_json::from_str(&notification_of_type("x.y", &person, None)).unwrap();
+        let url = sample["related_object"]["url"].as_str().unwrap();
+        let id = sample["related_object"]["id"].as_str().unwrap();
+        assert!(
+            url.starts_with("/v2/core/accounts/acct_test_") && url.ends_with(&format!("/persons/{id}")),
+            "{url}"
+        );
+
+        let balance = RelatedInfo::Singleton(RelatedResourceInfo {
+            object_type: Some("balance"),
+            url_template: Some("/v1/balance"),
+        });
+        let sample: Value =
+            serde_json::from_str(&notification_of_type("v1.balance.available", &balance, None)).unwrap();
+        assert_eq!(
+            sample["related_object"],
+            json!({"type": "balance", "url": "/v1/balance"})
+        );
+
+        let none: Value =
+            serde_json::from_str(&notification_of_type("a.b", &RelatedInfo::None, None)).unwrap();
+        assert!(none.get("related_object").is_none() && none.get("context").is_none());
+    }
+}
