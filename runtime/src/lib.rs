@@ -47,7 +47,7 @@ pub use error::{
 pub use jiff::Timestamp;
 pub use notification::{
     AnyRelatedObject, Event, EventKind, KnownEventKind, NoRelatedObject, Notification, Reason, ReasonRequest,
-    RelatedObject, RelatedObjectShape, SingletonRelatedObject, Unknown, UnknownEventNotification,
+    RelatedObject, RelatedObjectShape, SingletonRelatedObject, Text, Unknown, UnknownEventNotification,
 };
 pub use signature::{
     Clock, FixedClock, SignatureHeader, SystemClock, Tolerance, Verifier, WebhookSecret, sign,

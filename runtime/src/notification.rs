@@ -13,6 +13,76 @@ use crate::client::StripeClient;
 use crate::context::StripeContext;
 use crate::error::PayloadError;
 
+/// A string of the body: borrowed when it has no escapes, decoded into an owned string when it
+/// has. (serde's own `Cow<str>` borrows only as a direct field, never inside an `Option`.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text<'a>(Cow<'a, str>);
+
+impl Text<'_> {
+    /// Whether the text points into the body (no copy was made).
+    pub fn is_borrowed(&self) -> bool {
+        matches!(self.0, Cow::Borrowed(_))
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
 /// The `object` value of a thin event.
 pub const THIN_EVENT_OBJECT: &str = "v2.core.event";
 
@@ -21,12 +91,12 @@ pub const THIN_EVENT_OBJECT: &str = "v2.core.event";
 pub struct RawNotification<'a> {
     /// Event id, `evt_...`.
     #[serde(borrow)]
-    pub id: Cow<'a, str>,
+    pub id: Text<'a>,
     #[serde(borrow, default)]
-    object: Option<Cow<'a, str>>,
+    object: Option<Text<'a>>,
     /// Event type, `v1.billing.meter.error_report_triggered`.
     #[serde(borrow, rename = "type")]
-    pub event_type: Cow<'a, str>,
+    pub event_type: Text<'a>,
     /// When the event was created.
     pub created: Timestamp,
     /// Live mode or test mode.
@@ -34,52 +104,84 @@ pub struct RawNotification<'a> {
     pub livemode: bool,
     /// The account path; `""` and `null` mean none.
     #[serde(borrow, default)]
-    pub context: Option<Cow<'a, str>>,
+    pub context: Option<Text<'a>>,
     /// Why the event happened.
-    #[serde(default)]
-    pub reason: Option<Reason>,
+    #[serde(borrow, default)]
+    pub reason: Option<RawReason<'a>>,
     /// The object the event is about.
     #[serde(borrow, default)]
     pub related_object: Option<RawRelatedObject<'a>>,
+}
+
+/// `reason` as sent, borrowed.
+#[derive(Debug, Deserialize)]
+pub struct RawReason<'a> {
+    #[serde(borrow, rename = "type")]
+    reason_type: Text<'a>,
+    #[serde(borrow, default)]
+    request: Option<RawReasonRequest<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawReasonRequest<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow, default)]
+    idempotency_key: Option<Text<'a>>,
+}
+
+impl RawReason<'_> {
+    /// The owned reason.
+    pub fn to_owned_reason(&self) -> Reason {
+        Reason {
+            reason_type: self.reason_type.as_ref().to_owned(),
+            request: self.request.as_ref().map(|request| ReasonRequest {
+                id: request.id.as_ref().to_owned(),
+                idempotency_key: request.idempotency_key.as_deref().map(str::to_owned),
+            }),
+        }
+    }
 }
 
 /// `related_object` as sent: `id` is absent or null for singleton resources.
 #[derive(Debug, Deserialize)]
 pub struct RawRelatedObject<'a> {
     #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
+    id: Option<Text<'a>>,
     #[serde(borrow, rename = "type")]
-    object_type: Cow<'a, str>,
+    object_type: Text<'a>,
     #[serde(borrow)]
-    url: Cow<'a, str>,
+    url: Text<'a>,
 }
 
 /// Just the `object` field, to name a payload that failed to parse as a thin event.
 #[derive(Deserialize)]
 struct ObjectProbe<'a> {
     #[serde(borrow, default)]
-    object: Option<Cow<'a, str>>,
+    object: Option<Text<'a>>,
 }
 
 impl<'a> RawNotification<'a> {
     /// Parses a body: UTF-8, a JSON object, `object` `v2.core.event` or absent, `id`, `type`
     /// and `created` present.
     pub fn parse(body: &'a [u8]) -> Result<Self, PayloadError> {
-        let text = std::str::from_utf8(body).map_err(|e| {
-            PayloadError::invalid(format_args!(
-                "the body is not UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ))
-        })?;
-        match serde_json::from_str::<Self>(text) {
+        // serde_json checks UTF-8 itself (JSON outside strings is ASCII, strings are checked as
+        // they are read), so the valid path makes one pass; the error path says what is wrong.
+        match serde_json::from_slice::<Self>(body) {
             Ok(raw) => {
                 check_object(raw.object.as_deref())?;
                 Ok(raw)
             }
             Err(error) => {
+                if let Err(e) = std::str::from_utf8(body) {
+                    return Err(PayloadError::invalid(format_args!(
+                        "the body is not UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    )));
+                }
                 // A classic event or another object fails the envelope's shape (its `created`
                 // is a number, say): name it rather than the first field that did not fit.
-                if let Ok(probe) = serde_json::from_str::<ObjectProbe<'_>>(text) {
+                if let Ok(probe) = serde_json::from_slice::<ObjectProbe<'_>>(body) {
                     check_object(probe.object.as_deref())?;
                 }
                 Err(PayloadError::invalid(describe_json_error(&error)))
@@ -346,7 +448,7 @@ impl<K: EventKind> Notification<K> {
             created: raw.created,
             livemode: raw.livemode,
             context: client.context().cloned(),
-            reason: raw.reason.clone(),
+            reason: raw.reason.as_ref().map(RawReason::to_owned_reason),
             related_object: sealed::FromRaw::from_raw(raw.related_object.as_ref(), &raw.event_type)?,
             kind: K::from_event_type(&raw.event_type),
             client,

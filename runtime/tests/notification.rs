@@ -33,7 +33,7 @@ fn parses_the_envelope() {
         n.stripe_context().map(|c| c.to_string()).as_deref(),
         Some("acct_1")
     );
-    let reason = n.reason.expect("reason");
+    let reason = n.reason.expect("reason").to_owned_reason();
     assert_eq!(reason.reason_type, "request");
     let request = reason.request.expect("request");
     assert_eq!(
@@ -45,16 +45,22 @@ fn parses_the_envelope() {
 
 #[test]
 fn strings_without_escapes_are_borrowed() {
-    let b = body("v1.billing.meter.error_report_triggered", "");
+    let b = body(
+        "v1.billing.meter.error_report_triggered",
+        r#","context":"acct_1""#,
+    );
     let n = parse(&b).expect("valid notification");
-    assert!(matches!(n.id, std::borrow::Cow::Borrowed(_)));
-    assert!(matches!(n.event_type, std::borrow::Cow::Borrowed(_)));
+    assert!(n.id.is_borrowed() && n.event_type.is_borrowed());
+    let context = n.context.as_ref().expect("context");
+    assert!(context.is_borrowed(), "optional fields borrow too");
 }
 
 #[test]
 fn escaped_strings_are_decoded() {
-    let b = br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z"}"#;
-    assert_eq!(parse(b).expect("valid").id, "evt_1");
+    let b = br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z","context":"acct_\u0032"}"#;
+    let n = parse(b).expect("valid");
+    assert_eq!((&*n.id, n.context.as_deref()), ("evt_1", Some("acct_2")));
+    assert!(!n.id.is_borrowed());
 }
 
 #[test]

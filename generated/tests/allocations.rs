@@ -1,0 +1,68 @@
+//! Allocations in a full `handle` of the 511-byte benchmark event with a registered no-op
+//! callback: counted with a counting global allocator, stated here and held.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use stripe_notify::{EventNotificationHandler, FixedClock, Handled, StripeClient, sign};
+
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// A global allocator is the one place that needs unsafe: it is test-only.
+// SAFETY: delegates every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// The allocations of one `handle` of the benchmark event: the context (1), the notification's
+/// id (1), its related object's id, type and url (3), its reason (3), and the boxed callback
+/// future (1).
+const ALLOCATIONS_PER_HANDLE: usize = 9;
+
+#[test]
+fn a_full_handle_allocates_a_stated_number_of_times() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../runtime/tests/data/thin_event.json"
+    ))
+    .unwrap();
+    let now = 1_726_554_052;
+    let header = sign(&body, "whsec_test_secret", now);
+    let handler = EventNotificationHandler::builder(
+        StripeClient::new("sk_test_1"),
+        "whsec_test_secret",
+        |_, _, _| async { Ok(()) },
+    )
+    .unwrap()
+    .clock(FixedClock(now))
+    .on_v1_billing_meter_error_report_triggered(|_, _| std::future::ready(Ok(())))
+    .unwrap()
+    .build();
+    let run = || pollster::block_on(handler.handle(&body, Some(&header)));
+    assert_eq!(run().unwrap(), Handled::Callback);
+    let count_of = |f: &dyn Fn()| {
+        let before = ALLOCATIONS.with(Cell::get);
+        f();
+        ALLOCATIONS.with(Cell::get) - before
+    };
+    // What the executor itself allocates per block_on, which is not the handler's.
+    let executor = count_of(&|| pollster::block_on(async {}));
+    let count = count_of(&|| assert_eq!(run().unwrap(), Handled::Callback)) - executor;
+    assert_eq!(count, ALLOCATIONS_PER_HANDLE, "allocations in one handle");
+}
