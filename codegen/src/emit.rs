@@ -191,13 +191,16 @@ fn event_tokens(index: usize, event: &Event) -> TokenStream {
     let index = Literal::usize_unsuffixed(index);
     let data = type_tokens(&event.data);
     let (related, resource) = match &event.related {
-        Related::Object(r) => (quote!(stripe_notify_runtime::RelatedObject), resource_tokens(r)),
+        Related::Object(r) => (
+            quote!(stripe_notify_runtime::HasRelatedObject),
+            resource_tokens(r),
+        ),
         Related::Singleton(r) => (
-            quote!(stripe_notify_runtime::SingletonRelatedObject),
+            quote!(stripe_notify_runtime::HasSingletonRelatedObject),
             resource_tokens(r),
         ),
         Related::None => (
-            quote!(stripe_notify_runtime::NoRelatedObject),
+            quote!(stripe_notify_runtime::HasNoRelatedObject),
             quote!(serde_json::Value),
         ),
     };
@@ -217,14 +220,6 @@ fn event_tokens(index: usize, event: &Event) -> TokenStream {
             type Data = #data;
             type RelatedObject = #related;
             type Resource = #resource;
-
-            fn event_type(&self) -> &str {
-                Self::EVENT_TYPE
-            }
-
-            fn from_event_type(_: &str) -> Self {
-                Self
-            }
         }
 
         impl KnownEventKind for #kind {

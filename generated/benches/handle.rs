@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
 use stripe_notify::notification::RawNotification;
-use stripe_notify::{EventNotificationHandler, FixedClock, SignatureHeader, StripeClient, Verifier, WebhookSecret, sign};
+use stripe_notify::{
+    EventNotificationHandler, FixedClock, SignatureHeader, StripeClient, Verifier, WebhookSecret, sign,
+};
 
 const SECRET: &str = "whsec_test_secret";
 const NOW: i64 = 1_726_554_052;
@@ -16,7 +18,11 @@ const SIZES: [usize; 3] = [511, 4096, 65536];
 /// The benchmark event, padded with an unknown field to `size` bytes.
 fn body(size: usize) -> Vec<u8> {
     static EVENT: LazyLock<Vec<u8>> = LazyLock::new(|| {
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/tests/data/thin_event.json")).expect("event")
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../runtime/tests/data/thin_event.json"
+        ))
+        .expect("event")
     });
     let mut body = EVENT.clone();
     if size > body.len() {
@@ -38,7 +44,10 @@ fn handler(with_callback: bool) -> EventNotificationHandler {
     .expect("secret")
     .clock(FixedClock(NOW));
     if with_callback {
-        builder.on_v1_billing_meter_error_report_triggered(|_, _| std::future::ready(Ok(()))).expect("once").build()
+        builder
+            .on_v1_billing_meter_error_report_triggered(|_, _| std::future::ready(Ok(())))
+            .expect("once")
+            .build()
     } else {
         builder.build()
     }
@@ -52,7 +61,9 @@ fn main() {
 fn floor(bencher: Bencher<'_, '_>, size: usize) {
     let body = body(size);
     let floor = floor::Floor::new(SECRET, &sign(&body, SECRET, NOW));
-    bencher.counter(divan::counter::BytesCount::new(size)).bench(|| assert!(floor.run(black_box(&body))));
+    bencher
+        .counter(divan::counter::BytesCount::new(size))
+        .bench(|| assert!(floor.run(black_box(&body))));
 }
 
 #[divan::bench]
@@ -66,16 +77,20 @@ fn verify(bencher: Bencher<'_, '_>, size: usize) {
     let body = body(size);
     let header = sign(&body, SECRET, NOW);
     let verifier = Verifier::new([&WebhookSecret::new(SECRET).expect("secret")]).with_clock(FixedClock(NOW));
-    bencher
-        .counter(divan::counter::BytesCount::new(size))
-        .bench(|| verifier.verify(black_box(&body), Some(header.as_bytes())).expect("verifies"));
+    bencher.counter(divan::counter::BytesCount::new(size)).bench(|| {
+        verifier
+            .verify(black_box(&body), Some(header.as_bytes()))
+            .expect("verifies")
+    });
 }
 
 #[divan::bench(args = SIZES)]
 fn envelope_parse(bencher: Bencher<'_, '_>, size: usize) {
     let body = body(size);
     bencher.counter(divan::counter::BytesCount::new(size)).bench(|| {
-        RawNotification::parse(black_box(&body)).map(|n| n.livemode).expect("parses");
+        RawNotification::parse(black_box(&body))
+            .map(|n| n.livemode)
+            .expect("parses");
     });
 }
 

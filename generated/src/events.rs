@@ -15,14 +15,8 @@ pub struct V1BillingMeterErrorReportTriggered;
 
 impl EventKind for V1BillingMeterErrorReportTriggered {
     type Data = V1BillingMeterErrorReportTriggeredEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = serde_json::Value;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V1BillingMeterErrorReportTriggered {
@@ -48,14 +42,8 @@ pub struct V1BillingMeterNoMeterFound;
 
 impl EventKind for V1BillingMeterNoMeterFound {
     type Data = V1BillingMeterNoMeterFoundEventData;
-    type RelatedObject = stripe_notify_runtime::NoRelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasNoRelatedObject;
     type Resource = serde_json::Value;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V1BillingMeterNoMeterFound {
@@ -79,14 +67,8 @@ pub struct V2CoreAccountClosed;
 
 impl EventKind for V2CoreAccountClosed {
     type Data = V2CoreAccountClosedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountClosed {
@@ -108,14 +90,8 @@ pub struct V2CoreAccountCreated;
 
 impl EventKind for V2CoreAccountCreated {
     type Data = V2CoreAccountCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountCreated {
@@ -137,14 +113,8 @@ pub struct V2CoreAccountUpdated;
 
 impl EventKind for V2CoreAccountUpdated {
     type Data = V2CoreAccountUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountUpdated {
@@ -166,14 +136,8 @@ pub struct V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdated {
     type Data = V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind
@@ -200,14 +164,8 @@ pub struct V2CoreAccountIncludingConfigurationCustomerUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationCustomerUpdated {
     type Data = V2CoreAccountIncludingConfigurationCustomerUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingConfigurationCustomerUpdated {
@@ -233,14 +191,8 @@ pub struct V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdated {
     type Data = V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind
@@ -267,14 +219,8 @@ pub struct V2CoreAccountIncludingConfigurationMerchantUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationMerchantUpdated {
     type Data = V2CoreAccountIncludingConfigurationMerchantUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingConfigurationMerchantUpdated {
@@ -300,14 +246,8 @@ pub struct V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdated {
     type Data = V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind
@@ -334,14 +274,8 @@ pub struct V2CoreAccountIncludingConfigurationRecipientUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationRecipientUpdated {
     type Data = V2CoreAccountIncludingConfigurationRecipientUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingConfigurationRecipientUpdated {
@@ -367,14 +301,8 @@ pub struct V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdated {
     type Data = V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind
@@ -401,14 +329,8 @@ pub struct V2CoreAccountIncludingConfigurationStorerUpdated;
 
 impl EventKind for V2CoreAccountIncludingConfigurationStorerUpdated {
     type Data = V2CoreAccountIncludingConfigurationStorerUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingConfigurationStorerUpdated {
@@ -434,14 +356,8 @@ pub struct V2CoreAccountIncludingDefaultsUpdated;
 
 impl EventKind for V2CoreAccountIncludingDefaultsUpdated {
     type Data = V2CoreAccountIncludingDefaultsUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingDefaultsUpdated {
@@ -467,14 +383,8 @@ pub struct V2CoreAccountIncludingIdentityUpdated;
 
 impl EventKind for V2CoreAccountIncludingIdentityUpdated {
     type Data = V2CoreAccountIncludingIdentityUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingIdentityUpdated {
@@ -500,14 +410,8 @@ pub struct V2CoreAccountIncludingRequirementsUpdated;
 
 impl EventKind for V2CoreAccountIncludingRequirementsUpdated {
     type Data = V2CoreAccountIncludingRequirementsUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountIncludingRequirementsUpdated {
@@ -533,14 +437,8 @@ pub struct V2CoreAccountLinkReturned;
 
 impl EventKind for V2CoreAccountLinkReturned {
     type Data = V2CoreAccountLinkReturnedEventData;
-    type RelatedObject = stripe_notify_runtime::NoRelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasNoRelatedObject;
     type Resource = serde_json::Value;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountLinkReturned {
@@ -564,14 +462,8 @@ pub struct V2CoreAccountPersonCreated;
 
 impl EventKind for V2CoreAccountPersonCreated {
     type Data = V2CoreAccountPersonCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccountPerson;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountPersonCreated {
@@ -595,14 +487,8 @@ pub struct V2CoreAccountPersonDeleted;
 
 impl EventKind for V2CoreAccountPersonDeleted {
     type Data = V2CoreAccountPersonDeletedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccountPerson;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountPersonDeleted {
@@ -626,14 +512,8 @@ pub struct V2CoreAccountPersonUpdated;
 
 impl EventKind for V2CoreAccountPersonUpdated {
     type Data = V2CoreAccountPersonUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreAccountPerson;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreAccountPersonUpdated {
@@ -657,14 +537,8 @@ pub struct V2CoreEventDestinationPing;
 
 impl EventKind for V2CoreEventDestinationPing {
     type Data = V2CoreEventDestinationPingEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2CoreEventDestination;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreEventDestinationPing {
@@ -688,14 +562,8 @@ pub struct V2CoreHealthEventGenerationFailureResolved;
 
 impl EventKind for V2CoreHealthEventGenerationFailureResolved {
     type Data = V2CoreHealthEventGenerationFailureResolvedEventData;
-    type RelatedObject = stripe_notify_runtime::NoRelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasNoRelatedObject;
     type Resource = serde_json::Value;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2CoreHealthEventGenerationFailureResolved {
@@ -721,14 +589,8 @@ pub struct V2MoneyManagementAdjustmentCreated;
 
 impl EventKind for V2MoneyManagementAdjustmentCreated {
     type Data = V2MoneyManagementAdjustmentCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementAdjustment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementAdjustmentCreated {
@@ -754,14 +616,8 @@ pub struct V2MoneyManagementFinancialAccountCreated;
 
 impl EventKind for V2MoneyManagementFinancialAccountCreated {
     type Data = V2MoneyManagementFinancialAccountCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementFinancialAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementFinancialAccountCreated {
@@ -787,14 +643,8 @@ pub struct V2MoneyManagementFinancialAccountUpdated;
 
 impl EventKind for V2MoneyManagementFinancialAccountUpdated {
     type Data = V2MoneyManagementFinancialAccountUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementFinancialAccount;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementFinancialAccountUpdated {
@@ -820,14 +670,8 @@ pub struct V2MoneyManagementFinancialAddressActivated;
 
 impl EventKind for V2MoneyManagementFinancialAddressActivated {
     type Data = V2MoneyManagementFinancialAddressActivatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementFinancialAddress;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementFinancialAddressActivated {
@@ -853,14 +697,8 @@ pub struct V2MoneyManagementFinancialAddressFailed;
 
 impl EventKind for V2MoneyManagementFinancialAddressFailed {
     type Data = V2MoneyManagementFinancialAddressFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementFinancialAddress;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementFinancialAddressFailed {
@@ -886,14 +724,8 @@ pub struct V2MoneyManagementInboundTransferAvailable;
 
 impl EventKind for V2MoneyManagementInboundTransferAvailable {
     type Data = V2MoneyManagementInboundTransferAvailableEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferAvailable {
@@ -919,14 +751,8 @@ pub struct V2MoneyManagementInboundTransferBankDebitFailed;
 
 impl EventKind for V2MoneyManagementInboundTransferBankDebitFailed {
     type Data = V2MoneyManagementInboundTransferBankDebitFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitFailed {
@@ -952,14 +778,8 @@ pub struct V2MoneyManagementInboundTransferBankDebitProcessing;
 
 impl EventKind for V2MoneyManagementInboundTransferBankDebitProcessing {
     type Data = V2MoneyManagementInboundTransferBankDebitProcessingEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitProcessing {
@@ -985,14 +805,8 @@ pub struct V2MoneyManagementInboundTransferBankDebitQueued;
 
 impl EventKind for V2MoneyManagementInboundTransferBankDebitQueued {
     type Data = V2MoneyManagementInboundTransferBankDebitQueuedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitQueued {
@@ -1018,14 +832,8 @@ pub struct V2MoneyManagementInboundTransferBankDebitReturned;
 
 impl EventKind for V2MoneyManagementInboundTransferBankDebitReturned {
     type Data = V2MoneyManagementInboundTransferBankDebitReturnedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitReturned {
@@ -1051,14 +859,8 @@ pub struct V2MoneyManagementInboundTransferBankDebitSucceeded;
 
 impl EventKind for V2MoneyManagementInboundTransferBankDebitSucceeded {
     type Data = V2MoneyManagementInboundTransferBankDebitSucceededEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementInboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementInboundTransferBankDebitSucceeded {
@@ -1084,14 +886,8 @@ pub struct V2MoneyManagementOutboundPaymentCanceled;
 
 impl EventKind for V2MoneyManagementOutboundPaymentCanceled {
     type Data = V2MoneyManagementOutboundPaymentCanceledEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentCanceled {
@@ -1117,14 +913,8 @@ pub struct V2MoneyManagementOutboundPaymentCreated;
 
 impl EventKind for V2MoneyManagementOutboundPaymentCreated {
     type Data = V2MoneyManagementOutboundPaymentCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentCreated {
@@ -1150,14 +940,8 @@ pub struct V2MoneyManagementOutboundPaymentFailed;
 
 impl EventKind for V2MoneyManagementOutboundPaymentFailed {
     type Data = V2MoneyManagementOutboundPaymentFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentFailed {
@@ -1183,14 +967,8 @@ pub struct V2MoneyManagementOutboundPaymentPosted;
 
 impl EventKind for V2MoneyManagementOutboundPaymentPosted {
     type Data = V2MoneyManagementOutboundPaymentPostedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentPosted {
@@ -1216,14 +994,8 @@ pub struct V2MoneyManagementOutboundPaymentReturned;
 
 impl EventKind for V2MoneyManagementOutboundPaymentReturned {
     type Data = V2MoneyManagementOutboundPaymentReturnedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentReturned {
@@ -1249,14 +1021,8 @@ pub struct V2MoneyManagementOutboundPaymentUpdated;
 
 impl EventKind for V2MoneyManagementOutboundPaymentUpdated {
     type Data = V2MoneyManagementOutboundPaymentUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundPayment;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundPaymentUpdated {
@@ -1282,14 +1048,8 @@ pub struct V2MoneyManagementOutboundTransferCanceled;
 
 impl EventKind for V2MoneyManagementOutboundTransferCanceled {
     type Data = V2MoneyManagementOutboundTransferCanceledEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferCanceled {
@@ -1315,14 +1075,8 @@ pub struct V2MoneyManagementOutboundTransferCreated;
 
 impl EventKind for V2MoneyManagementOutboundTransferCreated {
     type Data = V2MoneyManagementOutboundTransferCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferCreated {
@@ -1348,14 +1102,8 @@ pub struct V2MoneyManagementOutboundTransferFailed;
 
 impl EventKind for V2MoneyManagementOutboundTransferFailed {
     type Data = V2MoneyManagementOutboundTransferFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferFailed {
@@ -1381,14 +1129,8 @@ pub struct V2MoneyManagementOutboundTransferPosted;
 
 impl EventKind for V2MoneyManagementOutboundTransferPosted {
     type Data = V2MoneyManagementOutboundTransferPostedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferPosted {
@@ -1414,14 +1156,8 @@ pub struct V2MoneyManagementOutboundTransferReturned;
 
 impl EventKind for V2MoneyManagementOutboundTransferReturned {
     type Data = V2MoneyManagementOutboundTransferReturnedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferReturned {
@@ -1447,14 +1183,8 @@ pub struct V2MoneyManagementOutboundTransferUpdated;
 
 impl EventKind for V2MoneyManagementOutboundTransferUpdated {
     type Data = V2MoneyManagementOutboundTransferUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementOutboundTransfer;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementOutboundTransferUpdated {
@@ -1480,14 +1210,8 @@ pub struct V2MoneyManagementPayoutMethodCreated;
 
 impl EventKind for V2MoneyManagementPayoutMethodCreated {
     type Data = V2MoneyManagementPayoutMethodCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementPayoutMethod;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementPayoutMethodCreated {
@@ -1513,14 +1237,8 @@ pub struct V2MoneyManagementPayoutMethodUpdated;
 
 impl EventKind for V2MoneyManagementPayoutMethodUpdated {
     type Data = V2MoneyManagementPayoutMethodUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementPayoutMethod;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementPayoutMethodUpdated {
@@ -1546,14 +1264,8 @@ pub struct V2MoneyManagementReceivedCreditAvailable;
 
 impl EventKind for V2MoneyManagementReceivedCreditAvailable {
     type Data = V2MoneyManagementReceivedCreditAvailableEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedCredit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedCreditAvailable {
@@ -1579,14 +1291,8 @@ pub struct V2MoneyManagementReceivedCreditFailed;
 
 impl EventKind for V2MoneyManagementReceivedCreditFailed {
     type Data = V2MoneyManagementReceivedCreditFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedCredit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedCreditFailed {
@@ -1612,14 +1318,8 @@ pub struct V2MoneyManagementReceivedCreditReturned;
 
 impl EventKind for V2MoneyManagementReceivedCreditReturned {
     type Data = V2MoneyManagementReceivedCreditReturnedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedCredit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedCreditReturned {
@@ -1645,14 +1345,8 @@ pub struct V2MoneyManagementReceivedCreditSucceeded;
 
 impl EventKind for V2MoneyManagementReceivedCreditSucceeded {
     type Data = V2MoneyManagementReceivedCreditSucceededEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedCredit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedCreditSucceeded {
@@ -1678,14 +1372,8 @@ pub struct V2MoneyManagementReceivedDebitCanceled;
 
 impl EventKind for V2MoneyManagementReceivedDebitCanceled {
     type Data = V2MoneyManagementReceivedDebitCanceledEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedDebit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedDebitCanceled {
@@ -1711,14 +1399,8 @@ pub struct V2MoneyManagementReceivedDebitFailed;
 
 impl EventKind for V2MoneyManagementReceivedDebitFailed {
     type Data = V2MoneyManagementReceivedDebitFailedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedDebit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedDebitFailed {
@@ -1744,14 +1426,8 @@ pub struct V2MoneyManagementReceivedDebitPending;
 
 impl EventKind for V2MoneyManagementReceivedDebitPending {
     type Data = V2MoneyManagementReceivedDebitPendingEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedDebit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedDebitPending {
@@ -1777,14 +1453,8 @@ pub struct V2MoneyManagementReceivedDebitSucceeded;
 
 impl EventKind for V2MoneyManagementReceivedDebitSucceeded {
     type Data = V2MoneyManagementReceivedDebitSucceededEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedDebit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedDebitSucceeded {
@@ -1810,14 +1480,8 @@ pub struct V2MoneyManagementReceivedDebitUpdated;
 
 impl EventKind for V2MoneyManagementReceivedDebitUpdated {
     type Data = V2MoneyManagementReceivedDebitUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementReceivedDebit;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementReceivedDebitUpdated {
@@ -1843,14 +1507,8 @@ pub struct V2MoneyManagementTransactionCreated;
 
 impl EventKind for V2MoneyManagementTransactionCreated {
     type Data = V2MoneyManagementTransactionCreatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementTransaction;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementTransactionCreated {
@@ -1876,14 +1534,8 @@ pub struct V2MoneyManagementTransactionUpdated;
 
 impl EventKind for V2MoneyManagementTransactionUpdated {
     type Data = V2MoneyManagementTransactionUpdatedEventData;
-    type RelatedObject = stripe_notify_runtime::RelatedObject;
+    type RelatedObject = stripe_notify_runtime::HasRelatedObject;
     type Resource = V2MoneyManagementTransaction;
-    fn event_type(&self) -> &str {
-        Self::EVENT_TYPE
-    }
-    fn from_event_type(_: &str) -> Self {
-        Self
-    }
 }
 
 impl KnownEventKind for V2MoneyManagementTransactionUpdated {

@@ -119,7 +119,7 @@ fn send_delivers_signed_samples_to_a_real_endpoint() {
         .on_v1_billing_meter_error_report_triggered(move |n, _| {
             s2.lock().unwrap().push(format!(
                 "callback {}",
-                n.related_object.id.split('_').next().unwrap_or_default()
+                n.related_object().id.split('_').next().unwrap_or_default()
             ));
             async { Ok(()) }
         })

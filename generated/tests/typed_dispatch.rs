@@ -44,9 +44,11 @@ async fn signed_payloads_reach_their_typed_callbacks() {
     .unwrap()
     .clock(FixedClock(NOW))
     .on_v1_billing_meter_error_report_triggered(move |n, _| {
-        s1.lock()
-            .unwrap()
-            .push(format!("meter {} {}", n.related_object.id, n.related_object.url));
+        s1.lock().unwrap().push(format!(
+            "meter {} {}",
+            n.related_object().id,
+            n.related_object().url
+        ));
         async { Ok(()) }
     })
     .unwrap()
@@ -54,7 +56,7 @@ async fn signed_payloads_reach_their_typed_callbacks() {
         s2.lock().unwrap().push(format!(
             "account {} {} {:?}",
             n.event_type(),
-            n.related_object.id,
+            n.related_object().id,
             client.context().map(|c| c.to_string())
         ));
         async { Ok(()) }
@@ -63,7 +65,8 @@ async fn signed_payloads_reach_their_typed_callbacks() {
     .on_v2_money_management_outbound_payment_posted(move |n, _| {
         s3.lock().unwrap().push(format!(
             "payment {} {}",
-            n.related_object.object_type, n.related_object.id
+            n.related_object().object_type,
+            n.related_object().id
         ));
         async { Ok(()) }
     })

@@ -19,7 +19,7 @@ use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
 use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
-use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
+use crate::notification::{Core, KnownEventKind, Notification, RawNotification, UnknownEventNotification};
 use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
 
 /// Given to the fallback: why no typed callback ran.
@@ -45,11 +45,8 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// A typed callback with its notification type erased: builds the typed notification from the
 /// envelope and starts the user's future.
-type ErasedCallback = Box<
-    dyn Fn(&RawNotification<'_>, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError>
-        + Send
-        + Sync,
->;
+type ErasedCallback =
+    Box<dyn Fn(Core, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError> + Send + Sync>;
 type FallbackFn = Box<
     dyn Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> BoxFuture<CallbackResult>
         + Send
@@ -121,8 +118,8 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         if slot.is_some() {
             return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
         }
-        *slot = Some(Box::new(move |raw, client| {
-            let notification = Notification::<K>::from_raw(raw, client.clone())?;
+        *slot = Some(Box::new(move |core, client| {
+            let notification = Notification::<K>::new(core, client.clone())?;
             Ok(Box::pin(callback(notification, client)))
         }));
         Ok(self)
@@ -272,12 +269,18 @@ impl<C: EventCatalog> Handler<C> {
 
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
         let inner = &*self.inner;
-        let raw = RawNotification::parse(body)?;
-        let span = tracing::debug_span!("stripe_notification", id = %raw.id, event_type = %raw.event_type);
-        let client = inner.client.with_stripe_context(raw.stripe_context());
-        let index = C::index_of(&raw.event_type);
+        let (core, index) = {
+            let raw = RawNotification::parse(body)?;
+            (Core::new(&raw), C::index_of(&raw.event_type))
+        };
+        let span = tracing::debug_span!(
+            "stripe_notification",
+            id = core.id(),
+            event_type = core.event_type()
+        );
+        let client = inner.client.with_stripe_context(core.context().cloned());
         if let Some(pre_handle) = &inner.pre_handle {
-            let notification = Notification::from_raw(&raw, client.clone())?;
+            let notification = Notification::new(core.clone(), client.clone())?;
             if !pre_handle(notification, client.clone())
                 .await
                 .map_err(HandleError::PreHandle)?
@@ -289,19 +292,18 @@ impl<C: EventCatalog> Handler<C> {
             .and_then(|index| inner.callbacks.get(index))
             .and_then(Option::as_ref);
         let (running, handled) = match callback {
-            Some(callback) => (callback(&raw, client)?, Handled::Callback),
+            Some(callback) => (callback(core, client)?, Handled::Callback),
             None => {
                 let details = UnhandledNotificationDetails {
                     is_known_event_type: index.is_some(),
                 };
-                let notification = Notification::from_raw(&raw, client.clone())?;
+                let notification = Notification::new(core, client.clone())?;
                 (
                     (inner.fallback)(notification, client, details),
                     Handled::Fallback(details),
                 )
             }
         };
-        drop(raw);
         running.instrument(span).await.map_err(HandleError::Callback)?;
         Ok(handled)
     }

@@ -46,8 +46,9 @@ pub use error::{
 };
 pub use jiff::Timestamp;
 pub use notification::{
-    AnyRelatedObject, Event, EventKind, KnownEventKind, NoRelatedObject, Notification, Reason, ReasonRequest,
-    RelatedObject, RelatedObjectShape, SingletonRelatedObject, Text, Unknown, UnknownEventNotification,
+    AnyRelatedObject, Event, EventKind, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
+    HasSingletonRelatedObject, KnownEventKind, Notification, Reason, ReasonRequest, RelatedObject,
+    RelatedObjectShape, SingletonRelatedObject, Text, Unknown, UnknownEventNotification,
 };
 pub use signature::{
     Clock, FixedClock, SignatureHeader, SystemClock, Tolerance, Verifier, WebhookSecret, sign,

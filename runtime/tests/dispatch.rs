@@ -32,10 +32,7 @@ fn builder(log: &Log) -> HandlerBuilder<TestCatalog> {
                 notification.event_type(),
                 details.is_known_event_type,
                 client.context().map(ToString::to_string),
-                notification
-                    .related_object
-                    .as_ref()
-                    .map(|r| (r.id.clone(), r.object_type.clone())),
+                notification.related_object().map(|r| (r.id, r.object_type)),
             ));
             async { Ok(()) }
         },
@@ -57,9 +54,9 @@ fn meter_callback(
     move |notification, client| {
         log.lock().unwrap().push(format!(
             "meter {} {} {} context={:?}",
-            notification.id,
-            notification.related_object.id,
-            notification.related_object.url,
+            notification.id(),
+            notification.related_object().id,
+            notification.related_object().url,
             client.context().map(ToString::to_string),
         ));
         std::future::ready(Ok(()))
@@ -140,13 +137,14 @@ async fn related_object_shapes_are_typed_per_kind() {
         .on(move |n: Notification<BalanceAvailable>, _| {
             s1.lock().unwrap().push(format!(
                 "singleton {} {}",
-                n.related_object.object_type, n.related_object.url
+                n.related_object().object_type,
+                n.related_object().url
             ));
             async { Ok(()) }
         })
         .unwrap()
         .on(move |n: Notification<AccountLinkReturned>, _| {
-            s2.lock().unwrap().push(format!("none {:?}", n.related_object));
+            s2.lock().unwrap().push(format!("none {:?}", n.related_object()));
             async { Ok(()) }
         })
         .unwrap()
@@ -161,7 +159,7 @@ async fn related_object_shapes_are_typed_per_kind() {
         .unwrap();
     assert_eq!(
         *seen.lock().unwrap(),
-        ["singleton balance /v1/balance", "none NoRelatedObject"]
+        ["singleton balance /v1/balance", "none ()"]
     );
 }
 
@@ -342,7 +340,7 @@ async fn callbacks_get_a_client_bound_to_the_event_context_and_none_without() {
                 seen.lock().unwrap().push((
                     client.context().map(ToString::to_string),
                     n.client().context().map(ToString::to_string),
-                    n.context.as_ref().map(ToString::to_string),
+                    n.context().as_ref().map(ToString::to_string),
                 ));
                 async { Ok(()) }
             },

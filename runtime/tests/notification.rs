@@ -33,11 +33,11 @@ fn parses_the_envelope() {
         n.stripe_context().map(|c| c.to_string()).as_deref(),
         Some("acct_1")
     );
-    let reason = n.reason.expect("reason").to_owned_reason();
+    let reason = n.reason.expect("reason");
     assert_eq!(reason.reason_type, "request");
     let request = reason.request.expect("request");
     assert_eq!(
-        (request.id.as_str(), request.idempotency_key.as_deref()),
+        (&*request.id, request.idempotency_key.as_deref()),
         ("req_1", Some("ik_1"))
     );
     assert!(n.related_object.is_some());

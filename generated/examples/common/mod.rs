@@ -39,13 +39,13 @@ pub fn handler(
         } else {
             "fallback-unknown"
         };
-        fallback_report(&format!("handled {} {} by {by}", n.event_type(), n.id));
+        fallback_report(&format!("handled {} {} by {by}", n.event_type(), n.id()));
         async { Ok(()) }
     })?
     .on_v1_billing_meter_error_report_triggered(move |n, _| {
         let say = Arc::clone(&report);
         async move {
-            say(&format!("handled {} {} by callback", n.event_type(), n.id));
+            say(&format!("handled {} {} by callback", n.event_type(), n.id()));
             if fetch {
                 let fetched = async {
                     Ok::<_, stripe_notify::ClientError>((
@@ -55,11 +55,11 @@ pub fn handler(
                 };
                 match fetched.await {
                     Ok((event, related)) => {
-                        let related_type = related.map_or("none", |_| n.related_object.object_type.as_str());
+                        let related_type = related.map_or("none", |_| n.related_object().object_type);
                         say(&format!("fetched {} {related_type}", event.id));
                     }
                     Err(error) => {
-                        say(&format!("fetch failed {} {}", n.id, error.kind()));
+                        say(&format!("fetch failed {} {}", n.id(), error.kind()));
                         return Err(error.into());
                     }
                 }

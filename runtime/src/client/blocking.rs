@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use super::{ClientConfig, USER_AGENT, redacted, request};
 use crate::context::StripeContext;
 use crate::error::ClientError;
-use crate::notification::{Event, EventKind, Notification, RelatedObjectShape};
+use crate::notification::{Event, EventKind, Notification};
 
 /// A blocking Stripe API client; build it with
 /// [`StripeClientBuilder::build_blocking`](super::StripeClientBuilder::build_blocking).
@@ -99,8 +99,8 @@ impl StripeClient {
 
     /// Fetches `notification`'s full event, in the notification's context.
     pub fn fetch_event<K: EventKind>(&self, notification: &Notification<K>) -> Result<Event<K>, ClientError> {
-        self.with_stripe_context(notification.context.clone())
-            .get(&request::event_path(&notification.id), Some(&notification.id))
+        self.with_stripe_context(notification.context().cloned())
+            .get(&request::event_path(notification.id()), Some(notification.id()))
     }
 
     /// Fetches `notification`'s related object, in its context; `None` without a request when
@@ -109,11 +109,11 @@ impl StripeClient {
         &self,
         notification: &Notification<K>,
     ) -> Result<Option<K::Resource>, ClientError> {
-        match notification.related_object.url() {
+        match notification.related_url() {
             None => Ok(None),
             Some(url) => self
-                .with_stripe_context(notification.context.clone())
-                .get(url, Some(&notification.id))
+                .with_stripe_context(notification.context().cloned())
+                .get(url, Some(notification.id()))
                 .map(Some),
         }
     }

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::context::StripeContext;
 use crate::error::ClientError;
-use crate::notification::{Event, EventKind, Notification, RelatedObjectShape};
+use crate::notification::{Event, EventKind, Notification};
 
 /// Stripe's API.
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
@@ -30,9 +30,14 @@ const USER_AGENT: &str = concat!("stripe-notify/", env!("CARGO_PKG_VERSION"));
 /// by `Debug` or in errors.
 #[derive(Clone)]
 pub struct StripeClient {
-    config: Arc<ClientConfig>,
-    http: reqwest::Client,
+    shared: Arc<Shared>,
     context: Option<StripeContext>,
+}
+
+/// What every clone of a client shares: one reference count to bump per notification.
+struct Shared {
+    config: ClientConfig,
+    http: reqwest::Client,
 }
 
 /// What a client is configured with; shared by the async and blocking clients.
@@ -188,8 +193,7 @@ impl StripeClient {
             // panics in that case too, and no request could be made anyway.
             .expect("the HTTP client's TLS backend initializes");
         Self {
-            config: Arc::new(config),
-            http,
+            shared: Arc::new(Shared { config, http }),
             context: None,
         }
     }
@@ -197,22 +201,23 @@ impl StripeClient {
     /// The same client with requests in `context` (`Stripe-Context`), or in no context.
     pub fn with_stripe_context(&self, context: Option<StripeContext>) -> Self {
         Self {
-            config: Arc::clone(&self.config),
-            http: self.http.clone(),
+            shared: Arc::clone(&self.shared),
             context,
         }
     }
 
     /// The same client sending `version` as `Stripe-Version`, unless one was set explicitly.
     pub(crate) fn with_default_api_version(&self, version: &'static str) -> Self {
-        if self.config.api_version.is_some() {
+        if self.shared.config.api_version.is_some() {
             return self.clone();
         }
-        let mut config = (*self.config).clone();
+        let mut config = self.shared.config.clone();
         config.api_version = Some(HeaderValue::from_static(version));
         Self {
-            config: Arc::new(config),
-            http: self.http.clone(),
+            shared: Arc::new(Shared {
+                config,
+                http: self.shared.http.clone(),
+            }),
             context: self.context.clone(),
         }
     }
@@ -224,7 +229,7 @@ impl StripeClient {
 
     /// The base URL requests go to.
     pub fn api_base(&self) -> &str {
-        &self.config.api_base
+        &self.shared.config.api_base
     }
 
     /// `GET path` (a path beginning with one `/`), retried per the client's policy, decoded as
@@ -234,12 +239,12 @@ impl StripeClient {
         path: &str,
         event_id: Option<&str>,
     ) -> Result<T, ClientError> {
-        let url = request::url(&self.config, path)?;
-        let headers = request::headers(&self.config, self.context.as_ref(), event_id)?;
+        let url = request::url(&self.shared.config, path)?;
+        let headers = request::headers(&self.shared.config, self.context.as_ref(), event_id)?;
         let mut attempt = 0;
         loop {
             let outcome = self.send(url.clone(), headers.clone()).await;
-            match request::retry_delay(&self.config, attempt, &outcome) {
+            match request::retry_delay(&self.shared.config, attempt, &outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt, ?delay, "retrying a Stripe request");
                     tokio::time::sleep(delay).await;
@@ -256,6 +261,7 @@ impl StripeClient {
         headers: reqwest::header::HeaderMap,
     ) -> Result<request::Response, ClientError> {
         let response = self
+            .shared
             .http
             .get(url)
             .headers(headers)
@@ -289,8 +295,8 @@ fn authorization(api_key: &str) -> Option<HeaderValue> {
 impl fmt::Debug for StripeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeClient")
-            .field("api_key", &redacted(&self.config.api_key))
-            .field("api_base", &self.config.api_base)
+            .field("api_key", &redacted(&self.shared.config.api_key))
+            .field("api_base", &self.shared.config.api_base)
             .field("context", &self.context)
             .finish_non_exhaustive()
     }
@@ -309,7 +315,7 @@ impl<K: EventKind> Notification<K> {
     /// Fetches the full event (`GET /v2/core/events/{id}`), with its typed `data`.
     pub async fn fetch_event(&self) -> Result<Event<K>, ClientError> {
         self.client()
-            .get(&request::event_path(&self.id), Some(&self.id))
+            .get(&request::event_path(self.id()), Some(self.id()))
             .await
     }
 
@@ -317,9 +323,9 @@ impl<K: EventKind> Notification<K> {
     /// defines its resource. `None`, without any request, when there is no related object. A
     /// URL that is not a path on the API host is refused before anything is sent.
     pub async fn fetch_related_object(&self) -> Result<Option<K::Resource>, ClientError> {
-        match self.related_object.url() {
+        match self.related_url() {
             None => Ok(None),
-            Some(url) => self.client().get(url, Some(&self.id)).await.map(Some),
+            Some(url) => self.client().get(url, Some(self.id())).await.map(Some),
         }
     }
 }

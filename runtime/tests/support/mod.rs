@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 use stripe_notify_runtime::{
-    EventCatalog, EventInfo, EventKind, HandlerBuilder, KnownEventKind, NoRelatedObject, RelatedInfo,
-    RelatedObject, RelatedResourceInfo, SingletonRelatedObject,
+    EventCatalog, EventInfo, EventKind, HandlerBuilder, HasNoRelatedObject, HasRelatedObject,
+    HasSingletonRelatedObject, KnownEventKind, RelatedInfo, RelatedResourceInfo,
 };
 
 pub struct TestCatalog;
@@ -52,12 +52,6 @@ macro_rules! kind {
             type Data = $data;
             type RelatedObject = $related;
             type Resource = serde_json::Value;
-            fn event_type(&self) -> &str {
-                $type
-            }
-            fn from_event_type(_: &str) -> Self {
-                Self
-            }
         }
         impl KnownEventKind for $name {
             const EVENT_TYPE: &'static str = $type;
@@ -75,21 +69,21 @@ kind!(
     MeterErrorReportTriggered,
     "v1.billing.meter.error_report_triggered",
     1,
-    RelatedObject,
+    HasRelatedObject,
     MeterData
 );
 kind!(
     BalanceAvailable,
     "v1.balance.available",
     0,
-    SingletonRelatedObject,
+    HasSingletonRelatedObject,
     serde_json::Value
 );
 kind!(
     AccountLinkReturned,
     "v2.core.account_link.returned",
     2,
-    NoRelatedObject,
+    HasNoRelatedObject,
     serde_json::Value
 );
 

@@ -1,0 +1,344 @@
+//! Thin event notifications: the envelope parsed borrowed from the body ([`raw`]), and the
+//! owned, typed [`Notification`] handed to callbacks.
+//!
+//! A notification owns its strings in one shared buffer, copied once from the body: building
+//! one costs a single allocation whatever the event, and cloning it (for `pre_handle`) none.
+
+pub mod raw;
+mod related;
+
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+pub use raw::{RawNotification, THIN_EVENT_OBJECT, Text};
+pub(crate) use raw::{describe_json_error, truncate};
+pub use related::{
+    AnyRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject,
+    RelatedObject, RelatedObjectShape, SingletonRelatedObject,
+};
+
+use crate::client::StripeClient;
+use crate::context::StripeContext;
+use crate::error::PayloadError;
+
+/// Why an event happened: `reason.type` and the API request behind it. `S` is `&str` in a
+/// notification (borrowed from it) and `String` in a fetched [`Event`].
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Reason<S = String> {
+    /// The reason type; `request` for events caused by an API request.
+    #[serde(rename = "type")]
+    pub reason_type: S,
+    /// The API request behind the event, for `request` reasons.
+    #[serde(default)]
+    pub request: Option<ReasonRequest<S>>,
+}
+
+/// The API request that caused an event.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ReasonRequest<S = String> {
+    /// The request id, `req_...`.
+    pub id: S,
+    /// The idempotency key sent with the request.
+    #[serde(default)]
+    pub idempotency_key: Option<S>,
+}
+
+/// What an event type is: its `data`, the shape of its related object, and the resource that
+/// object fetches as. The generated crate implements it for every event type in the spec.
+pub trait EventKind: Send + Sync + 'static {
+    /// The event's `data` (as returned by `fetch_event`).
+    type Data: DeserializeOwned + fmt::Debug + Send + 'static;
+    /// The shape of `related_object`.
+    type RelatedObject: RelatedObjectShape;
+    /// What `fetch_related_object` returns: the resource's struct, or `serde_json::Value` when
+    /// the spec does not define it.
+    type Resource: DeserializeOwned + fmt::Debug + Send + 'static;
+}
+
+/// An event type known at compile time, with its position in the catalog's sorted type list.
+pub trait KnownEventKind: EventKind {
+    /// The event type string.
+    const EVENT_TYPE: &'static str;
+    /// Index of [`Self::EVENT_TYPE`] in [`EventCatalog::EVENTS`](crate::EventCatalog::EVENTS).
+    const INDEX: usize;
+}
+
+/// The kind of a notification handled without a typed callback: any type, any related object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unknown;
+
+impl EventKind for Unknown {
+    type Data = serde_json::Value;
+    type RelatedObject = HasAnyRelatedObject;
+    type Resource = serde_json::Value;
+}
+
+/// A notification handled without a typed callback (given to the fallback and to
+/// `pre_handle`): its type is a string, its related object of any shape.
+pub type UnknownEventNotification = Notification<Unknown>;
+
+/// Where a string of a notification lies in its buffer.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct ReasonSpans {
+    reason_type: Span,
+    request: Option<(Span, Option<Span>)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RelatedSpans {
+    id: Option<Span>,
+    object_type: Span,
+    url: Span,
+}
+
+/// What every notification holds, whatever its kind: the strings in one buffer, and where each
+/// one is. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Core {
+    strings: Arc<str>,
+    id: Span,
+    event_type: Span,
+    created: Timestamp,
+    livemode: bool,
+    context: Option<StripeContext>,
+    reason: Option<ReasonSpans>,
+    related: Option<RelatedSpans>,
+}
+
+thread_local! {
+    /// Scratch space to gather a notification's strings before the one allocation that keeps
+    /// them; reused across notifications on a thread.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl Core {
+    /// Copies what a notification keeps out of the parsed envelope.
+    pub(crate) fn new(raw: &RawNotification<'_>) -> Self {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buffer) => Self::gather(raw, &mut buffer),
+            // Only reentrancy could hold the borrow; a fresh buffer serves as well.
+            Err(_) => Self::gather(raw, &mut String::new()),
+        })
+    }
+
+    fn gather(raw: &RawNotification<'_>, buffer: &mut String) -> Self {
+        buffer.clear();
+        let mut push = |text: &str| {
+            let start = buffer.len();
+            buffer.push_str(text);
+            Span {
+                start,
+                end: buffer.len(),
+            }
+        };
+        let id = push(&raw.id);
+        let event_type = push(&raw.event_type);
+        let context = raw.context.as_deref().map(&mut push);
+        let reason = raw.reason.as_ref().map(|reason| ReasonSpans {
+            reason_type: push(&reason.reason_type),
+            request: reason.request.as_ref().map(|request| {
+                (
+                    push(&request.id),
+                    request.idempotency_key.as_deref().map(&mut push),
+                )
+            }),
+        });
+        let related = raw.related_object.as_ref().map(|related| RelatedSpans {
+            id: related.id.as_deref().map(&mut push),
+            object_type: push(&related.object_type),
+            url: push(&related.url),
+        });
+        let strings: Arc<str> = Arc::from(buffer.as_str());
+        let context = context.and_then(|span| StripeContext::within(&strings, span.start, span.end));
+        Self {
+            strings,
+            id,
+            event_type,
+            created: raw.created,
+            livemode: raw.livemode,
+            context,
+            reason,
+            related,
+        }
+    }
+
+    fn str(&self, span: Span) -> &str {
+        self.strings.get(span.start..span.end).unwrap_or_default()
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        self.str(self.id)
+    }
+
+    pub(crate) fn event_type(&self) -> &str {
+        self.str(self.event_type)
+    }
+
+    pub(crate) fn context(&self) -> Option<&StripeContext> {
+        self.context.as_ref()
+    }
+
+    fn related(&self) -> Option<AnyRelatedObject<&str>> {
+        self.related.map(|related| AnyRelatedObject {
+            id: related.id.map(|span| self.str(span)),
+            object_type: self.str(related.object_type),
+            url: self.str(related.url),
+        })
+    }
+}
+
+/// A verified thin event notification of kind `K`, bound to a client for its context.
+pub struct Notification<K: EventKind> {
+    core: Core,
+    client: StripeClient,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K: EventKind> Notification<K> {
+    /// Checks the related object's shape against `K`'s and binds the notification to `client`
+    /// (already in its context).
+    pub(crate) fn new(core: Core, client: StripeClient) -> Result<Self, PayloadError> {
+        K::RelatedObject::check(core.related().as_ref(), core.event_type())?;
+        Ok(Self {
+            core,
+            client,
+            kind: PhantomData,
+        })
+    }
+
+    /// Event id, `evt_...`.
+    pub fn id(&self) -> &str {
+        self.core.id()
+    }
+
+    /// The event type string.
+    pub fn event_type(&self) -> &str {
+        self.core.event_type()
+    }
+
+    /// When the event was created.
+    pub fn created(&self) -> Timestamp {
+        self.core.created
+    }
+
+    /// Live mode or test mode.
+    pub fn livemode(&self) -> bool {
+        self.core.livemode
+    }
+
+    /// The account path the event belongs to.
+    pub fn context(&self) -> Option<&StripeContext> {
+        self.core.context()
+    }
+
+    /// Why the event happened.
+    pub fn reason(&self) -> Option<Reason<&str>> {
+        self.core.reason.map(|reason| Reason {
+            reason_type: self.core.str(reason.reason_type),
+            request: reason.request.map(|(id, key)| ReasonRequest {
+                id: self.core.str(id),
+                idempotency_key: key.map(|key| self.core.str(key)),
+            }),
+        })
+    }
+
+    /// The object the event is about, in the shape of `K`'s related object.
+    pub fn related_object(&self) -> <K::RelatedObject as RelatedObjectShape>::View<'_> {
+        K::RelatedObject::view(self.core.related())
+    }
+
+    /// Where the related object is fetched from; `None` when there is none.
+    pub(crate) fn related_url(&self) -> Option<&str> {
+        let related = self.core.related.filter(|_| K::RelatedObject::FETCHES)?;
+        Some(self.core.str(related.url))
+    }
+
+    /// The client bound to this event's context.
+    pub fn client(&self) -> &StripeClient {
+        &self.client
+    }
+}
+
+impl<K: EventKind> Clone for Notification<K> {
+    fn clone(&self) -> Self {
+        Self {
+            core: self.core.clone(),
+            client: self.client.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K: EventKind> fmt::Debug for Notification<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id())
+            .field("type", &self.event_type())
+            .field("created", &self.created())
+            .field("livemode", &self.livemode())
+            .field("context", &self.context())
+            .field("reason", &self.reason())
+            .field("related_object", &self.related_object())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A full event as returned by `GET /v2/core/events/{id}`, with its typed `data`.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = ""))]
+pub struct Event<K: EventKind> {
+    /// Event id.
+    pub id: String,
+    /// Event type.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the event was created.
+    pub created: Timestamp,
+    /// Live mode or test mode.
+    #[serde(default)]
+    pub livemode: bool,
+    /// The account path the event belongs to.
+    #[serde(default, deserialize_with = "crate::context::deserialize_optional")]
+    pub context: Option<StripeContext>,
+    /// Why the event happened.
+    #[serde(default)]
+    pub reason: Option<Reason>,
+    /// The object the event is about.
+    #[serde(default)]
+    pub related_object: Option<AnyRelatedObject>,
+    /// The event's data, typed from the spec.
+    pub data: K::Data,
+    /// Before and after states of the related object, for events that carry them.
+    #[serde(default)]
+    pub changes: Option<serde_json::Value>,
+    #[serde(skip)]
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K: EventKind> fmt::Debug for Event<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("id", &self.id)
+            .field("type", &self.event_type)
+            .field("created", &self.created)
+            .field("livemode", &self.livemode)
+            .field("context", &self.context)
+            .field("reason", &self.reason)
+            .field("related_object", &self.related_object)
+            .field("data", &self.data)
+            .field("changes", &self.changes)
+            .finish()
+    }
+}

@@ -1,0 +1,152 @@
+//! The related object of a notification, typed by its event type's shape: with an id, a
+//! singleton resource (no id), none, or any of these when the type is not statically known.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::truncate;
+use crate::error::PayloadError;
+
+/// A related object with an id: `{id, type, url}`. `S` is `&str` in a notification and
+/// `String` where it is owned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct RelatedObject<S = String> {
+    /// The object's id.
+    pub id: S,
+    /// The object's type, `v2.core.account`.
+    #[serde(rename = "type")]
+    pub object_type: S,
+    /// The API path to fetch it, `/v2/core/accounts/acct_...`.
+    pub url: S,
+}
+
+/// A related singleton resource (such as `balance`): `{type, url}`, no id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct SingletonRelatedObject<S = String> {
+    /// The object's type.
+    #[serde(rename = "type")]
+    pub object_type: S,
+    /// The API path to fetch it.
+    pub url: S,
+}
+
+/// A related object of any shape: its id is `None` for singleton resources.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct AnyRelatedObject<S = String> {
+    /// The object's id; `None` for singleton resources.
+    #[serde(default)]
+    pub id: Option<S>,
+    /// The object's type.
+    #[serde(rename = "type")]
+    pub object_type: S,
+    /// The API path to fetch it.
+    pub url: S,
+}
+
+/// The shape of an event type's `related_object`, and the view a notification gives of it.
+pub trait RelatedObjectShape: sealed::Sealed + Send + Sync + 'static {
+    /// What `Notification::related_object` returns.
+    type View<'a>: fmt::Debug + Copy;
+    /// Whether `fetch_related_object` fetches anything for this shape.
+    #[doc(hidden)]
+    const FETCHES: bool = true;
+    /// Checks that a notification's related object has this shape.
+    #[doc(hidden)]
+    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError>;
+    /// The view of a related object that passed [`check`](Self::check).
+    #[doc(hidden)]
+    fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_>;
+}
+
+mod sealed {
+    /// Only the runtime defines shapes.
+    pub trait Sealed {}
+    impl Sealed for super::HasRelatedObject {}
+    impl Sealed for super::HasSingletonRelatedObject {}
+    impl Sealed for super::HasNoRelatedObject {}
+    impl Sealed for super::HasAnyRelatedObject {}
+}
+
+/// The event type's related object has an id: the view is a [`RelatedObject`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HasRelatedObject;
+
+/// The event type's related object is a singleton: the view is a [`SingletonRelatedObject`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HasSingletonRelatedObject;
+
+/// The event type has no related object: the view is `()`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HasNoRelatedObject;
+
+/// The event type is not statically known: the view is an `Option<AnyRelatedObject>`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HasAnyRelatedObject;
+
+fn missing(event_type: &str, what: &str) -> PayloadError {
+    PayloadError::invalid(format_args!(
+        "event type {} must have {what}",
+        truncate(event_type, 128)
+    ))
+}
+
+impl RelatedObjectShape for HasRelatedObject {
+    type View<'a> = RelatedObject<&'a str>;
+
+    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError> {
+        let related = related.ok_or_else(|| missing(event_type, "a related_object"))?;
+        related
+            .id
+            .map(|_| ())
+            .ok_or_else(|| missing(event_type, "a related_object.id"))
+    }
+
+    fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
+        related.map_or_else(RelatedObject::default, |r| RelatedObject {
+            id: r.id.unwrap_or_default(),
+            object_type: r.object_type,
+            url: r.url,
+        })
+    }
+}
+
+impl RelatedObjectShape for HasSingletonRelatedObject {
+    type View<'a> = SingletonRelatedObject<&'a str>;
+
+    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError> {
+        related
+            .map(|_| ())
+            .ok_or_else(|| missing(event_type, "a related_object"))
+    }
+
+    fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
+        related.map_or_else(SingletonRelatedObject::default, |r| SingletonRelatedObject {
+            object_type: r.object_type,
+            url: r.url,
+        })
+    }
+}
+
+impl RelatedObjectShape for HasNoRelatedObject {
+    type View<'a> = ();
+    const FETCHES: bool = false;
+
+    fn check(_: Option<&AnyRelatedObject<&str>>, _: &str) -> Result<(), PayloadError> {
+        Ok(())
+    }
+
+    fn view(_: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {}
+}
+
+impl RelatedObjectShape for HasAnyRelatedObject {
+    type View<'a> = Option<AnyRelatedObject<&'a str>>;
+
+    fn check(_: Option<&AnyRelatedObject<&str>>, _: &str) -> Result<(), PayloadError> {
+        Ok(())
+    }
+
+    fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
+        related
+    }
+}
