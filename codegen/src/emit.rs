@@ -162,6 +162,11 @@ fn lib_file(catalog: &Catalog) -> TokenStream {
         pub use handler::*;
         pub use schemas::*;
         pub use stripe_notify_runtime::*;
+
+        /// The README's examples, compiled and run as doctests.
+        #[cfg(doctest)]
+        #[doc = include_str!("../../README.md")]
+        struct ReadmeDoctests;
     }
 }
 
