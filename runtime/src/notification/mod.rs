@@ -6,6 +6,7 @@
 
 pub mod raw;
 mod related;
+mod timestamp;
 
 use std::cell::RefCell;
 use std::fmt;

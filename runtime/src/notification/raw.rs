@@ -94,6 +94,7 @@ pub struct RawNotification<'a> {
     #[serde(borrow, rename = "type")]
     pub event_type: Text<'a>,
     /// When the event was created.
+    #[serde(deserialize_with = "super::timestamp::deserialize")]
     pub created: Timestamp,
     /// Live mode or test mode.
     #[serde(default)]

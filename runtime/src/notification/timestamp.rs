@@ -1,0 +1,148 @@
+//! `created`: an RFC 3339 timestamp. Stripe sends one form, `2024-09-17T06:20:52.246Z`; that form
+//! is read directly (it is a tenth of the time jiff's general parser takes, on the hot path of
+//! every notification), and anything else goes to jiff, which decides.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes `created` (borrowed when it can be).
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+    let text = super::Text::deserialize(deserializer)?;
+    parse(&text).ok_or_else(|| {
+        serde::de::Error::custom(format_args!(
+            "`created` {:?} is not an RFC 3339 timestamp",
+            super::truncate(&text, 64)
+        ))
+    })
+}
+
+/// Parses an RFC 3339 timestamp.
+pub fn parse(text: &str) -> Option<Timestamp> {
+    utc_fast_path(text).or_else(|| text.parse().ok())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, else `None` (and jiff tries).
+fn utc_fast_path(text: &str) -> Option<Timestamp> {
+    let bytes = text.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if !separators
+        .iter()
+        .all(|&(at, expected)| bytes.get(at) == Some(&expected))
+    {
+        return None;
+    }
+    let year = digits(bytes, 0, 4)?;
+    let month = digits(bytes, 5, 7)?;
+    let day = digits(bytes, 8, 10)?;
+    let hour = digits(bytes, 11, 13)?;
+    let minute = digits(bytes, 14, 16)?;
+    let second = digits(bytes, 17, 19)?;
+    let nanos = match bytes.get(19..)? {
+        [b'Z'] => 0,
+        [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
+            let value = digits(fraction, 0, fraction.len())?;
+            let scale = 10i64.checked_pow(u32::try_from(9usize.checked_sub(fraction.len())?).ok()?)?;
+            value.checked_mul(scale)?
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
+        return None;
+    }
+    // A leap second (`:60`) is jiff's to interpret.
+    if second > 59 {
+        return None;
+    }
+    let seconds = days_from_civil(year, month, day)?
+        .checked_mul(86_400)?
+        .checked_add(hour.checked_mul(3600)?)?
+        .checked_add(minute.checked_mul(60)?)?
+        .checked_add(second)?;
+    Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
+}
+
+/// The decimal number in `bytes[start..end]`, all ASCII digits.
+fn digits(bytes: &[u8], start: usize, end: usize) -> Option<i64> {
+    bytes.get(start..end)?.iter().try_fold(0i64, |value, &b| {
+        let digit = i64::from(b.checked_sub(b'0').filter(|d| *d <= 9)?);
+        value.checked_mul(10)?.checked_add(digit)
+    })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    let year = if month <= 2 { year.checked_sub(1)? } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.checked_sub(era.checked_mul(400)?)?;
+    let shifted_month = if month > 2 {
+        month.checked_sub(3)?
+    } else {
+        month.checked_add(9)?
+    };
+    let day_of_year = shifted_month
+        .checked_mul(153)?
+        .checked_add(2)?
+        .checked_div(5)?
+        .checked_add(day)?
+        .checked_sub(1)?;
+    let day_of_era = year_of_era
+        .checked_mul(365)?
+        .checked_add(year_of_era.checked_div(4)?)?
+        .checked_sub(year_of_era.checked_div(100)?)?
+        .checked_add(day_of_year)?;
+    era.checked_mul(146_097)?
+        .checked_add(day_of_era)?
+        .checked_sub(719_468)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_jiff() {
+        for text in [
+            "2024-09-17T06:20:52.246Z",
+            "2022-02-15T00:27:45.330Z",
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59.999999999Z",
+            "2100-03-01T00:00:00.5Z",
+            "1969-12-31T23:59:59.1Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-30T00:00:00Z",
+        ] {
+            let jiff: Timestamp = text.parse().unwrap();
+            assert_eq!(utc_fast_path(text), Some(jiff), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_forms_go_to_jiff_and_invalid_ones_fail() {
+        assert_eq!(utc_fast_path("2024-09-17T06:20:52+02:00"), None);
+        assert_eq!(
+            parse("2024-09-17T06:20:52+02:00"),
+            "2024-09-17T04:20:52Z".parse().ok()
+        );
+        for invalid in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-09-17T24:00:00Z",
+            "yesterday",
+            "",
+            "2024-09-17T06:20:52.Z",
+            "2024-09-17T06:20:52.1234567890Z",
+        ] {
+            assert_eq!(utc_fast_path(invalid), None, "{invalid}");
+            assert_eq!(parse(invalid), invalid.parse::<Timestamp>().ok(), "{invalid}");
+        }
+    }
+}
