@@ -149,6 +149,13 @@ fn lib_file(catalog: &Catalog) -> TokenStream {
         // Descriptions come verbatim from Stripe's spec; their markdown is theirs.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::large_enum_variant)]
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![deny(
+            clippy::unwrap_used,
+            clippy::expect_used,
+            clippy::panic,
+            clippy::indexing_slicing,
+            clippy::arithmetic_side_effects
+        )]
 
         // prettyplease formats these files; rustfmt must leave them as generated.
         #[rustfmt::skip]

@@ -47,6 +47,7 @@ impl Server {
                 "/webhook",
                 WebhookEndpoint::new(handler.clone())
                     .body_limit(body_limit)
+                    .timeout(std::time::Duration::from_millis(300))
                     .verified(),
             )
             .route("/unverified", WebhookEndpoint::new(handler).unverified());
@@ -222,4 +223,29 @@ fn the_blocking_handler_runs_sync_callbacks_without_a_runtime() {
     let forged = sign(&body, "whsec_forged", now());
     assert!(handler.handle_blocking(&body, Some(&forged)).is_err());
     assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_slow_sender_gets_408_and_no_callback() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = Server::start(1 << 20).await;
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nHost: {address}\r\nContent-Length: 1000\r\nStripe-Signature: t=1,v1=00\r\n\r\n{{\"id\":"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("the server answers before the client finishes")
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&answer[..read])
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(server.seen().is_empty());
 }

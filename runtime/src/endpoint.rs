@@ -8,7 +8,10 @@
 //! | timestamp outside tolerance | 400 | `{"error": {"category": "timestamp", ...}}` |
 //! | body not a thin event | 400 | `{"error": {"category": "payload", ...}}` |
 //! | body over the limit | 413 | |
+//! | request not received within the timeout (a slow sender) | 408 | |
 //! | callback or `pre_handle` failed | 500 | `{"error": {"category": "callback", ...}}`, so that Stripe retries |
+
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -17,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use serde_json::json;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::catalog::EventCatalog;
 use crate::dispatch::{Handled, Handler};
@@ -25,12 +29,17 @@ use crate::error::{HandleError, SignatureError};
 /// Default limit of a webhook body: thin events are small (about 500 bytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Default time allowed to receive a request and answer it: a slow sender cannot hold a
+/// connection and a task longer than this.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A webhook endpoint over a handler; turn it into axum routes with [`Self::verified`] and
 /// [`Self::unverified`].
 #[derive(Debug, Clone)]
 pub struct WebhookEndpoint<C: EventCatalog> {
     handler: Handler<C>,
     body_limit: usize,
+    timeout: Duration,
 }
 
 impl<C: EventCatalog> WebhookEndpoint<C> {
@@ -39,7 +48,14 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
         Self {
             handler,
             body_limit: DEFAULT_BODY_LIMIT,
+            timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// Sets the time allowed to receive a request and answer it (408 beyond; default 10 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Sets the largest body accepted; larger ones get 413 before anything is parsed.
@@ -50,19 +66,24 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
 
     /// `POST` route for Stripe's webhooks: verifies `Stripe-Signature`, then handles.
     pub fn verified<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
-        let limit = self.body_limit;
-        post(verified::<C>)
-            .with_state(self.handler)
-            .layer(DefaultBodyLimit::max(limit))
+        self.route(post(verified::<C>))
     }
 
     /// `POST` route for pre-authenticated channels (EventBridge, Event Grid): no signature.
     /// Mount it only where the channel itself authenticates the sender.
     pub fn unverified<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
-        let limit = self.body_limit;
-        post(unverified::<C>)
-            .with_state(self.handler)
-            .layer(DefaultBodyLimit::max(limit))
+        self.route(post(unverified::<C>))
+    }
+
+    /// The route with the handler as state, the body limit and the timeout.
+    fn route<S: Clone + Send + Sync + 'static>(self, route: MethodRouter<Handler<C>>) -> MethodRouter<S> {
+        route
+            .with_state::<S>(self.handler)
+            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(self.body_limit))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                self.timeout,
+            ))
     }
 }
 
