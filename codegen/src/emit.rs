@@ -289,6 +289,7 @@ fn handler_file(catalog: &Catalog) -> TokenStream {
 
         use stripe_notify_runtime::{
             CallbackResult, Clock, ConfigError, EventCatalog, EventInfo, Handler, HandlerBuilder,
+            ledger::EventLedger,
             KnownEventKind, Notification, RelatedInfo, RelatedResourceInfo, StripeClient, Tolerance,
             UnknownEventNotification,
         };
@@ -357,6 +358,11 @@ fn handler_file(catalog: &Catalog) -> TokenStream {
             /// Adds another accepted webhook secret (rotation).
             pub fn add_secret(self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
                 self.0.add_secret(webhook_secret).map(Self)
+            }
+
+            /// Processes each event once, recording claims in `ledger`.
+            pub fn ledger(self, ledger: impl EventLedger) -> Self {
+                Self(self.0.ledger(ledger))
             }
 
             /// Sets the timestamp tolerance (default 300 s).

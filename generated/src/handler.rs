@@ -6,8 +6,8 @@ use std::future::Future;
 
 use stripe_notify_runtime::{
     CallbackResult, Clock, ConfigError, EventCatalog, EventInfo, Handler, HandlerBuilder,
-    KnownEventKind, Notification, RelatedInfo, RelatedResourceInfo, StripeClient,
-    Tolerance, UnknownEventNotification,
+    ledger::EventLedger, KnownEventKind, Notification, RelatedInfo, RelatedResourceInfo,
+    StripeClient, Tolerance, UnknownEventNotification,
 };
 
 #[allow(unused_imports)]
@@ -594,6 +594,10 @@ impl EventNotificationHandlerBuilder {
         webhook_secret: impl Into<String>,
     ) -> Result<Self, ConfigError> {
         self.0.add_secret(webhook_secret).map(Self)
+    }
+    /// Processes each event once, recording claims in `ledger`.
+    pub fn ledger(self, ledger: impl EventLedger) -> Self {
+        Self(self.0.ledger(ledger))
     }
     /// Sets the timestamp tolerance (default 300 s).
     pub fn tolerance(self, tolerance: Tolerance) -> Self {

@@ -19,6 +19,7 @@ use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
 use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
+use crate::ledger::{Claim, EventLedger};
 use crate::notification::{Core, KnownEventKind, Notification, RawNotification, UnknownEventNotification};
 use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
 
@@ -39,6 +40,8 @@ pub enum Handled {
     Fallback(UnhandledNotificationDetails),
     /// `pre_handle` returned `false`; nothing else ran.
     Skipped,
+    /// The ledger holds the event as processed already (a redelivery); nothing ran.
+    AlreadyProcessed,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -62,6 +65,7 @@ pub struct HandlerBuilder<C: EventCatalog> {
     callbacks: Vec<Option<ErasedCallback>>,
     fallback: FallbackFn,
     pre_handle: Option<PreHandleFn>,
+    ledger: Option<Arc<dyn EventLedger>>,
     catalog: PhantomData<C>,
 }
 
@@ -98,6 +102,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
                 Box::pin(fallback(notification, client, details))
             }),
             pre_handle: None,
+            ledger: None,
             catalog: PhantomData,
         })
     }
@@ -141,6 +146,14 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         Ok(self)
     }
 
+    /// Processes each event once: see [`ledger`](crate::ledger). A redelivery of a processed
+    /// event answers success without running anything; one arriving while the event is being
+    /// processed is refused ([`HandleError::InProgress`]); a failure lets a redelivery run again.
+    pub fn ledger(mut self, ledger: impl EventLedger) -> Self {
+        self.ledger = Some(Arc::new(ledger));
+        self
+    }
+
     /// Adds another accepted secret, for rotating the endpoint's secret without downtime.
     pub fn add_secret(mut self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
         self.verifier = self.verifier.with_secret(&WebhookSecret::new(webhook_secret)?);
@@ -168,6 +181,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
                 callbacks: self.callbacks.into_boxed_slice(),
                 fallback: self.fallback,
                 pre_handle: self.pre_handle,
+                ledger: self.ledger,
             }),
             catalog: PhantomData,
         }
@@ -187,6 +201,7 @@ struct HandlerInner {
     callbacks: Box<[Option<ErasedCallback>]>,
     fallback: FallbackFn,
     pre_handle: Option<PreHandleFn>,
+    ledger: Option<Arc<dyn EventLedger>>,
 }
 
 impl<C: EventCatalog> Clone for Handler<C> {
@@ -268,11 +283,36 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        let inner = &*self.inner;
         let (core, index) = {
             let raw = RawNotification::parse(body)?;
             (Core::new(&raw), C::index_of(&raw.event_type))
         };
+        let Some(ledger) = &self.inner.ledger else {
+            return self.route(core, index).await;
+        };
+        let id = core.clone();
+        match ledger.claim(id.id()).await? {
+            Claim::Done => return Ok(Handled::AlreadyProcessed),
+            Claim::Processing => return Err(HandleError::InProgress),
+            Claim::Claimed => {}
+        }
+        let outcome = self.route(core, index).await;
+        match &outcome {
+            Ok(_) => ledger.mark_done(id.id()).await?,
+            Err(_) => {
+                // The failure is what the caller must see; a failed release only delays the
+                // retry until the claim expires.
+                if let Err(error) = ledger.release(id.id()).await {
+                    tracing::error!(%error, event_id = id.id(), "could not release a failed event's claim");
+                }
+            }
+        }
+        outcome
+    }
+
+    /// `pre_handle`, then the type's callback or the fallback.
+    async fn route(&self, core: Core, index: Option<usize>) -> Result<Handled, HandleError> {
+        let inner = &*self.inner;
         let span = tracing::debug_span!(
             "stripe_notification",
             id = core.id(),

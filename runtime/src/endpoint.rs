@@ -3,13 +3,15 @@
 //!
 //! | outcome | status | body |
 //! |---|---|---|
-//! | handled (callback or fallback), or skipped by `pre_handle` | 200 | `{"received": true}` |
+//! | handled (callback or fallback), skipped by `pre_handle`, or already processed | 200 | `{"received": true}` |
 //! | signature missing, malformed or not matching | 400 | `{"error": {"category": "signature", ...}}` |
 //! | timestamp outside tolerance | 400 | `{"error": {"category": "timestamp", ...}}` |
 //! | body not a thin event | 400 | `{"error": {"category": "payload", ...}}` |
 //! | body over the limit | 413 | |
 //! | request not received within the timeout (a slow sender) | 408 | |
 //! | callback or `pre_handle` failed | 500 | `{"error": {"category": "callback", ...}}`, so that Stripe retries |
+//! | the event is being processed by another delivery (with a ledger) | 409 | `{"error": {"category": "in_progress", ...}}` |
+//! | the ledger failed | 500 | `{"error": {"category": "ledger", ...}}` |
 
 use std::time::Duration;
 
@@ -115,9 +117,11 @@ pub fn respond(outcome: Result<Handled, HandleError>) -> Response {
         HandleError::PreHandle(_) | HandleError::Callback(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "callback")
         }
+        HandleError::InProgress => (StatusCode::CONFLICT, "in_progress"),
+        HandleError::Ledger(_) => (StatusCode::INTERNAL_SERVER_ERROR, "ledger"),
     };
     let message = if status.is_server_error() {
-        // The callback's error is the application's business, not the sender's: log it only.
+        // Callback and ledger failures are the application's business, not the sender's: logged only.
         tracing::error!(%error, "a Stripe notification callback failed");
         "the notification could not be processed; it will be retried".to_owned()
     } else {

@@ -127,6 +127,13 @@ pub enum HandleError {
     /// The callback (or the fallback) returned an error: answer 500 so that Stripe retries.
     #[error("the callback failed: {0}")]
     Callback(#[source] CallbackError),
+    /// Another delivery of this event is being processed: answer 409 so that Stripe retries
+    /// later (when it is done, or has failed and released the event).
+    #[error("this event is being processed by another delivery")]
+    InProgress,
+    /// The event ledger failed: answer 500 so that Stripe retries.
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
 }
 
 /// A request to Stripe's API failed.

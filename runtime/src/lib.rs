@@ -29,6 +29,7 @@ pub mod dispatch;
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
+pub mod ledger;
 pub mod notification;
 pub mod sample;
 pub mod signature;
