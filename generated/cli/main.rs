@@ -56,6 +56,9 @@ enum Command {
         /// How many events to send (each with fresh ids).
         #[arg(long, default_value_t = 1)]
         count: u32,
+        /// Deliver each event twice, as Stripe may (the second must not run the callback again).
+        #[arg(long)]
+        duplicate: bool,
     },
 }
 
@@ -98,13 +101,19 @@ fn run(command: Command) -> Result<(), String> {
             secret,
             context,
             count,
-        } => send(
-            known(&event_type)?,
-            &url,
-            &secret,
-            parse_context(context.as_deref()).as_ref(),
-            count,
-        ),
+            duplicate,
+        } => {
+            let deliveries = if duplicate { 2 } else { 1 };
+            let context = parse_context(context.as_deref());
+            send(
+                known(&event_type)?,
+                &url,
+                &secret,
+                context.as_ref(),
+                count,
+                deliveries,
+            )
+        }
     }
 }
 
@@ -132,6 +141,7 @@ fn send(
     secret: &str,
     context: Option<&StripeContext>,
     count: u32,
+    deliveries: u32,
 ) -> Result<(), String> {
     let target = reqwest::Url::parse(url)
         .ok()
@@ -141,23 +151,26 @@ fn send(
     let mut failures = 0u32;
     for _ in 0..count {
         let body = sample::notification(info, context);
-        let header = sign(body.as_bytes(), secret, now()?);
-        let response = http
-            .post(target.clone())
-            .header("content-type", "application/json")
-            .header("stripe-signature", header)
-            .body(body)
-            .send()
-            .map_err(|e| format!("cannot send to {url}: {e}"))?;
-        let status = response.status();
-        let answer = response.text().unwrap_or_default();
-        println!("{} {}", status.as_u16(), answer.trim());
-        if !status.is_success() {
-            failures = failures.saturating_add(1);
+        for _ in 0..deliveries {
+            let header = sign(body.as_bytes(), secret, now()?);
+            let response = http
+                .post(target.clone())
+                .header("content-type", "application/json")
+                .header("stripe-signature", header)
+                .body(body.clone())
+                .send()
+                .map_err(|e| format!("cannot send to {url}: {e}"))?;
+            let status = response.status();
+            let answer = response.text().unwrap_or_default();
+            println!("{} {}", status.as_u16(), answer.trim());
+            if !status.is_success() {
+                failures = failures.saturating_add(1);
+            }
         }
     }
     if failures > 0 {
-        return Err(format!("{failures} of {count} requests were not answered 2xx"));
+        let total = count.saturating_mul(deliveries);
+        return Err(format!("{failures} of {total} requests were not answered 2xx"));
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         StripeClient::new("sk_test_demo"),
         common::DEMO_SECRET,
         false,
+        None,
         Arc::new(move |line: &str| {
             sink.lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -3,7 +3,9 @@
 //! Listens on `127.0.0.1:$PORT` (default 4242; `PORT=0` picks a free port), `POST /webhook`.
 //! `STRIPE_WEBHOOK_SECRET` is the endpoint's secret (a fixed demo secret when unset);
 //! with `STRIPE_API_KEY` set, the callback fetches the event and its related object (from
-//! `STRIPE_API_BASE` when set). Stops cleanly on Ctrl-C or SIGTERM.
+//! `STRIPE_API_BASE` when set). `STRIPE_LEDGER=memory|sqlite:<path>|postgres:<url>` processes
+//! each event once (a redelivery is acknowledged without running the callback). Stops cleanly on
+//! Ctrl-C or SIGTERM.
 
 mod common;
 
@@ -29,12 +31,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Ok(base) = std::env::var("STRIPE_API_BASE") {
         client = client.api_base(base);
     }
-    let handler = common::handler(
-        client.build()?,
-        &secret,
-        api_key.is_some(),
-        std::sync::Arc::new(common::say),
-    )?;
+    let ledger = common::ledger_from_env().await?;
+    let report = std::sync::Arc::new(common::say);
+    let handler = common::handler(client.build()?, &secret, api_key.is_some(), ledger, report)?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     common::say(&format!("listening on http://{}/webhook", listener.local_addr()?));

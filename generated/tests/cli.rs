@@ -347,3 +347,60 @@ fn now() -> i64 {
     )
     .unwrap()
 }
+
+#[test]
+fn a_duplicate_delivery_runs_the_callback_once_with_each_ledger() {
+    let secret = "whsec_example";
+    let sqlite = std::env::temp_dir().join(format!("stripe-notify-cli-{}.sqlite", std::process::id()));
+    let mut ledgers = vec!["memory".to_owned(), format!("sqlite:{}", sqlite.display())];
+    match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
+        Ok(url) => ledgers.push(format!("postgres:{url}")),
+        Err(_) => assert!(
+            std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_none(),
+            "PostgreSQL is required"
+        ),
+    }
+    for ledger in ledgers {
+        let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_LEDGER", &ledger)]);
+        let output = cli(&[
+            "send",
+            "v1.billing.meter.error_report_triggered",
+            "--url",
+            &server.url,
+            "--secret",
+            secret,
+            "--duplicate",
+            "--count",
+            "2",
+        ]);
+        assert!(
+            output.status.success(),
+            "{ledger}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            stdout(&output).lines().filter(|l| l.starts_with("200 ")).count(),
+            4,
+            "{ledger}"
+        );
+        // Two events, each delivered twice: two callbacks. A third event proves no line is late.
+        let first = server.next_line_containing("handled ");
+        let second = server.next_line_containing("handled ");
+        assert_ne!(first, second, "{ledger}");
+        let output = cli(&[
+            "send",
+            "v2.core.account.created",
+            "--url",
+            &server.url,
+            "--secret",
+            secret,
+        ]);
+        assert!(output.status.success());
+        let third = server.next_line_containing("handled ");
+        assert!(
+            third.starts_with("handled v2.core.account.created "),
+            "{ledger}: a duplicate ran its callback: {third}"
+        );
+        server.stop();
+    }
+}

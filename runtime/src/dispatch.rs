@@ -277,6 +277,11 @@ impl<C: EventCatalog> Handler<C> {
         registered(C::EVENTS, &self.inner.callbacks)
     }
 
+    /// The client callbacks get (before binding it to an event's context).
+    pub fn client(&self) -> &StripeClient {
+        &self.inner.client
+    }
+
     /// The verifier this handler checks signatures with.
     pub fn verifier(&self) -> &Verifier {
         &self.inner.verifier

@@ -31,6 +31,7 @@ pub mod envelope;
 pub mod error;
 pub mod ledger;
 pub mod notification;
+pub mod recovery;
 pub mod sample;
 pub mod signature;
 #[cfg(feature = "testing")]
@@ -51,6 +52,7 @@ pub use notification::{
     HasSingletonRelatedObject, KnownEventKind, Notification, Reason, ReasonRequest, RelatedObject,
     RelatedObjectShape, SingletonRelatedObject, Text, Unknown, UnknownEventNotification,
 };
+pub use recovery::{RecoveryFilter, RecoveryReport};
 pub use signature::{
     Clock, FixedClock, SignatureHeader, SystemClock, Tolerance, Verifier, WebhookSecret, sign,
 };

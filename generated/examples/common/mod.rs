@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use stripe_notify::endpoint::WebhookEndpoint;
+use stripe_notify::ledger::{EventLedger, MemoryLedger, PostgresLedger, SqliteLedger};
 use stripe_notify::{CallbackError, EventNotificationHandler, StripeClient};
 
 /// A fixed secret for local testing when `STRIPE_WEBHOOK_SECRET` is unset.
@@ -30,6 +31,7 @@ pub fn handler(
     client: StripeClient,
     secret: &str,
     fetch: bool,
+    ledger: Option<Arc<dyn EventLedger>>,
     report: Report,
 ) -> Result<EventNotificationHandler, CallbackError> {
     let fallback_report = Arc::clone(&report);
@@ -66,9 +68,31 @@ pub fn handler(
             }
             Ok(())
         }
-    })?
-    .build();
-    Ok(handler)
+    })?;
+    Ok(match ledger {
+        Some(ledger) => handler.ledger(ledger).build(),
+        None => handler.build(),
+    })
+}
+
+/// The ledger `STRIPE_LEDGER` names: `memory`, `sqlite:<path>` or `postgres:<url>`; none when
+/// unset.
+pub async fn ledger_from_env() -> Result<Option<Arc<dyn EventLedger>>, CallbackError> {
+    let Ok(spec) = std::env::var("STRIPE_LEDGER") else {
+        return Ok(None);
+    };
+    let ledger: Arc<dyn EventLedger> = match spec.split_once(':') {
+        None if spec == "memory" => Arc::new(MemoryLedger::new(100_000)),
+        Some(("sqlite", path)) => Arc::new(SqliteLedger::open(path)?),
+        Some(("postgres", _)) => Arc::new(PostgresLedger::connect(&spec["postgres:".len()..]).await?),
+        _ => {
+            return Err(format!(
+                "STRIPE_LEDGER must be memory, sqlite:<path> or postgres:<url>, not {spec:?}"
+            )
+            .into());
+        }
+    };
+    Ok(Some(ledger))
 }
 
 /// `POST /webhook` (verified) and `POST /webhook/unverified` (EventBridge, Event Grid).

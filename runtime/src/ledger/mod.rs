@@ -75,6 +75,21 @@ pub trait EventLedger: Send + Sync + 'static {
     fn release<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()>;
 }
 
+/// A shared ledger is a ledger: several handlers (or a ledger chosen at run time) can share one.
+impl<L: EventLedger + ?Sized> EventLedger for std::sync::Arc<L> {
+    fn claim<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, Claim> {
+        (**self).claim(event_id)
+    }
+
+    fn mark_done<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        (**self).mark_done(event_id)
+    }
+
+    fn release<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        (**self).release(event_id)
+    }
+}
+
 /// Seconds in a duration, for storage in whole seconds.
 #[cfg_attr(
     not(any(feature = "ledger-sqlite", feature = "ledger-postgres")),
