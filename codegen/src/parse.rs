@@ -22,7 +22,7 @@ pub const RESERVED_NAMES: &[&str] = &[
 
 /// Reads a spec (JSON) into the IR.
 pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
-    let spec: OpenAPI = serde_json::from_str(spec_json).map_err(|e| Error::NotASpec(e.to_string()))?;
+    let spec = read_spec(spec_json)?;
     let empty = IndexMap::new();
     let schemas = spec
         .components
@@ -79,6 +79,17 @@ pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
         events,
         types: lowering.into_types(),
     })
+}
+
+/// The spec as openapiv3 reads it. The text goes through `serde_json::Value` first: openapiv3
+/// panics on a schema that fails its first parse but passes its second, from a `Value` (a
+/// duplicate key does that); from a `Value` both parses agree. A panic left in it all the same
+/// becomes an error: a broken spec must never take the generator down.
+fn read_spec(spec_json: &str) -> Result<OpenAPI, Error> {
+    let value: Value = serde_json::from_str(spec_json).map_err(|e| Error::NotASpec(e.to_string()))?;
+    std::panic::catch_unwind(move || serde_json::from_value::<OpenAPI>(value))
+        .map_err(|_| Error::NotASpec("the OpenAPI parser failed on this document".to_owned()))?
+        .map_err(|e| Error::NotASpec(e.to_string()))
 }
 
 /// Thin event schemas by type string (sorted), checked: a type, agreeing with the `type`

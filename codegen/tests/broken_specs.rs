@@ -138,3 +138,12 @@ fn classic_snapshot_events_are_not_thin_events() {
     );
     assert_eq!(catalog.events.len(), 3);
 }
+
+/// Inputs the fuzzer found crashing the generator, kept as regressions.
+#[test]
+fn fuzz_crash_inputs_are_errors() {
+    // openapiv3 panicked ("somehow this parsed successfully the second time") on a schema that
+    // failed its first parse but passed as a `serde_json::Value`.
+    let text = include_str!("data/fuzz-spec-duplicate-key.json");
+    assert!(generate(text, &common::source("fuzz.json")).is_err());
+}
