@@ -7,10 +7,18 @@ use stripe_notify::{EventNotificationHandler, FixedClock, StripeClient, sign};
 
 fuzz_target!(|body: &[u8]| {
     let _ = RawNotification::parse(body);
-    let Ok(builder) = EventNotificationHandler::builder(StripeClient::new("sk_test_fuzz"), "whsec_fuzz", |n, _, _| {
-        let _ = (n.id().len(), n.event_type().len(), n.reason(), n.related_object(), n.context());
-        async { Ok(()) }
-    }) else {
+    let Ok(builder) =
+        EventNotificationHandler::builder(StripeClient::new("sk_test_fuzz"), "whsec_fuzz", |n, _, _| {
+            let _ = (
+                n.id().len(),
+                n.event_type().len(),
+                n.reason(),
+                n.related_object(),
+                n.context(),
+            );
+            async { Ok(()) }
+        })
+    else {
         return;
     };
     let Ok(builder) = builder.on_v1_billing_meter_error_report_triggered(|n, _| {

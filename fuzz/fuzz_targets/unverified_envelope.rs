@@ -6,7 +6,9 @@ use stripe_notify::{EventNotificationHandler, StripeClient};
 
 fuzz_target!(|body: &[u8]| {
     let Ok(builder) =
-        EventNotificationHandler::builder(StripeClient::new("sk_test_fuzz"), "whsec_fuzz", |_, _, _| async { Ok(()) })
+        EventNotificationHandler::builder(StripeClient::new("sk_test_fuzz"), "whsec_fuzz", |_, _, _| async {
+            Ok(())
+        })
     else {
         return;
     };

@@ -85,7 +85,8 @@ impl Floor {
         mac.update(t.as_bytes());
         mac.update(b".");
         mac.update(body);
-        mac.verify_slice(&signature).is_ok() && serde_json::from_slice::<Envelope<'_>>(body).is_ok()
+        mac.verify_slice(&signature).is_ok()
+            && std::str::from_utf8(body).is_ok_and(|text| serde_json::from_str::<Envelope<'_>>(text).is_ok())
     }
 }
 

@@ -102,7 +102,10 @@ pub struct SignatureHeader<'a> {
     timestamp: i64,
     /// The `t` value as sent, without leading zeros: the signed payload starts with it.
     timestamp_digits: &'a str,
-    items: &'a str,
+    /// The first `v1` value, found while parsing (usually the only one).
+    first_v1: Option<&'a str>,
+    /// The items after the first `v1`, where any others are.
+    after_first_v1: &'a str,
 }
 
 impl<'a> SignatureHeader<'a> {
@@ -115,7 +118,9 @@ impl<'a> SignatureHeader<'a> {
             return Err(SignatureError::MissingHeader);
         }
         let mut timestamp = None;
+        let (mut first_v1, mut after_first_v1, mut offset) = (None, "", 0usize);
         for item in items.split(',') {
+            offset = offset.saturating_add(item.len()).saturating_add(1);
             let (key, value) = item
                 .trim_ascii()
                 .split_once('=')
@@ -129,6 +134,9 @@ impl<'a> SignatureHeader<'a> {
                     ));
                 }
                 timestamp = Some(parse_timestamp(value)?);
+            } else if key == "v1" && first_v1.is_none() {
+                first_v1 = Some(value);
+                after_first_v1 = items.get(offset..).unwrap_or_default();
             }
         }
         let (timestamp, timestamp_digits) =
@@ -136,7 +144,8 @@ impl<'a> SignatureHeader<'a> {
         Ok(Self {
             timestamp,
             timestamp_digits,
-            items,
+            first_v1,
+            after_first_v1,
         })
     }
 
@@ -147,10 +156,12 @@ impl<'a> SignatureHeader<'a> {
 
     /// The `v1` signatures, as sent.
     pub fn v1_signatures(&self) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.items
+        let others = self
+            .after_first_v1
             .split(',')
             .filter_map(|item| item.trim_ascii().split_once('='))
-            .filter_map(|(key, value)| (key == "v1").then_some(value))
+            .filter_map(|(key, value)| (key == "v1").then_some(value));
+        self.first_v1.into_iter().chain(others)
     }
 }
 
@@ -217,7 +228,7 @@ impl Verifier {
     /// before the timestamp so that a forged request learns nothing about the clock.
     pub fn verify(&self, body: &[u8], header: Option<&[u8]>) -> Result<(), SignatureError> {
         let header = SignatureHeader::parse(header.ok_or(SignatureError::MissingHeader)?)?;
-        if header.v1_signatures().next().is_none() {
+        if header.first_v1.is_none() {
             return Err(SignatureError::NoV1Signature);
         }
         let matched = self.keyed.iter().any(|keyed| {
