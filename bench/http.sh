@@ -20,7 +20,7 @@ export STRIPE_WEBHOOK_SECRET=$secret
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 PORT=4243 target/release/examples/bench_http >/dev/null & pids+=($!)
-(cd bench && "$PEERS/py/bin/gunicorn" -q -w 2 -b 127.0.0.1:4244 flask_app:app) & pids+=($!)
+(cd bench && "$PEERS/py/bin/gunicorn" --log-level warning -w 2 -b 127.0.0.1:4244 flask_app:app) & pids+=($!)
 NODE_PATH="$PEERS/node/node_modules" PORT=4245 node bench/express_app.js & pids+=($!)
 sleep 3
 
