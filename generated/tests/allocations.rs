@@ -1,34 +1,11 @@
 //! Allocations in a full `handle` of the 511-byte benchmark event with a registered no-op
 //! callback: counted with a counting global allocator, stated here and held.
-#![allow(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
+use stripe_notify::testing::{CountingAllocator, allocations_during};
 use stripe_notify::{EventNotificationHandler, FixedClock, Handled, StripeClient, sign};
 
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// A global allocator is the one place that needs unsafe: it is test-only.
-// SAFETY: delegates every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// The allocations of one `handle` of the benchmark event: the notification's strings, copied
 /// from the body into one shared buffer (1), and the boxed callback future (1). Verifying and
@@ -56,13 +33,8 @@ fn a_full_handle_allocates_a_stated_number_of_times() {
     .build();
     let run = || pollster::block_on(handler.handle(&body, Some(&header)));
     assert_eq!(run().unwrap(), Handled::Callback);
-    let count_of = |f: &dyn Fn()| {
-        let before = ALLOCATIONS.with(Cell::get);
-        f();
-        ALLOCATIONS.with(Cell::get) - before
-    };
     // What the executor itself allocates per block_on, which is not the handler's.
-    let executor = count_of(&|| pollster::block_on(async {}));
-    let count = count_of(&|| assert_eq!(run().unwrap(), Handled::Callback)) - executor;
+    let executor = allocations_during(|| pollster::block_on(async {}));
+    let count = allocations_during(|| assert_eq!(run().unwrap(), Handled::Callback)) - executor;
     assert_eq!(count, ALLOCATIONS_PER_HANDLE, "allocations in one handle");
 }

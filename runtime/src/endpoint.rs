@@ -111,7 +111,11 @@ pub fn respond(outcome: Result<Handled, HandleError>) -> Response {
     let error = match outcome {
         // A constant body: no JSON value built per request on the hot path.
         Ok(_) => {
-            return ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], RECEIVED).into_response();
+            return (
+                [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                RECEIVED,
+            )
+                .into_response();
         }
         Err(error) => error,
     };
