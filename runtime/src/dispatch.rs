@@ -60,21 +60,30 @@ type PreHandleFn =
 
 /// Registers callbacks; [`build`](Self::build) freezes them into a [`Handler`].
 pub struct HandlerBuilder<C: EventCatalog> {
+    parts: Parts,
+    catalog: PhantomData<C>,
+}
+
+/// What a handler is made of: gathered by the builder, then shared, frozen, by the handler.
+struct Parts {
     client: StripeClient,
     verifier: Verifier,
+    /// One slot per catalog event type, by index.
     callbacks: Vec<Option<ErasedCallback>>,
     fallback: FallbackFn,
     pre_handle: Option<PreHandleFn>,
     ledger: Option<Arc<dyn EventLedger>>,
-    catalog: PhantomData<C>,
 }
 
 impl<C: EventCatalog> fmt::Debug for HandlerBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandlerBuilder")
-            .field("client", &self.client)
-            .field("verifier", &self.verifier)
-            .field("registered_event_types", &registered(C::EVENTS, &self.callbacks))
+            .field("client", &self.parts.client)
+            .field("verifier", &self.parts.verifier)
+            .field(
+                "registered_event_types",
+                &registered(C::EVENTS, &self.parts.callbacks),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -95,14 +104,16 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         Ok(Self {
-            client,
-            verifier: Verifier::new([&WebhookSecret::new(webhook_secret)?]),
-            callbacks: std::iter::repeat_with(|| None).take(C::EVENTS.len()).collect(),
-            fallback: Box::new(move |notification, client, details| {
-                Box::pin(fallback(notification, client, details))
-            }),
-            pre_handle: None,
-            ledger: None,
+            parts: Parts {
+                client,
+                verifier: Verifier::new([&WebhookSecret::new(webhook_secret)?]),
+                callbacks: std::iter::repeat_with(|| None).take(C::EVENTS.len()).collect(),
+                fallback: Box::new(move |notification, client, details| {
+                    Box::pin(fallback(notification, client, details))
+                }),
+                pre_handle: None,
+                ledger: None,
+            },
             catalog: PhantomData,
         })
     }
@@ -116,6 +127,7 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
         let slot = self
+            .parts
             .callbacks
             .get_mut(K::INDEX)
             .filter(|_| C::EVENTS.get(K::INDEX).map(|info| info.event_type) == Some(K::EVENT_TYPE))
@@ -137,10 +149,10 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         F: Fn(UnknownEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallbackResult<bool>> + Send + 'static,
     {
-        if self.pre_handle.is_some() {
+        if self.parts.pre_handle.is_some() {
             return Err(ConfigError::DuplicatePreHandle);
         }
-        self.pre_handle = Some(Box::new(move |notification, client| {
+        self.parts.pre_handle = Some(Box::new(move |notification, client| {
             Box::pin(hook(notification, client))
         }));
         Ok(self)
@@ -150,39 +162,37 @@ impl<C: EventCatalog> HandlerBuilder<C> {
     /// event answers success without running anything; one arriving while the event is being
     /// processed is refused ([`HandleError::InProgress`]); a failure lets a redelivery run again.
     pub fn ledger(mut self, ledger: impl EventLedger) -> Self {
-        self.ledger = Some(Arc::new(ledger));
+        self.parts.ledger = Some(Arc::new(ledger));
         self
     }
 
     /// Adds another accepted secret, for rotating the endpoint's secret without downtime.
     pub fn add_secret(mut self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
-        self.verifier = self.verifier.with_secret(&WebhookSecret::new(webhook_secret)?);
+        self.parts.verifier = self
+            .parts
+            .verifier
+            .with_secret(&WebhookSecret::new(webhook_secret)?);
         Ok(self)
     }
 
     /// Sets the timestamp tolerance (default 300 s).
     pub fn tolerance(mut self, tolerance: Tolerance) -> Self {
-        self.verifier = self.verifier.with_tolerance(tolerance);
+        self.parts.verifier = self.parts.verifier.with_tolerance(tolerance);
         self
     }
 
     /// Sets the clock timestamps are checked against (default: the system clock).
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.verifier = self.verifier.with_clock(clock);
+        self.parts.verifier = self.parts.verifier.with_clock(clock);
         self
     }
 
     /// Freezes the registrations into a handler.
     pub fn build(self) -> Handler<C> {
+        let mut parts = self.parts;
+        parts.client = parts.client.with_default_api_version(C::API_VERSION);
         Handler {
-            inner: Arc::new(HandlerInner {
-                client: self.client.with_default_api_version(C::API_VERSION),
-                verifier: self.verifier,
-                callbacks: self.callbacks.into_boxed_slice(),
-                fallback: self.fallback,
-                pre_handle: self.pre_handle,
-                ledger: self.ledger,
-            }),
+            inner: Arc::new(parts),
             catalog: PhantomData,
         }
     }
@@ -191,17 +201,8 @@ impl<C: EventCatalog> HandlerBuilder<C> {
 /// A frozen event notification handler: verifies, parses and routes notifications. `Send +
 /// Sync`, and cheap to clone (the registrations are shared).
 pub struct Handler<C: EventCatalog> {
-    inner: Arc<HandlerInner>,
+    inner: Arc<Parts>,
     catalog: PhantomData<C>,
-}
-
-struct HandlerInner {
-    client: StripeClient,
-    verifier: Verifier,
-    callbacks: Box<[Option<ErasedCallback>]>,
-    fallback: FallbackFn,
-    pre_handle: Option<PreHandleFn>,
-    ledger: Option<Arc<dyn EventLedger>>,
 }
 
 impl<C: EventCatalog> Clone for Handler<C> {
