@@ -3,7 +3,9 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Catalog, Event, Field, OpenEnum, Related, RelatedResource, Struct, TypeDef, TypeRef, Union};
+use crate::ir::{
+    Alias, Catalog, Event, Field, OpenEnum, Related, RelatedResource, Struct, TypeDef, TypeRef, Union,
+};
 
 /// Where the spec came from, for the header of every generated file.
 #[derive(Debug, Clone)]
@@ -417,6 +419,7 @@ fn schemas_file(catalog: &Catalog) -> TokenStream {
         TypeDef::Struct(s) => struct_tokens(s),
         TypeDef::Enum(e) => enum_tokens(e),
         TypeDef::Union(u) => union_tokens(u),
+        TypeDef::Alias(a) => alias_tokens(a),
     });
     quote! {
         //! The types of event `data` and of related resources, from the spec's schemas.
@@ -503,6 +506,16 @@ fn enum_tokens(e: &OpenEnum) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+fn alias_tokens(alias: &Alias) -> TokenStream {
+    let name = ident(&alias.name);
+    let target = ident(&alias.target);
+    let doc = format!(" The same shape as [`{}`] (the spec repeats it).", alias.target);
+    quote! {
+        #[doc = #doc]
+        pub type #name = #target;
     }
 }
 

@@ -94,6 +94,8 @@ pub enum TypeDef {
     Enum(OpenEnum),
     /// One of several shapes (`anyOf`/`oneOf`), tried in order.
     Union(Union),
+    /// Another name for a type of the same shape.
+    Alias(Alias),
 }
 
 impl TypeDef {
@@ -103,6 +105,7 @@ impl TypeDef {
             Self::Struct(s) => &s.name,
             Self::Enum(e) => &e.name,
             Self::Union(u) => &u.name,
+            Self::Alias(a) => &a.name,
         }
     }
 }
@@ -153,4 +156,13 @@ pub struct Union {
     pub description: Option<String>,
     /// `(variant name, type)`, tried in this order.
     pub variants: Vec<(String, TypeRef)>,
+}
+
+/// A type emitted as another name of a type of the same shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alias {
+    /// Type name.
+    pub name: String,
+    /// The type that has the definition.
+    pub target: String,
 }

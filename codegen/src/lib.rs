@@ -1,9 +1,11 @@
 //! Generator of the `stripe-notify` crate from Stripe's OpenAPI spec.
 //!
 //! Data flows one way: spec text → [`parse`] (openapiv3) → [`ir::Catalog`] (a plain list of
-//! events and the types they need, every name decided) → [`emit`] (`quote` token streams,
+//! events and the types they need, every name decided; types of the same shape merged by
+//! [`dedup`]) → [`emit`] (`quote` token streams,
 //! formatted by `prettyplease`) → files. No I/O: the xtask reads the spec and writes the files.
 
+pub mod dedup;
 pub mod emit;
 pub mod error;
 pub mod ir;

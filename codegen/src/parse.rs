@@ -77,7 +77,7 @@ pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
     Ok(Catalog {
         api_version: spec.info.version.clone(),
         events,
-        types: lowering.into_types(),
+        types: crate::dedup::dedup(lowering.into_types()),
     })
 }
 

@@ -112,111 +112,23 @@ pub struct V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSample
     pub identifier: String,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V1BillingMeterNoMeterFoundEventData {
-    /// This contains information about why meter error happens.
-    pub reason: V1BillingMeterNoMeterFoundEventDataReason,
-    /// Extra field included in the event's `data` when fetched from /v2/events.
-    pub developer_message_summary: String,
-    /// The start of the window that is encapsulated by this summary.
-    pub validation_start: stripe_notify_runtime::Timestamp,
-    /// The end of the window that is encapsulated by this summary.
-    pub validation_end: stripe_notify_runtime::Timestamp,
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventData`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventData = V1BillingMeterErrorReportTriggeredEventData;
 
-/// This contains information about why meter error happens.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V1BillingMeterNoMeterFoundEventDataReason {
-    /// The total error count within this window.
-    pub error_count: i64,
-    /// The error details.
-    pub error_types: Vec<V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItem>,
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventDataReason`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventDataReason = V1BillingMeterErrorReportTriggeredEventDataReason;
 
-/// `data.reason.error_types[]` in schema `v1.billing.meter.no_meter_found` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItem {
-    /// Open Enum.
-    pub code: V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemCode,
-    /// The number of errors of this type.
-    pub error_count: i64,
-    /// A list of sample errors of this type.
-    pub sample_errors: Vec<
-        V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItem,
-    >,
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItem`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItem = V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItem;
 
-/// Open Enum.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemCode {
-    /// `archived_meter`
-    #[serde(rename = "archived_meter")]
-    ArchivedMeter,
-    /// `meter_event_customer_not_found`
-    #[serde(rename = "meter_event_customer_not_found")]
-    MeterEventCustomerNotFound,
-    /// `meter_event_dimension_count_too_high`
-    #[serde(rename = "meter_event_dimension_count_too_high")]
-    MeterEventDimensionCountTooHigh,
-    /// `meter_event_invalid_value`
-    #[serde(rename = "meter_event_invalid_value")]
-    MeterEventInvalidValue,
-    /// `meter_event_no_customer_defined`
-    #[serde(rename = "meter_event_no_customer_defined")]
-    MeterEventNoCustomerDefined,
-    /// `missing_dimension_payload_keys`
-    #[serde(rename = "missing_dimension_payload_keys")]
-    MissingDimensionPayloadKeys,
-    /// `no_meter`
-    #[serde(rename = "no_meter")]
-    NoMeter,
-    /// `timestamp_in_future`
-    #[serde(rename = "timestamp_in_future")]
-    TimestampInFuture,
-    /// `timestamp_too_far_in_past`
-    #[serde(rename = "timestamp_too_far_in_past")]
-    TimestampTooFarInPast,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemCode`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemCode = V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemCode;
 
-impl V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ArchivedMeter => "archived_meter",
-            Self::MeterEventCustomerNotFound => "meter_event_customer_not_found",
-            Self::MeterEventDimensionCountTooHigh => {
-                "meter_event_dimension_count_too_high"
-            }
-            Self::MeterEventInvalidValue => "meter_event_invalid_value",
-            Self::MeterEventNoCustomerDefined => "meter_event_no_customer_defined",
-            Self::MissingDimensionPayloadKeys => "missing_dimension_payload_keys",
-            Self::NoMeter => "no_meter",
-            Self::TimestampInFuture => "timestamp_in_future",
-            Self::TimestampTooFarInPast => "timestamp_too_far_in_past",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItem`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItem = V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItem;
 
-/// `data.reason.error_types[].sample_errors[]` in schema `v1.billing.meter.no_meter_found` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItem {
-    /// The error message.
-    pub error_message: String,
-    /// The request causes the error.
-    pub request: V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItemRequest,
-}
-
-/// The request causes the error.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItemRequest {
-    /// The request idempotency key.
-    pub identifier: String,
-}
+/// The same shape as [`V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItemRequest`] (the spec repeats it).
+pub type V1BillingMeterNoMeterFoundEventDataReasonErrorTypesItemSampleErrorsItemRequest = V1BillingMeterErrorReportTriggeredEventDataReasonErrorTypesItemSampleErrorsItemRequest;
 
 /// A V2 Account is a representation of a company or individual that a Stripe user does business with. Accounts contain the contact details, Legal Entity information, and configuration required to enable the Account for use across Stripe products.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -975,5085 +887,605 @@ pub struct V2CoreAccountConfigurationMerchantCapabilities {
     pub zip_payments: Option<V2CoreAccountConfigurationMerchantCapabilitiesZipPayments>,
 }
 
-/// Allow the merchant to process ACH debit payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.ach_debit_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process ACSS debit payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.acss_debit_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Affirm payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAffirmPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.affirm_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Afterpay/Clearpay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.afterpay_clearpay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Alma payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAlmaPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.alma_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Amazon Pay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.amazon_pay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Australian BECS Direct Debit payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.au_becs_debit_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process BACS Direct Debit payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.bacs_debit_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Bancontact payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBancontactPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.bancontact_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process BLIK payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBlikPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.blik_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Boleto payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBoletoPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.boleto_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to collect card payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCardPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.card_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Cartes Bancaires payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.cartes_bancaires_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Cash App payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCashappPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.cashapp_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process EPS payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesEpsPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.eps_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process FPX payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesFpxPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.fpx_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process UK bank transfer payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.gb_bank_transfer_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process GrabPay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.grabpay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process iDEAL payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesIdealPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.ideal_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process JCB card payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesJcbPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.jcb_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Japanese bank transfer payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.jp_bank_transfer_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Kakao Pay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.kakao_pay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Klarna payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.klarna_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Konbini convenience store payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.konbini_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Korean card payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKrCardPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.kr_card_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Link payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesLinkPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.link_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process MobilePay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.mobilepay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Multibanco payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.multibanco_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Mexican bank transfer payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.mx_bank_transfer_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Naver Pay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.naver_pay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process OXXO payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesOxxoPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.oxxo_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Przelewy24 (P24) payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesP24Payments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.p24_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Pay by Bank payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.pay_by_bank_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process PAYCO payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaycoPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.payco_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process PayNow payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaynowPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.paynow_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process PromptPay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.promptpay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Revolut Pay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.revolut_pay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Samsung Pay payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.samsung_pay_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process SEPA bank transfer payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.sepa_bank_transfer_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process SEPA Direct Debit payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.sepa_debit_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAchDebitPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAcssDebitPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAffirmPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAffirmPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAfterpayClearpayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAlmaPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAlmaPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAmazonPayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesAuBecsDebitPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBacsDebitPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBancontactPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBancontactPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBlikPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBlikPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBoletoPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesBoletoPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCardPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCardPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCartesBancairesPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCashappPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesCashappPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesEpsPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesEpsPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesFpxPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesFpxPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGbBankTransferPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesGrabpayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesIdealPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesIdealPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJcbPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJcbPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesJpBankTransferPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKakaoPayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKlarnaPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKonbiniPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKrCardPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesKrCardPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesLinkPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesLinkPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMobilepayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMultibancoPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesMxBankTransferPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesNaverPayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesOxxoPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesOxxoPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesP24Payments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesP24PaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPayByBankPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaycoPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaycoPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaynowPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPaynowPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesPromptpayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesRevolutPayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSamsungPayPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaBankTransferPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
+
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSepaDebitPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Capabilities that enable the merchant to manage their Stripe Balance (/v1/balance).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6065,640 +1497,80 @@ pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalance {
     >,
 }
 
-/// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayouts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayouts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.merchant.capabilities.stripe_balance.payouts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSwishPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Allow the merchant to process Swish payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSwishPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesTwintPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// `configuration.merchant.capabilities.swish_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesSwishPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Allow the merchant to process TWINT payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesTwintPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// `configuration.merchant.capabilities.twint_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesZipPayments = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationMerchantCapabilitiesTwintPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Allow the merchant to process US bank transfer payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.us_bank_transfer_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesUsBankTransferPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Allow the merchant to process Zip payments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesZipPayments {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.merchant.capabilities.zip_payments.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantCapabilitiesZipPaymentsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Card payments settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6774,16 +1646,8 @@ pub struct V2CoreAccountConfigurationMerchantScriptStatementDescriptorKana {
     pub prefix: Option<String>,
 }
 
-/// The Kanji variation of statement_descriptor used for charges in Japan. Japanese statement descriptors have [special requirements](https://docs.stripe.com/get-started/account/statement-descriptors#set-japanese-statement-descriptors).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantScriptStatementDescriptorKanji {
-    /// The default text that appears on statements for non-card charges outside of Japan. For card charges, if you don’t set a statement_descriptor_prefix, this text is also used as the statement descriptor prefix. In that case, if concatenating the statement descriptor suffix causes the combined statement descriptor to exceed 22 characters, we truncate the statement_descriptor text to limit the full descriptor to 22 characters. For more information about statement descriptors and their requirements, see the Merchant Configuration settings documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub descriptor: Option<String>,
-    /// Default text that appears on statements for card charges outside of Japan, prefixing any dynamic statement_descriptor_suffix specified on the charge. To maximize space for the dynamic part of the descriptor, keep this text short. If you don’t specify this value, statement_descriptor is used as the prefix. For more information about statement descriptors and their requirements, see the Merchant Configuration settings documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantScriptStatementDescriptorKana`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantScriptStatementDescriptorKanji = V2CoreAccountConfigurationMerchantScriptStatementDescriptorKana;
 
 /// Settings for SEPA Direct Debit payments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6793,16 +1657,8 @@ pub struct V2CoreAccountConfigurationMerchantSepaDebitPayments {
     pub creditor_id: Option<String>,
 }
 
-/// Statement descriptor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationMerchantStatementDescriptor {
-    /// The default text that appears on statements for non-card charges outside of Japan. For card charges, if you don’t set a statement_descriptor_prefix, this text is also used as the statement descriptor prefix. In that case, if concatenating the statement descriptor suffix causes the combined statement descriptor to exceed 22 characters, we truncate the statement_descriptor text to limit the full descriptor to 22 characters. For more information about statement descriptors and their requirements, see the Merchant Configuration settings documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub descriptor: Option<String>,
-    /// Default text that appears on statements for card charges outside of Japan, prefixing any dynamic statement_descriptor_suffix specified on the charge. To maximize space for the dynamic part of the descriptor, keep this text short. If you don’t specify this value, statement_descriptor is used as the prefix. For more information about statement descriptors and their requirements, see the Merchant Configuration settings documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantScriptStatementDescriptorKana`] (the spec repeats it).
+pub type V2CoreAccountConfigurationMerchantStatementDescriptor = V2CoreAccountConfigurationMerchantScriptStatementDescriptorKana;
 
 /// Publicly available contact information for sending support issues to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6891,386 +1747,50 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccounts {
     pub wire: Option<V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWire>,
 }
 
-/// Enables this Account to receive OutboundPayments to linked bank accounts over local networks.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocal {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocal = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.recipient.capabilities.bank_accounts.local.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWire = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsLocalStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Enables this Account to receive OutboundPayments to linked bank accounts over wire.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWire {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesCards = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// `configuration.recipient.capabilities.bank_accounts.wire.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesCardsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesBankAccountsWireStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Enables this Account to receive OutboundPayments to a linked debit card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesCards {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationRecipientCapabilitiesCardsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesCardsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesCardsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.recipient.capabilities.cards.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesCardsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Capabilities that enable the recipient to manage their Stripe Balance (/v1/balance).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -7287,259 +1807,35 @@ pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalance {
     >,
 }
 
-/// Enables this Account to complete payouts from their Stripe Balance (/v1/balance).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayouts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayouts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.recipient.capabilities.stripe_balance.payouts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfers = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalancePayoutsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Enables this Account to receive /v1/transfers into their Stripe Balance (/v1/balance).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfers {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.recipient.capabilities.stripe_balance.stripe_transfers.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationRecipientCapabilitiesStripeBalanceStripeTransfersStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// The payout method to be used as a default outbound destination. This will allow the PayoutMethod to be omitted on OutboundPayments made through the dashboard or APIs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -7913,132 +2209,20 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses {
     >,
 }
 
-/// Can provision a bank-account like financial address (VBAN) to credit/debit a FinancialAccount.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.storer.capabilities.financial_addresses.bank_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesFinancialAddressesBankAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Can hold storage-type funds on Stripe.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8054,523 +2238,68 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrencies {
     pub usd: Option<V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsd>,
 }
 
-/// Can hold storage-type funds on Stripe in EUR.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEur {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEur = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.storer.capabilities.holds_currencies.eur.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbp = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesEurStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Can hold storage-type funds on Stripe in GBP.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbp {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsd = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// `configuration.storer.capabilities.holds_currencies.gbp.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesGbpStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfers = V2CoreAccountConfigurationStorerCapabilitiesFinancialAddresses;
 
-/// Can hold storage-type funds on Stripe in USD.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsd {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.storer.capabilities.holds_currencies.usd.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesHoldsCurrenciesUsdStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Hash containing capabilities related to InboundTransfers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfers {
-    /// Can pull funds into a FinancialAccount from an external bank account owned by the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_accounts: Option<
-        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccounts,
-    >,
-}
-
-/// Can pull funds into a FinancialAccount from an external bank account owned by the user.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.storer.capabilities.inbound_transfers.bank_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesInboundTransfersBankAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Hash containing capabilities related to [OutboundPayments](/api/treasury/outbound_payments?api-version=preview).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8590,386 +2319,50 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPayments {
     >,
 }
 
-/// Can send funds from a FinancialAccount to a bank account owned by a different entity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.storer.capabilities.outbound_payments.bank_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCards = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsBankAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Can send funds from a FinancialAccount to a debit card owned by a different entity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCards {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// `configuration.storer.capabilities.outbound_payments.cards.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsCardsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Can send funds from a FinancialAccount to a FinancialAccount owned by a different entity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItem,
-    >,
-}
-
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.storer.capabilities.outbound_payments.financial_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundPaymentsFinancialAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
 /// Hash containing capabilities related to [OutboundTransfers](/api/treasury/outbound_transfers?api-version=preview).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8986,263 +2379,38 @@ pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfers {
     >,
 }
 
-/// Can send funds from a FinancialAccount to a bank account belonging to the same user.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// `configuration.storer.capabilities.outbound_transfers.bank_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccounts = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTax;
 
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatus = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatus;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersBankAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItem = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItem;
 
-/// Can send funds from a FinancialAccount to another FinancialAccount belonging to the same user.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccounts {
-    /// The status of the Capability.
-    pub status: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatus,
-    /// Additional details about the capability's status. This value is empty when `status` is `active`.
-    pub status_details: Vec<
-        V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItem,
-    >,
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemCode = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemCode;
 
-/// The status of the Capability.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatus {
-    /// `active`
-    #[serde(rename = "active")]
-    Active,
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `restricted`
-    #[serde(rename = "restricted")]
-    Restricted,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution`] (the spec repeats it).
+pub type V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution = V2CoreAccountConfigurationCustomerCapabilitiesAutomaticIndirectTaxStatusDetailsItemResolution;
 
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Restricted => "restricted",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `configuration.storer.capabilities.outbound_transfers.financial_accounts.status_details[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItem {
-    /// Machine-readable code explaining the reason for the Capability to be in its current status.
-    pub code: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemCode,
-    /// Machine-readable code explaining how to make the Capability active.
-    pub resolution: V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution,
-}
-
-/// Machine-readable code explaining the reason for the Capability to be in its current status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemCode {
-    /// `determining_status`
-    #[serde(rename = "determining_status")]
-    DeterminingStatus,
-    /// `requirements_past_due`
-    #[serde(rename = "requirements_past_due")]
-    RequirementsPastDue,
-    /// `requirements_pending_verification`
-    #[serde(rename = "requirements_pending_verification")]
-    RequirementsPendingVerification,
-    /// `restricted_other`
-    #[serde(rename = "restricted_other")]
-    RestrictedOther,
-    /// `unsupported_business`
-    #[serde(rename = "unsupported_business")]
-    UnsupportedBusiness,
-    /// `unsupported_country`
-    #[serde(rename = "unsupported_country")]
-    UnsupportedCountry,
-    /// `unsupported_entity_type`
-    #[serde(rename = "unsupported_entity_type")]
-    UnsupportedEntityType,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeterminingStatus => "determining_status",
-            Self::RequirementsPastDue => "requirements_past_due",
-            Self::RequirementsPendingVerification => "requirements_pending_verification",
-            Self::RestrictedOther => "restricted_other",
-            Self::UnsupportedBusiness => "unsupported_business",
-            Self::UnsupportedCountry => "unsupported_country",
-            Self::UnsupportedEntityType => "unsupported_entity_type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Machine-readable code explaining how to make the Capability active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution {
-    /// `contact_stripe`
-    #[serde(rename = "contact_stripe")]
-    ContactStripe,
-    /// `no_resolution`
-    #[serde(rename = "no_resolution")]
-    NoResolution,
-    /// `provide_info`
-    #[serde(rename = "provide_info")]
-    ProvideInfo,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountConfigurationStorerCapabilitiesOutboundTransfersFinancialAccountsStatusDetailsItemResolution {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContactStripe => "contact_stripe",
-            Self::NoResolution => "no_resolution",
-            Self::ProvideInfo => "provide_info",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountCreatedEventData = V2CoreAccountClosedEventData;
 
 /// A value indicating the Stripe dashboard this Account has access to. This will depend on which configurations are enabled for this account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -9727,30 +2895,8 @@ impl V2CoreAccountDefaultsResponsibilitiesLossesCollector {
     }
 }
 
-/// A value indicating responsibility for collecting requirements on this account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountDefaultsResponsibilitiesRequirementsCollector {
-    /// `application`
-    #[serde(rename = "application")]
-    Application,
-    /// `stripe`
-    #[serde(rename = "stripe")]
-    Stripe,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountDefaultsResponsibilitiesRequirementsCollector {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Application => "application",
-            Self::Stripe => "stripe",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountDefaultsResponsibilitiesLossesCollector`] (the spec repeats it).
+pub type V2CoreAccountDefaultsResponsibilitiesRequirementsCollector = V2CoreAccountDefaultsResponsibilitiesLossesCollector;
 
 /// Information about the future requirements for the Account that will eventually come into effect, including what information needs to be collected, and by when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10593,38 +3739,8 @@ impl V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemCa
     }
 }
 
-/// The configuration which specifies the Capability which will be restricted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration {
-    /// `customer`
-    #[serde(rename = "customer")]
-    Customer,
-    /// `merchant`
-    #[serde(rename = "merchant")]
-    Merchant,
-    /// `recipient`
-    #[serde(rename = "recipient")]
-    Recipient,
-    /// `storer`
-    #[serde(rename = "storer")]
-    Storer,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Customer => "customer",
-            Self::Merchant => "merchant",
-            Self::Recipient => "recipient",
-            Self::Storer => "storer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountAppliedConfigurationsItem`] (the spec repeats it).
+pub type V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration = V2CoreAccountAppliedConfigurationsItem;
 
 /// Details about when in the account lifecycle the requirement must be collected by the avoid the Capability restriction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10662,41 +3778,11 @@ impl V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDe
     }
 }
 
-/// The soonest point when the account will be impacted by not providing the requirement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountFutureRequirementsEntriesItemMinimumDeadline {
-    /// The current status of the requirement's impact.
-    pub status: V2CoreAccountFutureRequirementsEntriesItemMinimumDeadlineStatus,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline`] (the spec repeats it).
+pub type V2CoreAccountFutureRequirementsEntriesItemMinimumDeadline = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline;
 
-/// The current status of the requirement's impact.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountFutureRequirementsEntriesItemMinimumDeadlineStatus {
-    /// `currently_due`
-    #[serde(rename = "currently_due")]
-    CurrentlyDue,
-    /// `eventually_due`
-    #[serde(rename = "eventually_due")]
-    EventuallyDue,
-    /// `past_due`
-    #[serde(rename = "past_due")]
-    PastDue,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountFutureRequirementsEntriesItemMinimumDeadlineStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CurrentlyDue => "currently_due",
-            Self::EventuallyDue => "eventually_due",
-            Self::PastDue => "past_due",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus`] (the spec repeats it).
+pub type V2CoreAccountFutureRequirementsEntriesItemMinimumDeadlineStatus = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus;
 
 /// A reference to the location of the requirement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10792,34 +3878,8 @@ pub struct V2CoreAccountFutureRequirementsSummaryMinimumDeadline {
     pub time: Option<stripe_notify_runtime::Timestamp>,
 }
 
-/// The current strictest status of all requirements on the Account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountFutureRequirementsSummaryMinimumDeadlineStatus {
-    /// `currently_due`
-    #[serde(rename = "currently_due")]
-    CurrentlyDue,
-    /// `eventually_due`
-    #[serde(rename = "eventually_due")]
-    EventuallyDue,
-    /// `past_due`
-    #[serde(rename = "past_due")]
-    PastDue,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountFutureRequirementsSummaryMinimumDeadlineStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CurrentlyDue => "currently_due",
-            Self::EventuallyDue => "eventually_due",
-            Self::PastDue => "past_due",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus`] (the spec repeats it).
+pub type V2CoreAccountFutureRequirementsSummaryMinimumDeadlineStatus = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus;
 
 /// Information about the company, individual, and business represented by the Account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10881,19 +3941,8 @@ pub struct V2CoreAccountIdentityAttestationsDirectorshipDeclaration {
     pub user_agent: Option<String>,
 }
 
-/// This hash is used to attest that the beneficial owner information provided to Stripe is both current and correct.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityAttestationsOwnershipDeclaration {
-    /// The time marking when the beneficial owner attestation was made. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the beneficial owner attestation was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the beneficial owner attestation was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountIdentityAttestationsOwnershipDeclaration = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
 /// Attestation that all Persons with a specific Relationship value have been provided.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10941,19 +3990,8 @@ impl V2CoreAccountIdentityAttestationsPersonsProvidedOwnershipExemptionReason {
     }
 }
 
-/// This hash is used to attest that the representative is authorized to act as the representative of their legal entity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityAttestationsRepresentativeDeclaration {
-    /// The time marking when the representative attestation was made. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the representative attestation was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the representative attestation was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountIdentityAttestationsRepresentativeDeclaration = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
 /// Attestations of accepted terms of service agreements.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10966,33 +4004,11 @@ pub struct V2CoreAccountIdentityAttestationsTermsOfService {
     pub storer: Option<V2CoreAccountIdentityAttestationsTermsOfServiceStorer>,
 }
 
-/// Details on the Account's acceptance of the [Stripe Services Agreement](https://docs.stripe.com/connect/updating-accounts#tos-acceptance).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityAttestationsTermsOfServiceAccount {
-    /// The time when the Account's representative accepted the terms of service. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountIdentityAttestationsTermsOfServiceAccount = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
-/// Details on the Account's acceptance of Treasury-specific terms of service.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityAttestationsTermsOfServiceStorer {
-    /// The time when the Account's representative accepted the terms of service. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountIdentityAttestationsTermsOfServiceStorer = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
 /// Information about the company or business.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11034,31 +4050,8 @@ pub struct V2CoreAccountIdentityBusinessDetails {
     pub structure: Option<V2CoreAccountIdentityBusinessDetailsStructure>,
 }
 
-/// The company’s primary address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsAddress {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsAddress = V2CoreAccountConfigurationMerchantSupportAddress;
 
 /// The business gross annual revenue for its preceding fiscal year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11146,50 +4139,20 @@ pub struct V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVeri
     pub r#type: String,
 }
 
-/// One or more documents that demonstrate proof of a company’s license to operate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsCompanyLicense {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsCompanyLicense = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents showing the company’s Memorandum of Association.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMemorandumOfAssociation {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMemorandumOfAssociation = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// Certain countries only: One or more documents showing the ministerial decree legalizing the company’s establishment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMinisterialDecree {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsCompanyMinisterialDecree = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents that demonstrate proof of a company’s registration with the appropriate local authorities.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsCompanyRegistrationVerification {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsCompanyRegistrationVerification = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents that demonstrate proof of a company’s tax ID.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsCompanyTaxIdVerification {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsCompanyTaxIdVerification = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
 /// A document verifying the business.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11210,32 +4173,14 @@ pub struct V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFront
     pub front: String,
 }
 
-/// One or more documents that demonstrate proof of address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsProofOfAddress {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsProofOfAddress = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents showing the company’s proof of registration with the national business registry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsProofOfRegistration {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsProofOfRegistration = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents that demonstrate proof of ultimate beneficial ownership.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsDocumentsProofOfUltimateBeneficialOwnership {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsDocumentsProofOfUltimateBeneficialOwnership = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
 /// `identity.business_details.id_numbers[]` in schema `v2.core.account` of Stripe's spec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11730,16 +4675,8 @@ pub struct V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenue {
     >,
 }
 
-/// Estimated monthly revenue amount in minor currency units (for example, '123' for 1.23 USD).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenueAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsMonthlyEstimatedRevenueAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// The business registration address of the business entity in non latin script.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11752,57 +4689,11 @@ pub struct V2CoreAccountIdentityBusinessDetailsScriptAddresses {
     pub kanji: Option<V2CoreAccountIdentityBusinessDetailsScriptAddressesKanji>,
 }
 
-/// Kana Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsScriptAddressesKana {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsScriptAddressesKana = V2CoreAccountConfigurationMerchantSupportAddress;
 
-/// Kanji Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsScriptAddressesKanji {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsScriptAddressesKanji = V2CoreAccountConfigurationMerchantSupportAddress;
 
 /// The business legal name in non latin script.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11823,13 +4714,8 @@ pub struct V2CoreAccountIdentityBusinessDetailsScriptNamesKana {
     pub registered_name: Option<String>,
 }
 
-/// Kanji name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityBusinessDetailsScriptNamesKanji {
-    /// Registered name of the business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_name: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsScriptNamesKana`] (the spec repeats it).
+pub type V2CoreAccountIdentityBusinessDetailsScriptNamesKanji = V2CoreAccountIdentityBusinessDetailsScriptNamesKana;
 
 /// The category identifying the legal structure of the business.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -12143,45 +5029,11 @@ pub struct V2CoreAccountIdentityIndividualAdditionalTermsOfService {
     pub account: Option<V2CoreAccountIdentityIndividualAdditionalTermsOfServiceAccount>,
 }
 
-/// Stripe terms of service agreement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualAdditionalTermsOfServiceAccount {
-    /// The time when the Account's representative accepted the terms of service. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualAdditionalTermsOfServiceAccount = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
-/// The individual's residential address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualAddress {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualAddress = V2CoreAccountConfigurationMerchantSupportAddress;
 
 /// The individual's date of birth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -12220,70 +5072,26 @@ pub struct V2CoreAccountIdentityIndividualDocuments {
     pub visa: Option<V2CoreAccountIdentityIndividualDocumentsVisa>,
 }
 
-/// One or more documents that demonstrate proof that this person is authorized to represent the company.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsCompanyAuthorization {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsCompanyAuthorization = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents showing the person’s passport page with photo and personal data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsPassport {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsPassport = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// An identifying document showing the person's name, either a passport or local ID card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsPrimaryVerification {
-    /// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-    pub front_back: V2CoreAccountIdentityIndividualDocumentsPrimaryVerificationFrontBack,
-    /// The format of the verification document. Currently supports `front_back` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsPrimaryVerification = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification;
 
-/// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsPrimaryVerificationFrontBack {
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the back of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub back: Option<String>,
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the front of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    pub front: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsPrimaryVerificationFrontBack = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack;
 
-/// A document showing address, either a passport, local ID card, or utility bill from a well-known utility company.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsSecondaryVerification {
-    /// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-    pub front_back: V2CoreAccountIdentityIndividualDocumentsSecondaryVerificationFrontBack,
-    /// The format of the verification document. Currently supports `front_back` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsSecondaryVerification = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification;
 
-/// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsSecondaryVerificationFrontBack {
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the back of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub back: Option<String>,
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the front of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    pub front: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsSecondaryVerificationFrontBack = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack;
 
-/// One or more documents showing the person’s visa required for living in the country where they are residing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualDocumentsVisa {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualDocumentsVisa = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
 /// `identity.individual.id_numbers[]` in schema `v2.core.account` of Stripe's spec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -12696,68 +5504,14 @@ pub struct V2CoreAccountIdentityIndividualRelationship {
     pub title: Option<String>,
 }
 
-/// The script addresses (e.g., non-Latin characters) associated with the individual.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualScriptAddresses {
-    /// Kana Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kana: Option<V2CoreAccountIdentityIndividualScriptAddressesKana>,
-    /// Kanji Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kanji: Option<V2CoreAccountIdentityIndividualScriptAddressesKanji>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsScriptAddresses`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualScriptAddresses = V2CoreAccountIdentityBusinessDetailsScriptAddresses;
 
-/// Kana Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualScriptAddressesKana {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualScriptAddressesKana = V2CoreAccountConfigurationMerchantSupportAddress;
 
-/// Kanji Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualScriptAddressesKanji {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualScriptAddressesKanji = V2CoreAccountConfigurationMerchantSupportAddress;
 
 /// The script names (e.g. non-Latin characters) associated with the individual.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -12781,16 +5535,8 @@ pub struct V2CoreAccountIdentityIndividualScriptNamesKana {
     pub surname: Option<String>,
 }
 
-/// Persons name in kanji script.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIdentityIndividualScriptNamesKanji {
-    /// The person's first or given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// The person's last or family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surname: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualScriptNamesKana`] (the spec repeats it).
+pub type V2CoreAccountIdentityIndividualScriptNamesKanji = V2CoreAccountIdentityIndividualScriptNamesKana;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -12799,9 +5545,8 @@ pub struct V2CoreAccountIncludingConfigurationCustomerCapabilityStatusUpdatedEve
     pub updated_capability: String,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingConfigurationCustomerUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingConfigurationCustomerUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13007,9 +5752,8 @@ impl V2CoreAccountIncludingConfigurationMerchantCapabilityStatusUpdatedEventData
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingConfigurationMerchantUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingConfigurationMerchantUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13059,9 +5803,8 @@ impl V2CoreAccountIncludingConfigurationRecipientCapabilityStatusUpdatedEventDat
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingConfigurationRecipientUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingConfigurationRecipientUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13149,21 +5892,17 @@ impl V2CoreAccountIncludingConfigurationStorerCapabilityStatusUpdatedEventDataUp
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingConfigurationStorerUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingConfigurationStorerUpdatedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingDefaultsUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingDefaultsUpdatedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingIdentityUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingIdentityUpdatedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountIncludingRequirementsUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountIncludingRequirementsUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13176,38 +5915,8 @@ pub struct V2CoreAccountLinkReturnedEventData {
     pub configurations: Vec<V2CoreAccountLinkReturnedEventDataConfigurationsItem>,
 }
 
-/// `data.configurations[]` in schema `v2.core.account_link.returned` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountLinkReturnedEventDataConfigurationsItem {
-    /// `customer`
-    #[serde(rename = "customer")]
-    Customer,
-    /// `merchant`
-    #[serde(rename = "merchant")]
-    Merchant,
-    /// `recipient`
-    #[serde(rename = "recipient")]
-    Recipient,
-    /// `storer`
-    #[serde(rename = "storer")]
-    Storer,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountLinkReturnedEventDataConfigurationsItem {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Customer => "customer",
-            Self::Merchant => "merchant",
-            Self::Recipient => "recipient",
-            Self::Storer => "storer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountAppliedConfigurationsItem`] (the spec repeats it).
+pub type V2CoreAccountLinkReturnedEventDataConfigurationsItem = V2CoreAccountAppliedConfigurationsItem;
 
 /// Open Enum. The use case type of the account link that has been completed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -13305,122 +6014,23 @@ pub struct V2CoreAccountPerson {
     pub livemode: bool,
 }
 
-/// `additional_addresses[]` in schema `v2.core.account_person` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonAdditionalAddressesItem {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// Purpose of additional address.
-    pub purpose: String,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualAdditionalAddressesItem`] (the spec repeats it).
+pub type V2CoreAccountPersonAdditionalAddressesItem = V2CoreAccountIdentityIndividualAdditionalAddressesItem;
 
-/// `additional_names[]` in schema `v2.core.account_person` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonAdditionalNamesItem {
-    /// The individual's full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub full_name: Option<String>,
-    /// The individual's first or given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// The purpose or type of the additional name.
-    pub purpose: V2CoreAccountPersonAdditionalNamesItemPurpose,
-    /// The individual's last or family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surname: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualAdditionalNamesItem`] (the spec repeats it).
+pub type V2CoreAccountPersonAdditionalNamesItem = V2CoreAccountIdentityIndividualAdditionalNamesItem;
 
-/// The purpose or type of the additional name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountPersonAdditionalNamesItemPurpose {
-    /// `alias`
-    #[serde(rename = "alias")]
-    Alias,
-    /// `maiden`
-    #[serde(rename = "maiden")]
-    Maiden,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualAdditionalNamesItemPurpose`] (the spec repeats it).
+pub type V2CoreAccountPersonAdditionalNamesItemPurpose = V2CoreAccountIdentityIndividualAdditionalNamesItemPurpose;
 
-impl V2CoreAccountPersonAdditionalNamesItemPurpose {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Alias => "alias",
-            Self::Maiden => "maiden",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualAdditionalTermsOfService`] (the spec repeats it).
+pub type V2CoreAccountPersonAdditionalTermsOfService = V2CoreAccountIdentityIndividualAdditionalTermsOfService;
 
-/// Attestations of accepted terms of service agreements.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonAdditionalTermsOfService {
-    /// Stripe terms of service agreement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<V2CoreAccountPersonAdditionalTermsOfServiceAccount>,
-}
+/// The same shape as [`V2CoreAccountIdentityAttestationsDirectorshipDeclaration`] (the spec repeats it).
+pub type V2CoreAccountPersonAdditionalTermsOfServiceAccount = V2CoreAccountIdentityAttestationsDirectorshipDeclaration;
 
-/// Stripe terms of service agreement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonAdditionalTermsOfServiceAccount {
-    /// The time when the Account's representative accepted the terms of service. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<stripe_notify_runtime::Timestamp>,
-    /// The IP address from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the Account's representative accepted the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
-
-/// The person's residential address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonAddress {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountPersonAddress = V2CoreAccountConfigurationMerchantSupportAddress;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13429,624 +6039,71 @@ pub struct V2CoreAccountPersonCreatedEventData {
     pub account_id: String,
 }
 
-/// The person's date of birth.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDateOfBirth {
-    /// The day of birth, between 1 and 31.
-    pub day: i64,
-    /// The month of birth, between 1 and 12.
-    pub month: i64,
-    /// The four-digit year of birth.
-    pub year: i64,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualDateOfBirth`] (the spec repeats it).
+pub type V2CoreAccountPersonDateOfBirth = V2CoreAccountIdentityIndividualDateOfBirth;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDeletedEventData {
-    /// The ID of the v2 account.
-    pub account_id: String,
-}
+/// The same shape as [`V2CoreAccountPersonCreatedEventData`] (the spec repeats it).
+pub type V2CoreAccountPersonDeletedEventData = V2CoreAccountPersonCreatedEventData;
 
-/// Documents that may be submitted to satisfy various informational requests.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocuments {
-    /// One or more documents that demonstrate proof that this person is authorized to represent the company.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_authorization: Option<V2CoreAccountPersonDocumentsCompanyAuthorization>,
-    /// One or more documents showing the person’s passport page with photo and personal data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passport: Option<V2CoreAccountPersonDocumentsPassport>,
-    /// An identifying document showing the person's name, either a passport or local ID card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_verification: Option<V2CoreAccountPersonDocumentsPrimaryVerification>,
-    /// A document showing address, either a passport, local ID card, or utility bill from a well-known utility company.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secondary_verification: Option<
-        V2CoreAccountPersonDocumentsSecondaryVerification,
-    >,
-    /// One or more documents showing the person’s visa required for living in the country where they are residing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visa: Option<V2CoreAccountPersonDocumentsVisa>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualDocuments`] (the spec repeats it).
+pub type V2CoreAccountPersonDocuments = V2CoreAccountIdentityIndividualDocuments;
 
-/// One or more documents that demonstrate proof that this person is authorized to represent the company.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsCompanyAuthorization {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsCompanyAuthorization = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// One or more documents showing the person’s passport page with photo and personal data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsPassport {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsPassport = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// An identifying document showing the person's name, either a passport or local ID card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsPrimaryVerification {
-    /// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-    pub front_back: V2CoreAccountPersonDocumentsPrimaryVerificationFrontBack,
-    /// The format of the verification document. Currently supports `front_back` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsPrimaryVerification = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification;
 
-/// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsPrimaryVerificationFrontBack {
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the back of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub back: Option<String>,
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the front of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    pub front: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsPrimaryVerificationFrontBack = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack;
 
-/// A document showing address, either a passport, local ID card, or utility bill from a well-known utility company.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsSecondaryVerification {
-    /// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-    pub front_back: V2CoreAccountPersonDocumentsSecondaryVerificationFrontBack,
-    /// The format of the verification document. Currently supports `front_back` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsSecondaryVerification = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerification;
 
-/// The [file upload](https://docs.stripe.com/api/persons/update#create_file) tokens for the front and back of the verification document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsSecondaryVerificationFrontBack {
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the back of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub back: Option<String>,
-    /// A [file upload](https://docs.stripe.com/api/persons/update#create_file) token representing the front of the verification document. The purpose of the uploaded file should be 'identity_document'. The uploaded file needs to be a color image (smaller than 8,000px by 8,000px), in JPG, PNG, or PDF format, and less than 10 MB in size.
-    pub front: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsSecondaryVerificationFrontBack = V2CoreAccountIdentityBusinessDetailsDocumentsPrimaryVerificationFrontBack;
 
-/// One or more documents showing the person’s visa required for living in the country where they are residing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonDocumentsVisa {
-    /// One or more document IDs returned by a [file upload](https://docs.stripe.com/api/persons/update#create_file) with a purpose value of `account_requirement`.
-    pub files: Vec<String>,
-    /// The format of the document. Currently supports `files` only.
-    pub r#type: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification`] (the spec repeats it).
+pub type V2CoreAccountPersonDocumentsVisa = V2CoreAccountIdentityBusinessDetailsDocumentsBankAccountOwnershipVerification;
 
-/// `id_numbers[]` in schema `v2.core.account_person` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonIdNumbersItem {
-    /// The ID number type of an individual.
-    pub r#type: V2CoreAccountPersonIdNumbersItemType,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualIdNumbersItem`] (the spec repeats it).
+pub type V2CoreAccountPersonIdNumbersItem = V2CoreAccountIdentityIndividualIdNumbersItem;
 
-/// The ID number type of an individual.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountPersonIdNumbersItemType {
-    /// `ae_eid`
-    #[serde(rename = "ae_eid")]
-    AeEid,
-    /// `ao_nif`
-    #[serde(rename = "ao_nif")]
-    AoNif,
-    /// `ar_cuil`
-    #[serde(rename = "ar_cuil")]
-    ArCuil,
-    /// `ar_dni`
-    #[serde(rename = "ar_dni")]
-    ArDni,
-    /// `at_stn`
-    #[serde(rename = "at_stn")]
-    AtStn,
-    /// `az_tin`
-    #[serde(rename = "az_tin")]
-    AzTin,
-    /// `bd_brc`
-    #[serde(rename = "bd_brc")]
-    BdBrc,
-    /// `bd_etin`
-    #[serde(rename = "bd_etin")]
-    BdEtin,
-    /// `bd_nid`
-    #[serde(rename = "bd_nid")]
-    BdNid,
-    /// `be_nrn`
-    #[serde(rename = "be_nrn")]
-    BeNrn,
-    /// `bg_ucn`
-    #[serde(rename = "bg_ucn")]
-    BgUcn,
-    /// `bn_nric`
-    #[serde(rename = "bn_nric")]
-    BnNric,
-    /// `br_cpf`
-    #[serde(rename = "br_cpf")]
-    BrCpf,
-    /// `ca_sin`
-    #[serde(rename = "ca_sin")]
-    CaSin,
-    /// `ch_oasi`
-    #[serde(rename = "ch_oasi")]
-    ChOasi,
-    /// `cl_rut`
-    #[serde(rename = "cl_rut")]
-    ClRut,
-    /// `cn_pp`
-    #[serde(rename = "cn_pp")]
-    CnPp,
-    /// `co_nuip`
-    #[serde(rename = "co_nuip")]
-    CoNuip,
-    /// `cr_ci`
-    #[serde(rename = "cr_ci")]
-    CrCi,
-    /// `cr_cpf`
-    #[serde(rename = "cr_cpf")]
-    CrCpf,
-    /// `cr_dimex`
-    #[serde(rename = "cr_dimex")]
-    CrDimex,
-    /// `cr_nite`
-    #[serde(rename = "cr_nite")]
-    CrNite,
-    /// `cy_tic`
-    #[serde(rename = "cy_tic")]
-    CyTic,
-    /// `cz_rc`
-    #[serde(rename = "cz_rc")]
-    CzRc,
-    /// `de_stn`
-    #[serde(rename = "de_stn")]
-    DeStn,
-    /// `dk_cpr`
-    #[serde(rename = "dk_cpr")]
-    DkCpr,
-    /// `do_cie`
-    #[serde(rename = "do_cie")]
-    DoCie,
-    /// `do_rcn`
-    #[serde(rename = "do_rcn")]
-    DoRcn,
-    /// `ec_ci`
-    #[serde(rename = "ec_ci")]
-    EcCi,
-    /// `ee_ik`
-    #[serde(rename = "ee_ik")]
-    EeIk,
-    /// `es_nif`
-    #[serde(rename = "es_nif")]
-    EsNif,
-    /// `fi_hetu`
-    #[serde(rename = "fi_hetu")]
-    FiHetu,
-    /// `fr_nir`
-    #[serde(rename = "fr_nir")]
-    FrNir,
-    /// `gb_nino`
-    #[serde(rename = "gb_nino")]
-    GbNino,
-    /// `gr_afm`
-    #[serde(rename = "gr_afm")]
-    GrAfm,
-    /// `gt_nit`
-    #[serde(rename = "gt_nit")]
-    GtNit,
-    /// `hk_id`
-    #[serde(rename = "hk_id")]
-    HkId,
-    /// `hr_oib`
-    #[serde(rename = "hr_oib")]
-    HrOib,
-    /// `hu_ad`
-    #[serde(rename = "hu_ad")]
-    HuAd,
-    /// `id_nik`
-    #[serde(rename = "id_nik")]
-    IdNik,
-    /// `ie_ppsn`
-    #[serde(rename = "ie_ppsn")]
-    IePpsn,
-    /// `is_kt`
-    #[serde(rename = "is_kt")]
-    IsKt,
-    /// `it_cf`
-    #[serde(rename = "it_cf")]
-    ItCf,
-    /// `jp_inc`
-    #[serde(rename = "jp_inc")]
-    JpInc,
-    /// `ke_pin`
-    #[serde(rename = "ke_pin")]
-    KePin,
-    /// `kz_iin`
-    #[serde(rename = "kz_iin")]
-    KzIin,
-    /// `li_peid`
-    #[serde(rename = "li_peid")]
-    LiPeid,
-    /// `lt_ak`
-    #[serde(rename = "lt_ak")]
-    LtAk,
-    /// `lu_nif`
-    #[serde(rename = "lu_nif")]
-    LuNif,
-    /// `lv_pk`
-    #[serde(rename = "lv_pk")]
-    LvPk,
-    /// `mx_rfc`
-    #[serde(rename = "mx_rfc")]
-    MxRfc,
-    /// `my_nric`
-    #[serde(rename = "my_nric")]
-    MyNric,
-    /// `mz_nuit`
-    #[serde(rename = "mz_nuit")]
-    MzNuit,
-    /// `ng_nin`
-    #[serde(rename = "ng_nin")]
-    NgNin,
-    /// `nl_bsn`
-    #[serde(rename = "nl_bsn")]
-    NlBsn,
-    /// `no_nin`
-    #[serde(rename = "no_nin")]
-    NoNin,
-    /// `nz_ird`
-    #[serde(rename = "nz_ird")]
-    NzIrd,
-    /// `pe_dni`
-    #[serde(rename = "pe_dni")]
-    PeDni,
-    /// `pk_cnic`
-    #[serde(rename = "pk_cnic")]
-    PkCnic,
-    /// `pk_snic`
-    #[serde(rename = "pk_snic")]
-    PkSnic,
-    /// `pl_pesel`
-    #[serde(rename = "pl_pesel")]
-    PlPesel,
-    /// `pt_nif`
-    #[serde(rename = "pt_nif")]
-    PtNif,
-    /// `ro_cnp`
-    #[serde(rename = "ro_cnp")]
-    RoCnp,
-    /// `sa_tin`
-    #[serde(rename = "sa_tin")]
-    SaTin,
-    /// `se_pin`
-    #[serde(rename = "se_pin")]
-    SePin,
-    /// `sg_fin`
-    #[serde(rename = "sg_fin")]
-    SgFin,
-    /// `sg_nric`
-    #[serde(rename = "sg_nric")]
-    SgNric,
-    /// `sk_dic`
-    #[serde(rename = "sk_dic")]
-    SkDic,
-    /// `th_lc`
-    #[serde(rename = "th_lc")]
-    ThLc,
-    /// `th_pin`
-    #[serde(rename = "th_pin")]
-    ThPin,
-    /// `tr_tin`
-    #[serde(rename = "tr_tin")]
-    TrTin,
-    /// `us_itin`
-    #[serde(rename = "us_itin")]
-    UsItin,
-    /// `us_itin_last_4`
-    #[serde(rename = "us_itin_last_4")]
-    UsItinLast4,
-    /// `us_ssn`
-    #[serde(rename = "us_ssn")]
-    UsSsn,
-    /// `us_ssn_last_4`
-    #[serde(rename = "us_ssn_last_4")]
-    UsSsnLast4,
-    /// `uy_dni`
-    #[serde(rename = "uy_dni")]
-    UyDni,
-    /// `za_id`
-    #[serde(rename = "za_id")]
-    ZaId,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualIdNumbersItemType`] (the spec repeats it).
+pub type V2CoreAccountPersonIdNumbersItemType = V2CoreAccountIdentityIndividualIdNumbersItemType;
 
-impl V2CoreAccountPersonIdNumbersItemType {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AeEid => "ae_eid",
-            Self::AoNif => "ao_nif",
-            Self::ArCuil => "ar_cuil",
-            Self::ArDni => "ar_dni",
-            Self::AtStn => "at_stn",
-            Self::AzTin => "az_tin",
-            Self::BdBrc => "bd_brc",
-            Self::BdEtin => "bd_etin",
-            Self::BdNid => "bd_nid",
-            Self::BeNrn => "be_nrn",
-            Self::BgUcn => "bg_ucn",
-            Self::BnNric => "bn_nric",
-            Self::BrCpf => "br_cpf",
-            Self::CaSin => "ca_sin",
-            Self::ChOasi => "ch_oasi",
-            Self::ClRut => "cl_rut",
-            Self::CnPp => "cn_pp",
-            Self::CoNuip => "co_nuip",
-            Self::CrCi => "cr_ci",
-            Self::CrCpf => "cr_cpf",
-            Self::CrDimex => "cr_dimex",
-            Self::CrNite => "cr_nite",
-            Self::CyTic => "cy_tic",
-            Self::CzRc => "cz_rc",
-            Self::DeStn => "de_stn",
-            Self::DkCpr => "dk_cpr",
-            Self::DoCie => "do_cie",
-            Self::DoRcn => "do_rcn",
-            Self::EcCi => "ec_ci",
-            Self::EeIk => "ee_ik",
-            Self::EsNif => "es_nif",
-            Self::FiHetu => "fi_hetu",
-            Self::FrNir => "fr_nir",
-            Self::GbNino => "gb_nino",
-            Self::GrAfm => "gr_afm",
-            Self::GtNit => "gt_nit",
-            Self::HkId => "hk_id",
-            Self::HrOib => "hr_oib",
-            Self::HuAd => "hu_ad",
-            Self::IdNik => "id_nik",
-            Self::IePpsn => "ie_ppsn",
-            Self::IsKt => "is_kt",
-            Self::ItCf => "it_cf",
-            Self::JpInc => "jp_inc",
-            Self::KePin => "ke_pin",
-            Self::KzIin => "kz_iin",
-            Self::LiPeid => "li_peid",
-            Self::LtAk => "lt_ak",
-            Self::LuNif => "lu_nif",
-            Self::LvPk => "lv_pk",
-            Self::MxRfc => "mx_rfc",
-            Self::MyNric => "my_nric",
-            Self::MzNuit => "mz_nuit",
-            Self::NgNin => "ng_nin",
-            Self::NlBsn => "nl_bsn",
-            Self::NoNin => "no_nin",
-            Self::NzIrd => "nz_ird",
-            Self::PeDni => "pe_dni",
-            Self::PkCnic => "pk_cnic",
-            Self::PkSnic => "pk_snic",
-            Self::PlPesel => "pl_pesel",
-            Self::PtNif => "pt_nif",
-            Self::RoCnp => "ro_cnp",
-            Self::SaTin => "sa_tin",
-            Self::SePin => "se_pin",
-            Self::SgFin => "sg_fin",
-            Self::SgNric => "sg_nric",
-            Self::SkDic => "sk_dic",
-            Self::ThLc => "th_lc",
-            Self::ThPin => "th_pin",
-            Self::TrTin => "tr_tin",
-            Self::UsItin => "us_itin",
-            Self::UsItinLast4 => "us_itin_last_4",
-            Self::UsSsn => "us_ssn",
-            Self::UsSsnLast4 => "us_ssn_last_4",
-            Self::UyDni => "uy_dni",
-            Self::ZaId => "za_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualLegalGender`] (the spec repeats it).
+pub type V2CoreAccountPersonLegalGender = V2CoreAccountIdentityIndividualLegalGender;
 
-/// The person's gender (International regulations require either "male" or "female").
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountPersonLegalGender {
-    /// `female`
-    #[serde(rename = "female")]
-    Female,
-    /// `male`
-    #[serde(rename = "male")]
-    Male,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualPoliticalExposure`] (the spec repeats it).
+pub type V2CoreAccountPersonPoliticalExposure = V2CoreAccountIdentityIndividualPoliticalExposure;
 
-impl V2CoreAccountPersonLegalGender {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Female => "female",
-            Self::Male => "male",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualRelationship`] (the spec repeats it).
+pub type V2CoreAccountPersonRelationship = V2CoreAccountIdentityIndividualRelationship;
 
-/// The person's political exposure.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountPersonPoliticalExposure {
-    /// `existing`
-    #[serde(rename = "existing")]
-    Existing,
-    /// `none`
-    #[serde(rename = "none")]
-    None,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsScriptAddresses`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptAddresses = V2CoreAccountIdentityBusinessDetailsScriptAddresses;
 
-impl V2CoreAccountPersonPoliticalExposure {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Existing => "existing",
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptAddressesKana = V2CoreAccountConfigurationMerchantSupportAddress;
 
-/// The relationship that this person has with the Account's business or legal entity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonRelationship {
-    /// Whether the individual is an authorizer of the Account's identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorizer: Option<bool>,
-    /// Whether the individual is a director of the Account's identity. Directors are typically members of the governing board of the company or are responsible for making sure that the company meets its regulatory obligations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub director: Option<bool>,
-    /// Whether the individual has significant responsibility to control, manage, or direct the organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executive: Option<bool>,
-    /// Whether the individual is the legal guardian of the Account's representative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_guardian: Option<bool>,
-    /// Whether the individual is an owner of the Account's identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<bool>,
-    /// The percentage of the Account's identity that the individual owns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub percent_ownership: Option<stripe_notify_runtime::types::Decimal>,
-    /// Whether the individual is authorized as the primary representative of the Account. This is the person nominated by the business to provide information about themselves, and general information about the account. There can only be one representative at any given time. At the time the account is created, this person should be set to the person responsible for opening the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub representative: Option<bool>,
-    /// The individual's title (e.g., CEO, Support Engineer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
+/// The same shape as [`V2CoreAccountConfigurationMerchantSupportAddress`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptAddressesKanji = V2CoreAccountConfigurationMerchantSupportAddress;
 
-/// The script addresses (e.g., non-Latin characters) associated with the person.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptAddresses {
-    /// Kana Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kana: Option<V2CoreAccountPersonScriptAddressesKana>,
-    /// Kanji Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kanji: Option<V2CoreAccountPersonScriptAddressesKanji>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualScriptNames`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptNames = V2CoreAccountIdentityIndividualScriptNames;
 
-/// Kana Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptAddressesKana {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualScriptNamesKana`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptNamesKana = V2CoreAccountIdentityIndividualScriptNamesKana;
 
-/// Kanji Address.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptAddressesKanji {
-    /// City, district, suburb, town, or village.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Address line 1 (e.g., street, PO Box, or company name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// Address line 2 (e.g., apartment, suite, unit, or building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// State, county, province, or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Town or district.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityIndividualScriptNamesKana`] (the spec repeats it).
+pub type V2CoreAccountPersonScriptNamesKanji = V2CoreAccountIdentityIndividualScriptNamesKana;
 
-/// The script names (e.g. non-Latin characters) associated with the person.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptNames {
-    /// Persons name in kana script.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kana: Option<V2CoreAccountPersonScriptNamesKana>,
-    /// Persons name in kanji script.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kanji: Option<V2CoreAccountPersonScriptNamesKanji>,
-}
-
-/// Persons name in kana script.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptNamesKana {
-    /// The person's first or given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// The person's last or family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surname: Option<String>,
-}
-
-/// Persons name in kanji script.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonScriptNamesKanji {
-    /// The person's first or given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// The person's last or family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surname: Option<String>,
-}
-
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountPersonUpdatedEventData {
-    /// The ID of the v2 account.
-    pub account_id: String,
-}
+/// The same shape as [`V2CoreAccountPersonCreatedEventData`] (the spec repeats it).
+pub type V2CoreAccountPersonUpdatedEventData = V2CoreAccountPersonCreatedEventData;
 
 /// Information about the active requirements for the Account, including what information needs to be collected, and by when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -14059,1062 +6116,65 @@ pub struct V2CoreAccountRequirements {
     pub summary: Option<V2CoreAccountRequirementsSummary>,
 }
 
-/// `requirements.entries[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItem {
-    /// Indicates whether the platform or Stripe is currently responsible for taking action on the requirement. Value can be `user` or `stripe`.
-    pub awaiting_action_from: V2CoreAccountRequirementsEntriesItemAwaitingActionFrom,
-    /// Machine-readable string describing the requirement.
-    pub description: String,
-    /// Descriptions of why the requirement must be collected, or why the collected information isn't satisfactory to Stripe.
-    pub errors: Vec<V2CoreAccountRequirementsEntriesItemErrorsItem>,
-    /// A hash describing the impact of not collecting the requirement, or Stripe not being able to verify the collected information.
-    pub impact: V2CoreAccountRequirementsEntriesItemImpact,
-    /// The soonest point when the account will be impacted by not providing the requirement.
-    pub minimum_deadline: V2CoreAccountRequirementsEntriesItemMinimumDeadline,
-    /// A reference to the location of the requirement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<V2CoreAccountRequirementsEntriesItemReference>,
-    /// A list of reasons why Stripe is collecting the requirement.
-    pub requested_reasons: Vec<V2CoreAccountRequirementsEntriesItemRequestedReasonsItem>,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItem`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItem = V2CoreAccountFutureRequirementsEntriesItem;
 
-/// Indicates whether the platform or Stripe is currently responsible for taking action on the requirement. Value can be `user` or `stripe`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemAwaitingActionFrom {
-    /// `stripe`
-    #[serde(rename = "stripe")]
-    Stripe,
-    /// `user`
-    #[serde(rename = "user")]
-    User,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemAwaitingActionFrom`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemAwaitingActionFrom = V2CoreAccountFutureRequirementsEntriesItemAwaitingActionFrom;
 
-impl V2CoreAccountRequirementsEntriesItemAwaitingActionFrom {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stripe => "stripe",
-            Self::User => "user",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemErrorsItem`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemErrorsItem = V2CoreAccountFutureRequirementsEntriesItemErrorsItem;
 
-/// `requirements.entries[].errors[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemErrorsItem {
-    /// Machine-readable code describing the error.
-    pub code: V2CoreAccountRequirementsEntriesItemErrorsItemCode,
-    /// Human-readable description of the error.
-    pub description: String,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemErrorsItemCode = V2CoreAccountFutureRequirementsEntriesItemErrorsItemCode;
 
-/// Machine-readable code describing the error.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemErrorsItemCode {
-    /// `invalid_address_city_state_postal_code`
-    #[serde(rename = "invalid_address_city_state_postal_code")]
-    InvalidAddressCityStatePostalCode,
-    /// `invalid_address_highway_contract_box`
-    #[serde(rename = "invalid_address_highway_contract_box")]
-    InvalidAddressHighwayContractBox,
-    /// `invalid_address_private_mailbox`
-    #[serde(rename = "invalid_address_private_mailbox")]
-    InvalidAddressPrivateMailbox,
-    /// `invalid_business_profile_name`
-    #[serde(rename = "invalid_business_profile_name")]
-    InvalidBusinessProfileName,
-    /// `invalid_business_profile_name_denylisted`
-    #[serde(rename = "invalid_business_profile_name_denylisted")]
-    InvalidBusinessProfileNameDenylisted,
-    /// `invalid_company_name_denylisted`
-    #[serde(rename = "invalid_company_name_denylisted")]
-    InvalidCompanyNameDenylisted,
-    /// `invalid_dob_age_over_maximum`
-    #[serde(rename = "invalid_dob_age_over_maximum")]
-    InvalidDobAgeOverMaximum,
-    /// `invalid_dob_age_under_18`
-    #[serde(rename = "invalid_dob_age_under_18")]
-    InvalidDobAgeUnder18,
-    /// `invalid_dob_age_under_minimum`
-    #[serde(rename = "invalid_dob_age_under_minimum")]
-    InvalidDobAgeUnderMinimum,
-    /// `invalid_product_description_length`
-    #[serde(rename = "invalid_product_description_length")]
-    InvalidProductDescriptionLength,
-    /// `invalid_product_description_url_match`
-    #[serde(rename = "invalid_product_description_url_match")]
-    InvalidProductDescriptionUrlMatch,
-    /// `invalid_representative_country`
-    #[serde(rename = "invalid_representative_country")]
-    InvalidRepresentativeCountry,
-    /// `invalid_statement_descriptor_business_mismatch`
-    #[serde(rename = "invalid_statement_descriptor_business_mismatch")]
-    InvalidStatementDescriptorBusinessMismatch,
-    /// `invalid_statement_descriptor_denylisted`
-    #[serde(rename = "invalid_statement_descriptor_denylisted")]
-    InvalidStatementDescriptorDenylisted,
-    /// `invalid_statement_descriptor_length`
-    #[serde(rename = "invalid_statement_descriptor_length")]
-    InvalidStatementDescriptorLength,
-    /// `invalid_statement_descriptor_prefix_denylisted`
-    #[serde(rename = "invalid_statement_descriptor_prefix_denylisted")]
-    InvalidStatementDescriptorPrefixDenylisted,
-    /// `invalid_statement_descriptor_prefix_mismatch`
-    #[serde(rename = "invalid_statement_descriptor_prefix_mismatch")]
-    InvalidStatementDescriptorPrefixMismatch,
-    /// `invalid_street_address`
-    #[serde(rename = "invalid_street_address")]
-    InvalidStreetAddress,
-    /// `invalid_tax_id`
-    #[serde(rename = "invalid_tax_id")]
-    InvalidTaxId,
-    /// `invalid_tax_id_format`
-    #[serde(rename = "invalid_tax_id_format")]
-    InvalidTaxIdFormat,
-    /// `invalid_tos_acceptance`
-    #[serde(rename = "invalid_tos_acceptance")]
-    InvalidTosAcceptance,
-    /// `invalid_url_denylisted`
-    #[serde(rename = "invalid_url_denylisted")]
-    InvalidUrlDenylisted,
-    /// `invalid_url_format`
-    #[serde(rename = "invalid_url_format")]
-    InvalidUrlFormat,
-    /// `invalid_url_website_business_information_mismatch`
-    #[serde(rename = "invalid_url_website_business_information_mismatch")]
-    InvalidUrlWebsiteBusinessInformationMismatch,
-    /// `invalid_url_website_empty`
-    #[serde(rename = "invalid_url_website_empty")]
-    InvalidUrlWebsiteEmpty,
-    /// `invalid_url_website_inaccessible`
-    #[serde(rename = "invalid_url_website_inaccessible")]
-    InvalidUrlWebsiteInaccessible,
-    /// `invalid_url_website_inaccessible_geoblocked`
-    #[serde(rename = "invalid_url_website_inaccessible_geoblocked")]
-    InvalidUrlWebsiteInaccessibleGeoblocked,
-    /// `invalid_url_website_inaccessible_password_protected`
-    #[serde(rename = "invalid_url_website_inaccessible_password_protected")]
-    InvalidUrlWebsiteInaccessiblePasswordProtected,
-    /// `invalid_url_website_incomplete`
-    #[serde(rename = "invalid_url_website_incomplete")]
-    InvalidUrlWebsiteIncomplete,
-    /// `invalid_url_website_incomplete_cancellation_policy`
-    #[serde(rename = "invalid_url_website_incomplete_cancellation_policy")]
-    InvalidUrlWebsiteIncompleteCancellationPolicy,
-    /// `invalid_url_website_incomplete_customer_service_details`
-    #[serde(rename = "invalid_url_website_incomplete_customer_service_details")]
-    InvalidUrlWebsiteIncompleteCustomerServiceDetails,
-    /// `invalid_url_website_incomplete_legal_restrictions`
-    #[serde(rename = "invalid_url_website_incomplete_legal_restrictions")]
-    InvalidUrlWebsiteIncompleteLegalRestrictions,
-    /// `invalid_url_website_incomplete_refund_policy`
-    #[serde(rename = "invalid_url_website_incomplete_refund_policy")]
-    InvalidUrlWebsiteIncompleteRefundPolicy,
-    /// `invalid_url_website_incomplete_return_policy`
-    #[serde(rename = "invalid_url_website_incomplete_return_policy")]
-    InvalidUrlWebsiteIncompleteReturnPolicy,
-    /// `invalid_url_website_incomplete_terms_and_conditions`
-    #[serde(rename = "invalid_url_website_incomplete_terms_and_conditions")]
-    InvalidUrlWebsiteIncompleteTermsAndConditions,
-    /// `invalid_url_website_incomplete_under_construction`
-    #[serde(rename = "invalid_url_website_incomplete_under_construction")]
-    InvalidUrlWebsiteIncompleteUnderConstruction,
-    /// `invalid_url_website_other`
-    #[serde(rename = "invalid_url_website_other")]
-    InvalidUrlWebsiteOther,
-    /// `invalid_url_web_presence_detected`
-    #[serde(rename = "invalid_url_web_presence_detected")]
-    InvalidUrlWebPresenceDetected,
-    /// `invalid_value_other`
-    #[serde(rename = "invalid_value_other")]
-    InvalidValueOther,
-    /// `unresolvable_ip_address`
-    #[serde(rename = "unresolvable_ip_address")]
-    UnresolvableIpAddress,
-    /// `unresolvable_postal_code`
-    #[serde(rename = "unresolvable_postal_code")]
-    UnresolvablePostalCode,
-    /// `verification_directors_mismatch`
-    #[serde(rename = "verification_directors_mismatch")]
-    VerificationDirectorsMismatch,
-    /// `verification_document_address_mismatch`
-    #[serde(rename = "verification_document_address_mismatch")]
-    VerificationDocumentAddressMismatch,
-    /// `verification_document_address_missing`
-    #[serde(rename = "verification_document_address_missing")]
-    VerificationDocumentAddressMissing,
-    /// `verification_document_corrupt`
-    #[serde(rename = "verification_document_corrupt")]
-    VerificationDocumentCorrupt,
-    /// `verification_document_country_not_supported`
-    #[serde(rename = "verification_document_country_not_supported")]
-    VerificationDocumentCountryNotSupported,
-    /// `verification_document_directors_mismatch`
-    #[serde(rename = "verification_document_directors_mismatch")]
-    VerificationDocumentDirectorsMismatch,
-    /// `verification_document_dob_mismatch`
-    #[serde(rename = "verification_document_dob_mismatch")]
-    VerificationDocumentDobMismatch,
-    /// `verification_document_duplicate_type`
-    #[serde(rename = "verification_document_duplicate_type")]
-    VerificationDocumentDuplicateType,
-    /// `verification_document_expired`
-    #[serde(rename = "verification_document_expired")]
-    VerificationDocumentExpired,
-    /// `verification_document_failed_copy`
-    #[serde(rename = "verification_document_failed_copy")]
-    VerificationDocumentFailedCopy,
-    /// `verification_document_failed_greyscale`
-    #[serde(rename = "verification_document_failed_greyscale")]
-    VerificationDocumentFailedGreyscale,
-    /// `verification_document_failed_other`
-    #[serde(rename = "verification_document_failed_other")]
-    VerificationDocumentFailedOther,
-    /// `verification_document_failed_test_mode`
-    #[serde(rename = "verification_document_failed_test_mode")]
-    VerificationDocumentFailedTestMode,
-    /// `verification_document_fraudulent`
-    #[serde(rename = "verification_document_fraudulent")]
-    VerificationDocumentFraudulent,
-    /// `verification_document_id_number_mismatch`
-    #[serde(rename = "verification_document_id_number_mismatch")]
-    VerificationDocumentIdNumberMismatch,
-    /// `verification_document_id_number_missing`
-    #[serde(rename = "verification_document_id_number_missing")]
-    VerificationDocumentIdNumberMissing,
-    /// `verification_document_incomplete`
-    #[serde(rename = "verification_document_incomplete")]
-    VerificationDocumentIncomplete,
-    /// `verification_document_invalid`
-    #[serde(rename = "verification_document_invalid")]
-    VerificationDocumentInvalid,
-    /// `verification_document_issue_or_expiry_date_missing`
-    #[serde(rename = "verification_document_issue_or_expiry_date_missing")]
-    VerificationDocumentIssueOrExpiryDateMissing,
-    /// `verification_document_manipulated`
-    #[serde(rename = "verification_document_manipulated")]
-    VerificationDocumentManipulated,
-    /// `verification_document_missing_back`
-    #[serde(rename = "verification_document_missing_back")]
-    VerificationDocumentMissingBack,
-    /// `verification_document_missing_front`
-    #[serde(rename = "verification_document_missing_front")]
-    VerificationDocumentMissingFront,
-    /// `verification_document_name_mismatch`
-    #[serde(rename = "verification_document_name_mismatch")]
-    VerificationDocumentNameMismatch,
-    /// `verification_document_name_missing`
-    #[serde(rename = "verification_document_name_missing")]
-    VerificationDocumentNameMissing,
-    /// `verification_document_nationality_mismatch`
-    #[serde(rename = "verification_document_nationality_mismatch")]
-    VerificationDocumentNationalityMismatch,
-    /// `verification_document_not_readable`
-    #[serde(rename = "verification_document_not_readable")]
-    VerificationDocumentNotReadable,
-    /// `verification_document_not_signed`
-    #[serde(rename = "verification_document_not_signed")]
-    VerificationDocumentNotSigned,
-    /// `verification_document_not_uploaded`
-    #[serde(rename = "verification_document_not_uploaded")]
-    VerificationDocumentNotUploaded,
-    /// `verification_document_photo_mismatch`
-    #[serde(rename = "verification_document_photo_mismatch")]
-    VerificationDocumentPhotoMismatch,
-    /// `verification_document_too_large`
-    #[serde(rename = "verification_document_too_large")]
-    VerificationDocumentTooLarge,
-    /// `verification_document_type_not_supported`
-    #[serde(rename = "verification_document_type_not_supported")]
-    VerificationDocumentTypeNotSupported,
-    /// `verification_extraneous_directors`
-    #[serde(rename = "verification_extraneous_directors")]
-    VerificationExtraneousDirectors,
-    /// `verification_failed_address_match`
-    #[serde(rename = "verification_failed_address_match")]
-    VerificationFailedAddressMatch,
-    /// `verification_failed_business_iec_number`
-    #[serde(rename = "verification_failed_business_iec_number")]
-    VerificationFailedBusinessIecNumber,
-    /// `verification_failed_document_match`
-    #[serde(rename = "verification_failed_document_match")]
-    VerificationFailedDocumentMatch,
-    /// `verification_failed_id_number_match`
-    #[serde(rename = "verification_failed_id_number_match")]
-    VerificationFailedIdNumberMatch,
-    /// `verification_failed_keyed_identity`
-    #[serde(rename = "verification_failed_keyed_identity")]
-    VerificationFailedKeyedIdentity,
-    /// `verification_failed_keyed_match`
-    #[serde(rename = "verification_failed_keyed_match")]
-    VerificationFailedKeyedMatch,
-    /// `verification_failed_name_match`
-    #[serde(rename = "verification_failed_name_match")]
-    VerificationFailedNameMatch,
-    /// `verification_failed_other`
-    #[serde(rename = "verification_failed_other")]
-    VerificationFailedOther,
-    /// `verification_failed_representative_authority`
-    #[serde(rename = "verification_failed_representative_authority")]
-    VerificationFailedRepresentativeAuthority,
-    /// `verification_failed_residential_address`
-    #[serde(rename = "verification_failed_residential_address")]
-    VerificationFailedResidentialAddress,
-    /// `verification_failed_tax_id_match`
-    #[serde(rename = "verification_failed_tax_id_match")]
-    VerificationFailedTaxIdMatch,
-    /// `verification_failed_tax_id_not_issued`
-    #[serde(rename = "verification_failed_tax_id_not_issued")]
-    VerificationFailedTaxIdNotIssued,
-    /// `verification_missing_directors`
-    #[serde(rename = "verification_missing_directors")]
-    VerificationMissingDirectors,
-    /// `verification_missing_executives`
-    #[serde(rename = "verification_missing_executives")]
-    VerificationMissingExecutives,
-    /// `verification_missing_owners`
-    #[serde(rename = "verification_missing_owners")]
-    VerificationMissingOwners,
-    /// `verification_requires_additional_memorandum_of_associations`
-    #[serde(rename = "verification_requires_additional_memorandum_of_associations")]
-    VerificationRequiresAdditionalMemorandumOfAssociations,
-    /// `verification_requires_additional_proof_of_registration`
-    #[serde(rename = "verification_requires_additional_proof_of_registration")]
-    VerificationRequiresAdditionalProofOfRegistration,
-    /// `verification_selfie_document_missing_photo`
-    #[serde(rename = "verification_selfie_document_missing_photo")]
-    VerificationSelfieDocumentMissingPhoto,
-    /// `verification_selfie_face_mismatch`
-    #[serde(rename = "verification_selfie_face_mismatch")]
-    VerificationSelfieFaceMismatch,
-    /// `verification_selfie_manipulated`
-    #[serde(rename = "verification_selfie_manipulated")]
-    VerificationSelfieManipulated,
-    /// `verification_selfie_unverified_other`
-    #[serde(rename = "verification_selfie_unverified_other")]
-    VerificationSelfieUnverifiedOther,
-    /// `verification_supportability`
-    #[serde(rename = "verification_supportability")]
-    VerificationSupportability,
-    /// `verification_token_stale`
-    #[serde(rename = "verification_token_stale")]
-    VerificationTokenStale,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpact`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpact = V2CoreAccountFutureRequirementsEntriesItemImpact;
 
-impl V2CoreAccountRequirementsEntriesItemErrorsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidAddressCityStatePostalCode => {
-                "invalid_address_city_state_postal_code"
-            }
-            Self::InvalidAddressHighwayContractBox => {
-                "invalid_address_highway_contract_box"
-            }
-            Self::InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-            Self::InvalidBusinessProfileName => "invalid_business_profile_name",
-            Self::InvalidBusinessProfileNameDenylisted => {
-                "invalid_business_profile_name_denylisted"
-            }
-            Self::InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-            Self::InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-            Self::InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-            Self::InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-            Self::InvalidProductDescriptionLength => "invalid_product_description_length",
-            Self::InvalidProductDescriptionUrlMatch => {
-                "invalid_product_description_url_match"
-            }
-            Self::InvalidRepresentativeCountry => "invalid_representative_country",
-            Self::InvalidStatementDescriptorBusinessMismatch => {
-                "invalid_statement_descriptor_business_mismatch"
-            }
-            Self::InvalidStatementDescriptorDenylisted => {
-                "invalid_statement_descriptor_denylisted"
-            }
-            Self::InvalidStatementDescriptorLength => {
-                "invalid_statement_descriptor_length"
-            }
-            Self::InvalidStatementDescriptorPrefixDenylisted => {
-                "invalid_statement_descriptor_prefix_denylisted"
-            }
-            Self::InvalidStatementDescriptorPrefixMismatch => {
-                "invalid_statement_descriptor_prefix_mismatch"
-            }
-            Self::InvalidStreetAddress => "invalid_street_address",
-            Self::InvalidTaxId => "invalid_tax_id",
-            Self::InvalidTaxIdFormat => "invalid_tax_id_format",
-            Self::InvalidTosAcceptance => "invalid_tos_acceptance",
-            Self::InvalidUrlDenylisted => "invalid_url_denylisted",
-            Self::InvalidUrlFormat => "invalid_url_format",
-            Self::InvalidUrlWebsiteBusinessInformationMismatch => {
-                "invalid_url_website_business_information_mismatch"
-            }
-            Self::InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-            Self::InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-            Self::InvalidUrlWebsiteInaccessibleGeoblocked => {
-                "invalid_url_website_inaccessible_geoblocked"
-            }
-            Self::InvalidUrlWebsiteInaccessiblePasswordProtected => {
-                "invalid_url_website_inaccessible_password_protected"
-            }
-            Self::InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-            Self::InvalidUrlWebsiteIncompleteCancellationPolicy => {
-                "invalid_url_website_incomplete_cancellation_policy"
-            }
-            Self::InvalidUrlWebsiteIncompleteCustomerServiceDetails => {
-                "invalid_url_website_incomplete_customer_service_details"
-            }
-            Self::InvalidUrlWebsiteIncompleteLegalRestrictions => {
-                "invalid_url_website_incomplete_legal_restrictions"
-            }
-            Self::InvalidUrlWebsiteIncompleteRefundPolicy => {
-                "invalid_url_website_incomplete_refund_policy"
-            }
-            Self::InvalidUrlWebsiteIncompleteReturnPolicy => {
-                "invalid_url_website_incomplete_return_policy"
-            }
-            Self::InvalidUrlWebsiteIncompleteTermsAndConditions => {
-                "invalid_url_website_incomplete_terms_and_conditions"
-            }
-            Self::InvalidUrlWebsiteIncompleteUnderConstruction => {
-                "invalid_url_website_incomplete_under_construction"
-            }
-            Self::InvalidUrlWebsiteOther => "invalid_url_website_other",
-            Self::InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-            Self::InvalidValueOther => "invalid_value_other",
-            Self::UnresolvableIpAddress => "unresolvable_ip_address",
-            Self::UnresolvablePostalCode => "unresolvable_postal_code",
-            Self::VerificationDirectorsMismatch => "verification_directors_mismatch",
-            Self::VerificationDocumentAddressMismatch => {
-                "verification_document_address_mismatch"
-            }
-            Self::VerificationDocumentAddressMissing => {
-                "verification_document_address_missing"
-            }
-            Self::VerificationDocumentCorrupt => "verification_document_corrupt",
-            Self::VerificationDocumentCountryNotSupported => {
-                "verification_document_country_not_supported"
-            }
-            Self::VerificationDocumentDirectorsMismatch => {
-                "verification_document_directors_mismatch"
-            }
-            Self::VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-            Self::VerificationDocumentDuplicateType => {
-                "verification_document_duplicate_type"
-            }
-            Self::VerificationDocumentExpired => "verification_document_expired",
-            Self::VerificationDocumentFailedCopy => "verification_document_failed_copy",
-            Self::VerificationDocumentFailedGreyscale => {
-                "verification_document_failed_greyscale"
-            }
-            Self::VerificationDocumentFailedOther => "verification_document_failed_other",
-            Self::VerificationDocumentFailedTestMode => {
-                "verification_document_failed_test_mode"
-            }
-            Self::VerificationDocumentFraudulent => "verification_document_fraudulent",
-            Self::VerificationDocumentIdNumberMismatch => {
-                "verification_document_id_number_mismatch"
-            }
-            Self::VerificationDocumentIdNumberMissing => {
-                "verification_document_id_number_missing"
-            }
-            Self::VerificationDocumentIncomplete => "verification_document_incomplete",
-            Self::VerificationDocumentInvalid => "verification_document_invalid",
-            Self::VerificationDocumentIssueOrExpiryDateMissing => {
-                "verification_document_issue_or_expiry_date_missing"
-            }
-            Self::VerificationDocumentManipulated => "verification_document_manipulated",
-            Self::VerificationDocumentMissingBack => "verification_document_missing_back",
-            Self::VerificationDocumentMissingFront => {
-                "verification_document_missing_front"
-            }
-            Self::VerificationDocumentNameMismatch => {
-                "verification_document_name_mismatch"
-            }
-            Self::VerificationDocumentNameMissing => "verification_document_name_missing",
-            Self::VerificationDocumentNationalityMismatch => {
-                "verification_document_nationality_mismatch"
-            }
-            Self::VerificationDocumentNotReadable => "verification_document_not_readable",
-            Self::VerificationDocumentNotSigned => "verification_document_not_signed",
-            Self::VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-            Self::VerificationDocumentPhotoMismatch => {
-                "verification_document_photo_mismatch"
-            }
-            Self::VerificationDocumentTooLarge => "verification_document_too_large",
-            Self::VerificationDocumentTypeNotSupported => {
-                "verification_document_type_not_supported"
-            }
-            Self::VerificationExtraneousDirectors => "verification_extraneous_directors",
-            Self::VerificationFailedAddressMatch => "verification_failed_address_match",
-            Self::VerificationFailedBusinessIecNumber => {
-                "verification_failed_business_iec_number"
-            }
-            Self::VerificationFailedDocumentMatch => "verification_failed_document_match",
-            Self::VerificationFailedIdNumberMatch => {
-                "verification_failed_id_number_match"
-            }
-            Self::VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-            Self::VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-            Self::VerificationFailedNameMatch => "verification_failed_name_match",
-            Self::VerificationFailedOther => "verification_failed_other",
-            Self::VerificationFailedRepresentativeAuthority => {
-                "verification_failed_representative_authority"
-            }
-            Self::VerificationFailedResidentialAddress => {
-                "verification_failed_residential_address"
-            }
-            Self::VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-            Self::VerificationFailedTaxIdNotIssued => {
-                "verification_failed_tax_id_not_issued"
-            }
-            Self::VerificationMissingDirectors => "verification_missing_directors",
-            Self::VerificationMissingExecutives => "verification_missing_executives",
-            Self::VerificationMissingOwners => "verification_missing_owners",
-            Self::VerificationRequiresAdditionalMemorandumOfAssociations => {
-                "verification_requires_additional_memorandum_of_associations"
-            }
-            Self::VerificationRequiresAdditionalProofOfRegistration => {
-                "verification_requires_additional_proof_of_registration"
-            }
-            Self::VerificationSelfieDocumentMissingPhoto => {
-                "verification_selfie_document_missing_photo"
-            }
-            Self::VerificationSelfieFaceMismatch => "verification_selfie_face_mismatch",
-            Self::VerificationSelfieManipulated => "verification_selfie_manipulated",
-            Self::VerificationSelfieUnverifiedOther => {
-                "verification_selfie_unverified_other"
-            }
-            Self::VerificationSupportability => "verification_supportability",
-            Self::VerificationTokenStale => "verification_token_stale",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItem`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItem = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItem;
 
-/// A hash describing the impact of not collecting the requirement, or Stripe not being able to verify the collected information.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemImpact {
-    /// The Capabilities that will be restricted if the requirement is not collected and satisfactory to Stripe.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restricts_capabilities: Option<
-        Vec<V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItem>,
-    >,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability;
 
-/// `requirements.entries[].impact.restricts_capabilities[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItem {
-    /// The name of the Capability which will be restricted.
-    pub capability: V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability,
-    /// The configuration which specifies the Capability which will be restricted.
-    pub configuration: V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration,
-    /// Details about when in the account lifecycle the requirement must be collected by the avoid the Capability restriction.
-    pub deadline: V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline,
-}
+/// The same shape as [`V2CoreAccountAppliedConfigurationsItem`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration = V2CoreAccountAppliedConfigurationsItem;
 
-/// The name of the Capability which will be restricted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability {
-    /// `ach_debit_payments`
-    #[serde(rename = "ach_debit_payments")]
-    AchDebitPayments,
-    /// `acss_debit_payments`
-    #[serde(rename = "acss_debit_payments")]
-    AcssDebitPayments,
-    /// `affirm_payments`
-    #[serde(rename = "affirm_payments")]
-    AffirmPayments,
-    /// `afterpay_clearpay_payments`
-    #[serde(rename = "afterpay_clearpay_payments")]
-    AfterpayClearpayPayments,
-    /// `alma_payments`
-    #[serde(rename = "alma_payments")]
-    AlmaPayments,
-    /// `amazon_pay_payments`
-    #[serde(rename = "amazon_pay_payments")]
-    AmazonPayPayments,
-    /// `automatic_indirect_tax`
-    #[serde(rename = "automatic_indirect_tax")]
-    AutomaticIndirectTax,
-    /// `au_becs_debit_payments`
-    #[serde(rename = "au_becs_debit_payments")]
-    AuBecsDebitPayments,
-    /// `bacs_debit_payments`
-    #[serde(rename = "bacs_debit_payments")]
-    BacsDebitPayments,
-    /// `bancontact_payments`
-    #[serde(rename = "bancontact_payments")]
-    BancontactPayments,
-    /// `bank_accounts.local`
-    #[serde(rename = "bank_accounts.local")]
-    BankAccountsLocal,
-    /// `bank_accounts.wire`
-    #[serde(rename = "bank_accounts.wire")]
-    BankAccountsWire,
-    /// `blik_payments`
-    #[serde(rename = "blik_payments")]
-    BlikPayments,
-    /// `boleto_payments`
-    #[serde(rename = "boleto_payments")]
-    BoletoPayments,
-    /// `cards`
-    #[serde(rename = "cards")]
-    Cards,
-    /// `card_payments`
-    #[serde(rename = "card_payments")]
-    CardPayments,
-    /// `cartes_bancaires_payments`
-    #[serde(rename = "cartes_bancaires_payments")]
-    CartesBancairesPayments,
-    /// `cashapp_payments`
-    #[serde(rename = "cashapp_payments")]
-    CashappPayments,
-    /// `eps_payments`
-    #[serde(rename = "eps_payments")]
-    EpsPayments,
-    /// `financial_addresses.bank_accounts`
-    #[serde(rename = "financial_addresses.bank_accounts")]
-    FinancialAddressesBankAccounts,
-    /// `fpx_payments`
-    #[serde(rename = "fpx_payments")]
-    FpxPayments,
-    /// `gb_bank_transfer_payments`
-    #[serde(rename = "gb_bank_transfer_payments")]
-    GbBankTransferPayments,
-    /// `grabpay_payments`
-    #[serde(rename = "grabpay_payments")]
-    GrabpayPayments,
-    /// `holds_currencies.eur`
-    #[serde(rename = "holds_currencies.eur")]
-    HoldsCurrenciesEur,
-    /// `holds_currencies.gbp`
-    #[serde(rename = "holds_currencies.gbp")]
-    HoldsCurrenciesGbp,
-    /// `holds_currencies.usd`
-    #[serde(rename = "holds_currencies.usd")]
-    HoldsCurrenciesUsd,
-    /// `ideal_payments`
-    #[serde(rename = "ideal_payments")]
-    IdealPayments,
-    /// `inbound_transfers.financial_accounts`
-    #[serde(rename = "inbound_transfers.financial_accounts")]
-    InboundTransfersFinancialAccounts,
-    /// `jcb_payments`
-    #[serde(rename = "jcb_payments")]
-    JcbPayments,
-    /// `jp_bank_transfer_payments`
-    #[serde(rename = "jp_bank_transfer_payments")]
-    JpBankTransferPayments,
-    /// `kakao_pay_payments`
-    #[serde(rename = "kakao_pay_payments")]
-    KakaoPayPayments,
-    /// `klarna_payments`
-    #[serde(rename = "klarna_payments")]
-    KlarnaPayments,
-    /// `konbini_payments`
-    #[serde(rename = "konbini_payments")]
-    KonbiniPayments,
-    /// `kr_card_payments`
-    #[serde(rename = "kr_card_payments")]
-    KrCardPayments,
-    /// `link_payments`
-    #[serde(rename = "link_payments")]
-    LinkPayments,
-    /// `mobilepay_payments`
-    #[serde(rename = "mobilepay_payments")]
-    MobilepayPayments,
-    /// `multibanco_payments`
-    #[serde(rename = "multibanco_payments")]
-    MultibancoPayments,
-    /// `mx_bank_transfer_payments`
-    #[serde(rename = "mx_bank_transfer_payments")]
-    MxBankTransferPayments,
-    /// `naver_pay_payments`
-    #[serde(rename = "naver_pay_payments")]
-    NaverPayPayments,
-    /// `outbound_payments.bank_accounts`
-    #[serde(rename = "outbound_payments.bank_accounts")]
-    OutboundPaymentsBankAccounts,
-    /// `outbound_payments.cards`
-    #[serde(rename = "outbound_payments.cards")]
-    OutboundPaymentsCards,
-    /// `outbound_payments.financial_accounts`
-    #[serde(rename = "outbound_payments.financial_accounts")]
-    OutboundPaymentsFinancialAccounts,
-    /// `outbound_transfers.bank_accounts`
-    #[serde(rename = "outbound_transfers.bank_accounts")]
-    OutboundTransfersBankAccounts,
-    /// `outbound_transfers.financial_accounts`
-    #[serde(rename = "outbound_transfers.financial_accounts")]
-    OutboundTransfersFinancialAccounts,
-    /// `oxxo_payments`
-    #[serde(rename = "oxxo_payments")]
-    OxxoPayments,
-    /// `p24_payments`
-    #[serde(rename = "p24_payments")]
-    P24Payments,
-    /// `payco_payments`
-    #[serde(rename = "payco_payments")]
-    PaycoPayments,
-    /// `paynow_payments`
-    #[serde(rename = "paynow_payments")]
-    PaynowPayments,
-    /// `pay_by_bank_payments`
-    #[serde(rename = "pay_by_bank_payments")]
-    PayByBankPayments,
-    /// `promptpay_payments`
-    #[serde(rename = "promptpay_payments")]
-    PromptpayPayments,
-    /// `revolut_pay_payments`
-    #[serde(rename = "revolut_pay_payments")]
-    RevolutPayPayments,
-    /// `samsung_pay_payments`
-    #[serde(rename = "samsung_pay_payments")]
-    SamsungPayPayments,
-    /// `sepa_bank_transfer_payments`
-    #[serde(rename = "sepa_bank_transfer_payments")]
-    SepaBankTransferPayments,
-    /// `sepa_debit_payments`
-    #[serde(rename = "sepa_debit_payments")]
-    SepaDebitPayments,
-    /// `stripe_balance.payouts`
-    #[serde(rename = "stripe_balance.payouts")]
-    StripeBalancePayouts,
-    /// `stripe_balance.stripe_transfers`
-    #[serde(rename = "stripe_balance.stripe_transfers")]
-    StripeBalanceStripeTransfers,
-    /// `swish_payments`
-    #[serde(rename = "swish_payments")]
-    SwishPayments,
-    /// `twint_payments`
-    #[serde(rename = "twint_payments")]
-    TwintPayments,
-    /// `us_bank_transfer_payments`
-    #[serde(rename = "us_bank_transfer_payments")]
-    UsBankTransferPayments,
-    /// `zip_payments`
-    #[serde(rename = "zip_payments")]
-    ZipPayments,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline;
 
-impl V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemCapability {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AchDebitPayments => "ach_debit_payments",
-            Self::AcssDebitPayments => "acss_debit_payments",
-            Self::AffirmPayments => "affirm_payments",
-            Self::AfterpayClearpayPayments => "afterpay_clearpay_payments",
-            Self::AlmaPayments => "alma_payments",
-            Self::AmazonPayPayments => "amazon_pay_payments",
-            Self::AutomaticIndirectTax => "automatic_indirect_tax",
-            Self::AuBecsDebitPayments => "au_becs_debit_payments",
-            Self::BacsDebitPayments => "bacs_debit_payments",
-            Self::BancontactPayments => "bancontact_payments",
-            Self::BankAccountsLocal => "bank_accounts.local",
-            Self::BankAccountsWire => "bank_accounts.wire",
-            Self::BlikPayments => "blik_payments",
-            Self::BoletoPayments => "boleto_payments",
-            Self::Cards => "cards",
-            Self::CardPayments => "card_payments",
-            Self::CartesBancairesPayments => "cartes_bancaires_payments",
-            Self::CashappPayments => "cashapp_payments",
-            Self::EpsPayments => "eps_payments",
-            Self::FinancialAddressesBankAccounts => "financial_addresses.bank_accounts",
-            Self::FpxPayments => "fpx_payments",
-            Self::GbBankTransferPayments => "gb_bank_transfer_payments",
-            Self::GrabpayPayments => "grabpay_payments",
-            Self::HoldsCurrenciesEur => "holds_currencies.eur",
-            Self::HoldsCurrenciesGbp => "holds_currencies.gbp",
-            Self::HoldsCurrenciesUsd => "holds_currencies.usd",
-            Self::IdealPayments => "ideal_payments",
-            Self::InboundTransfersFinancialAccounts => {
-                "inbound_transfers.financial_accounts"
-            }
-            Self::JcbPayments => "jcb_payments",
-            Self::JpBankTransferPayments => "jp_bank_transfer_payments",
-            Self::KakaoPayPayments => "kakao_pay_payments",
-            Self::KlarnaPayments => "klarna_payments",
-            Self::KonbiniPayments => "konbini_payments",
-            Self::KrCardPayments => "kr_card_payments",
-            Self::LinkPayments => "link_payments",
-            Self::MobilepayPayments => "mobilepay_payments",
-            Self::MultibancoPayments => "multibanco_payments",
-            Self::MxBankTransferPayments => "mx_bank_transfer_payments",
-            Self::NaverPayPayments => "naver_pay_payments",
-            Self::OutboundPaymentsBankAccounts => "outbound_payments.bank_accounts",
-            Self::OutboundPaymentsCards => "outbound_payments.cards",
-            Self::OutboundPaymentsFinancialAccounts => {
-                "outbound_payments.financial_accounts"
-            }
-            Self::OutboundTransfersBankAccounts => "outbound_transfers.bank_accounts",
-            Self::OutboundTransfersFinancialAccounts => {
-                "outbound_transfers.financial_accounts"
-            }
-            Self::OxxoPayments => "oxxo_payments",
-            Self::P24Payments => "p24_payments",
-            Self::PaycoPayments => "payco_payments",
-            Self::PaynowPayments => "paynow_payments",
-            Self::PayByBankPayments => "pay_by_bank_payments",
-            Self::PromptpayPayments => "promptpay_payments",
-            Self::RevolutPayPayments => "revolut_pay_payments",
-            Self::SamsungPayPayments => "samsung_pay_payments",
-            Self::SepaBankTransferPayments => "sepa_bank_transfer_payments",
-            Self::SepaDebitPayments => "sepa_debit_payments",
-            Self::StripeBalancePayouts => "stripe_balance.payouts",
-            Self::StripeBalanceStripeTransfers => "stripe_balance.stripe_transfers",
-            Self::SwishPayments => "swish_payments",
-            Self::TwintPayments => "twint_payments",
-            Self::UsBankTransferPayments => "us_bank_transfer_payments",
-            Self::ZipPayments => "zip_payments",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus;
 
-/// The configuration which specifies the Capability which will be restricted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration {
-    /// `customer`
-    #[serde(rename = "customer")]
-    Customer,
-    /// `merchant`
-    #[serde(rename = "merchant")]
-    Merchant,
-    /// `recipient`
-    #[serde(rename = "recipient")]
-    Recipient,
-    /// `storer`
-    #[serde(rename = "storer")]
-    Storer,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemMinimumDeadline = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline;
 
-impl V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemConfiguration {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Customer => "customer",
-            Self::Merchant => "merchant",
-            Self::Recipient => "recipient",
-            Self::Storer => "storer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemMinimumDeadlineStatus = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus;
 
-/// Details about when in the account lifecycle the requirement must be collected by the avoid the Capability restriction.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadline {
-    /// The current status of the requirement's impact.
-    pub status: V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemReference`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemReference = V2CoreAccountFutureRequirementsEntriesItemReference;
 
-/// The current status of the requirement's impact.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus {
-    /// `currently_due`
-    #[serde(rename = "currently_due")]
-    CurrentlyDue,
-    /// `eventually_due`
-    #[serde(rename = "eventually_due")]
-    EventuallyDue,
-    /// `past_due`
-    #[serde(rename = "past_due")]
-    PastDue,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemReferenceType`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemReferenceType = V2CoreAccountFutureRequirementsEntriesItemReferenceType;
 
-impl V2CoreAccountRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CurrentlyDue => "currently_due",
-            Self::EventuallyDue => "eventually_due",
-            Self::PastDue => "past_due",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItem`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemRequestedReasonsItem = V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItem;
 
-/// The soonest point when the account will be impacted by not providing the requirement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemMinimumDeadline {
-    /// The current status of the requirement's impact.
-    pub status: V2CoreAccountRequirementsEntriesItemMinimumDeadlineStatus,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItemCode`] (the spec repeats it).
+pub type V2CoreAccountRequirementsEntriesItemRequestedReasonsItemCode = V2CoreAccountFutureRequirementsEntriesItemRequestedReasonsItemCode;
 
-/// The current status of the requirement's impact.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemMinimumDeadlineStatus {
-    /// `currently_due`
-    #[serde(rename = "currently_due")]
-    CurrentlyDue,
-    /// `eventually_due`
-    #[serde(rename = "eventually_due")]
-    EventuallyDue,
-    /// `past_due`
-    #[serde(rename = "past_due")]
-    PastDue,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsSummary`] (the spec repeats it).
+pub type V2CoreAccountRequirementsSummary = V2CoreAccountFutureRequirementsSummary;
 
-impl V2CoreAccountRequirementsEntriesItemMinimumDeadlineStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CurrentlyDue => "currently_due",
-            Self::EventuallyDue => "eventually_due",
-            Self::PastDue => "past_due",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsSummaryMinimumDeadline`] (the spec repeats it).
+pub type V2CoreAccountRequirementsSummaryMinimumDeadline = V2CoreAccountFutureRequirementsSummaryMinimumDeadline;
 
-/// A reference to the location of the requirement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemReference {
-    /// If `inquiry` is the type, the inquiry token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inquiry: Option<String>,
-    /// If `resource` is the type, the resource token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-    /// The type of the reference. If the type is "inquiry", the inquiry token can be found in the "inquiry" field.
-    /// Otherwise the type is an API resource, the token for which can be found in the "resource" field.
-    pub r#type: V2CoreAccountRequirementsEntriesItemReferenceType,
-}
+/// The same shape as [`V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus`] (the spec repeats it).
+pub type V2CoreAccountRequirementsSummaryMinimumDeadlineStatus = V2CoreAccountFutureRequirementsEntriesItemImpactRestrictsCapabilitiesItemDeadlineStatus;
 
-/// The type of the reference. If the type is "inquiry", the inquiry token can be found in the "inquiry" field.
-/// Otherwise the type is an API resource, the token for which can be found in the "resource" field.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemReferenceType {
-    /// `inquiry`
-    #[serde(rename = "inquiry")]
-    Inquiry,
-    /// `payment_method`
-    #[serde(rename = "payment_method")]
-    PaymentMethod,
-    /// `person`
-    #[serde(rename = "person")]
-    Person,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountRequirementsEntriesItemReferenceType {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Inquiry => "inquiry",
-            Self::PaymentMethod => "payment_method",
-            Self::Person => "person",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// `requirements.entries[].requested_reasons[]` in schema `v2.core.account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsEntriesItemRequestedReasonsItem {
-    /// Machine-readable description of Stripe's reason for collecting the requirement.
-    pub code: V2CoreAccountRequirementsEntriesItemRequestedReasonsItemCode,
-}
-
-/// Machine-readable description of Stripe's reason for collecting the requirement.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsEntriesItemRequestedReasonsItemCode {
-    /// `routine_onboarding`
-    #[serde(rename = "routine_onboarding")]
-    RoutineOnboarding,
-    /// `routine_verification`
-    #[serde(rename = "routine_verification")]
-    RoutineVerification,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountRequirementsEntriesItemRequestedReasonsItemCode {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RoutineOnboarding => "routine_onboarding",
-            Self::RoutineVerification => "routine_verification",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// An object containing an overview of requirements for the Account.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsSummary {
-    /// The soonest date and time a requirement on the Account will become `past due`. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: `2022-09-18T13:22:18.123Z`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minimum_deadline: Option<V2CoreAccountRequirementsSummaryMinimumDeadline>,
-}
-
-/// The soonest date and time a requirement on the Account will become `past due`. Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: `2022-09-18T13:22:18.123Z`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountRequirementsSummaryMinimumDeadline {
-    /// The current strictest status of all requirements on the Account.
-    pub status: V2CoreAccountRequirementsSummaryMinimumDeadlineStatus,
-    /// The soonest RFC3339 date & time UTC value a requirement can impact the Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<stripe_notify_runtime::Timestamp>,
-}
-
-/// The current strictest status of all requirements on the Account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2CoreAccountRequirementsSummaryMinimumDeadlineStatus {
-    /// `currently_due`
-    #[serde(rename = "currently_due")]
-    CurrentlyDue,
-    /// `eventually_due`
-    #[serde(rename = "eventually_due")]
-    EventuallyDue,
-    /// `past_due`
-    #[serde(rename = "past_due")]
-    PastDue,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2CoreAccountRequirementsSummaryMinimumDeadlineStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CurrentlyDue => "currently_due",
-            Self::EventuallyDue => "eventually_due",
-            Self::PastDue => "past_due",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreAccountUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreAccountUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Set up an event destination to receive events from Stripe across multiple destination types, including [webhook endpoints](https://docs.stripe.com/webhooks) and [Amazon EventBridge](https://docs.stripe.com/event-destinations/eventbridge). Event destinations support receiving [thin events](https://docs.stripe.com/api/v2/events) and [snapshot events](https://docs.stripe.com/api/events).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15255,9 +6315,8 @@ impl V2CoreEventDestinationEventsFromItem {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2CoreEventDestinationPingEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2CoreEventDestinationPingEventData = V2CoreAccountClosedEventData;
 
 /// Status. It can be set to either enabled or disabled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -15498,20 +6557,11 @@ impl V2MoneyManagementAdjustmentAdjustedFlowType {
     }
 }
 
-/// The amount of the Adjustment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementAdjustmentAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementAdjustmentAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementAdjustmentCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementAdjustmentCreatedEventData = V2CoreAccountClosedEventData;
 
 /// A FinancialAccount represents a balance and can be used as the source or destination for the money management (`/v2/money_management`) APIs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15570,42 +6620,17 @@ pub struct V2MoneyManagementFinancialAccountBalance {
     >,
 }
 
-/// `balance.available.*` in schema `v2.money_management.financial_account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAccountBalanceAvailableValue {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAccountBalanceAvailableValue = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// `balance.inbound_pending.*` in schema `v2.money_management.financial_account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAccountBalanceInboundPendingValue {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAccountBalanceInboundPendingValue = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// `balance.outbound_pending.*` in schema `v2.money_management.financial_account` of Stripe's spec.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAccountBalanceOutboundPendingValue {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAccountBalanceOutboundPendingValue = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAccountCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAccountCreatedEventData = V2CoreAccountClosedEventData;
 
 /// If this is a `other` FinancialAccount, this hash indicates what the actual type is. Upgrade your API version to see it reflected in `type`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15736,9 +6761,8 @@ impl V2MoneyManagementFinancialAccountType {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAccountUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAccountUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// A FinancialAddress contains information needed to transfer money to a Financial Account. A Financial Account can have more than one Financial Address.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15767,9 +6791,8 @@ pub struct V2MoneyManagementFinancialAddress {
     pub livemode: bool,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAddressActivatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAddressActivatedEventData = V2CoreAccountClosedEventData;
 
 /// Object indicates the type of credentials that have been allocated and attached to the FinancialAddress.
 /// It contains all necessary banking details with which to perform money movements with the FinancialAddress.
@@ -15872,9 +6895,8 @@ pub struct V2MoneyManagementFinancialAddressCredentialsUsBankAccount {
     pub swift_code: Option<String>,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementFinancialAddressFailedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementFinancialAddressFailedEventData = V2CoreAccountClosedEventData;
 
 /// Closed Enum. An enum representing the status of the FinancialAddress. This indicates whether or not the FinancialAddress can be used for any money movement flows.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -15936,16 +6958,8 @@ pub struct V2MoneyManagementInboundTransfer {
     pub livemode: bool,
 }
 
-/// The amount in specified currency that will land in the FinancialAccount balance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// Additional data about the event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15954,25 +6968,20 @@ pub struct V2MoneyManagementInboundTransferAvailableEventData {
     pub transaction_id: String,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferBankDebitFailedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferBankDebitFailedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferBankDebitProcessingEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferBankDebitProcessingEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferBankDebitQueuedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferBankDebitQueuedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferBankDebitReturnedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferBankDebitReturnedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferBankDebitSucceededEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferBankDebitSucceededEventData = V2CoreAccountClosedEventData;
 
 /// A nested object containing information about the origin of the InboundTransfer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15983,16 +6992,8 @@ pub struct V2MoneyManagementInboundTransferFrom {
     pub payment_method: V2MoneyManagementInboundTransferFromPaymentMethod,
 }
 
-/// The amount in specified currency that was debited from the Payment Method.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferFromDebited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferFromDebited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// The Payment Method object used to create the InboundTransfer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16013,16 +7014,8 @@ pub struct V2MoneyManagementInboundTransferTo {
     pub financial_account: String,
 }
 
-/// The amount by which the FinancialAccount balance is credited.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementInboundTransferToCredited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferToCredited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// `transfer_history[]` in schema `v2.money_management.inbound_transfer` of Stripe's spec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16109,42 +7102,8 @@ pub struct V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturned 
     pub return_reason: V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturnedReturnReason,
 }
 
-/// Open Enum. The return reason for the returned InboundTransfer.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturnedReturnReason {
-    /// `bank_account_closed`
-    #[serde(rename = "bank_account_closed")]
-    BankAccountClosed,
-    /// `bank_account_not_found`
-    #[serde(rename = "bank_account_not_found")]
-    BankAccountNotFound,
-    /// `bank_debit_could_not_be_processed`
-    #[serde(rename = "bank_debit_could_not_be_processed")]
-    BankDebitCouldNotBeProcessed,
-    /// `bank_debit_not_authorized`
-    #[serde(rename = "bank_debit_not_authorized")]
-    BankDebitNotAuthorized,
-    /// `insufficient_funds`
-    #[serde(rename = "insufficient_funds")]
-    InsufficientFunds,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturnedReturnReason {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BankAccountClosed => "bank_account_closed",
-            Self::BankAccountNotFound => "bank_account_not_found",
-            Self::BankDebitCouldNotBeProcessed => "bank_debit_could_not_be_processed",
-            Self::BankDebitNotAuthorized => "bank_debit_not_authorized",
-            Self::InsufficientFunds => "insufficient_funds",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2MoneyManagementInboundTransferTransferHistoryItemBankDebitFailedFailureReason`] (the spec repeats it).
+pub type V2MoneyManagementInboundTransferTransferHistoryItemBankDebitReturnedReturnReason = V2MoneyManagementInboundTransferTransferHistoryItemBankDebitFailedFailureReason;
 
 /// Open Enum. The Level of the HistoryEntry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16266,24 +7225,14 @@ pub struct V2MoneyManagementOutboundPayment {
     pub livemode: bool,
 }
 
-/// The "presentment amount" for the OutboundPayment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentCanceledEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentCanceledEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentCreatedEventData = V2CoreAccountClosedEventData;
 
 /// Delivery options to be used to send the OutboundPayment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16322,9 +7271,8 @@ impl V2MoneyManagementOutboundPaymentDeliveryOptionsBankAccount {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentFailedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentFailedEventData = V2CoreAccountClosedEventData;
 
 /// The FinancialAccount that funds were pulled from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16335,20 +7283,11 @@ pub struct V2MoneyManagementOutboundPaymentFrom {
     pub financial_account: String,
 }
 
-/// The monetary amount debited from the sender, only set on responses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentFromDebited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentFromDebited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentPostedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentPostedEventData = V2CoreAccountClosedEventData;
 
 /// Details about the OutboundPayment notification settings for recipient.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16384,9 +7323,8 @@ impl V2MoneyManagementOutboundPaymentRecipientNotificationSetting {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentReturnedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentReturnedEventData = V2CoreAccountClosedEventData;
 
 /// Closed Enum. Current status of the OutboundPayment: `processing`, `failed`, `posted`, `returned`, `canceled`.
 /// An OutboundPayment is `processing` if it has been created and is processing.
@@ -16597,16 +7535,8 @@ pub struct V2MoneyManagementOutboundPaymentTo {
     pub recipient: String,
 }
 
-/// The monetary amount being credited to the destination.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentToCredited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentToCredited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// A unique identifier that can be used to track this OutboundPayment with recipient bank. Banks might call this a “reference number” or something similar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16653,9 +7583,8 @@ impl V2MoneyManagementOutboundPaymentTraceIdStatus {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundPaymentUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundPaymentUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// OutboundTransfer represents a single money movement from one FinancialAccount you own to a payout method you also own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16710,293 +7639,56 @@ pub struct V2MoneyManagementOutboundTransfer {
     pub livemode: bool,
 }
 
-/// The "presentment amount" for the OutboundTransfer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferCanceledEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferCanceledEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferCreatedEventData = V2CoreAccountClosedEventData;
 
-/// Delivery options to be used to send the OutboundTransfer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferDeliveryOptions {
-    /// Open Enum. Method for bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account: Option<
-        V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount,
-    >,
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentDeliveryOptions`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferDeliveryOptions = V2MoneyManagementOutboundPaymentDeliveryOptions;
 
-/// Open Enum. Method for bank account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount {
-    /// `automatic`
-    #[serde(rename = "automatic")]
-    Automatic,
-    /// `local`
-    #[serde(rename = "local")]
-    Local,
-    /// `wire`
-    #[serde(rename = "wire")]
-    Wire,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentDeliveryOptionsBankAccount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount = V2MoneyManagementOutboundPaymentDeliveryOptionsBankAccount;
 
-impl V2MoneyManagementOutboundTransferDeliveryOptionsBankAccount {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Automatic => "automatic",
-            Self::Local => "local",
-            Self::Wire => "wire",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferFailedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferFailedEventData {}
+/// The same shape as [`V2MoneyManagementOutboundPaymentFrom`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferFrom = V2MoneyManagementOutboundPaymentFrom;
 
-/// The FinancialAccount that funds were pulled from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferFrom {
-    /// The monetary amount debited from the sender, only set on responses.
-    pub debited: V2MoneyManagementOutboundTransferFromDebited,
-    /// The FinancialAccount that funds were pulled from.
-    pub financial_account: String,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferFromDebited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// The monetary amount debited from the sender, only set on responses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferFromDebited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferPostedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferPostedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferReturnedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferReturnedEventData {}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatus`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatus = V2MoneyManagementOutboundPaymentStatus;
 
-/// Closed Enum. Current status of the OutboundTransfer: `processing`, `failed`, `posted`, `returned`, `canceled`.
-/// An OutboundTransfer is `processing` if it has been created and is processing.
-/// The status changes to `posted` once the OutboundTransfer has been "confirmed" and funds have left the account, or to `failed` or `canceled`.
-/// If an OutboundTransfer fails to arrive at its payout method, its status will change to `returned`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementOutboundTransferStatus {
-    /// `canceled`
-    #[serde(rename = "canceled")]
-    Canceled,
-    /// `failed`
-    #[serde(rename = "failed")]
-    Failed,
-    /// `posted`
-    #[serde(rename = "posted")]
-    Posted,
-    /// `processing`
-    #[serde(rename = "processing")]
-    Processing,
-    /// `returned`
-    #[serde(rename = "returned")]
-    Returned,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusDetails`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusDetails = V2MoneyManagementOutboundPaymentStatusDetails;
 
-impl V2MoneyManagementOutboundTransferStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Canceled => "canceled",
-            Self::Failed => "failed",
-            Self::Posted => "posted",
-            Self::Processing => "processing",
-            Self::Returned => "returned",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusDetailsFailed`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusDetailsFailed = V2MoneyManagementOutboundPaymentStatusDetailsFailed;
 
-/// Status details for an OutboundTransfer in a `failed` or `returned` state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferStatusDetails {
-    /// The `failed` status reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<V2MoneyManagementOutboundTransferStatusDetailsFailed>,
-    /// The `returned` status reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub returned: Option<V2MoneyManagementOutboundTransferStatusDetailsReturned>,
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusDetailsFailedReason`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusDetailsFailedReason = V2MoneyManagementOutboundPaymentStatusDetailsFailedReason;
 
-/// The `failed` status reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferStatusDetailsFailed {
-    /// Open Enum. The `failed` status reason.
-    pub reason: V2MoneyManagementOutboundTransferStatusDetailsFailedReason,
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusDetailsReturned`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusDetailsReturned = V2MoneyManagementOutboundPaymentStatusDetailsReturned;
 
-/// Open Enum. The `failed` status reason.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementOutboundTransferStatusDetailsFailedReason {
-    /// `payout_method_declined`
-    #[serde(rename = "payout_method_declined")]
-    PayoutMethodDeclined,
-    /// `payout_method_does_not_exist`
-    #[serde(rename = "payout_method_does_not_exist")]
-    PayoutMethodDoesNotExist,
-    /// `payout_method_expired`
-    #[serde(rename = "payout_method_expired")]
-    PayoutMethodExpired,
-    /// `payout_method_unsupported`
-    #[serde(rename = "payout_method_unsupported")]
-    PayoutMethodUnsupported,
-    /// `payout_method_usage_frequency_limit_exceeded`
-    #[serde(rename = "payout_method_usage_frequency_limit_exceeded")]
-    PayoutMethodUsageFrequencyLimitExceeded,
-    /// `unknown_failure`
-    #[serde(rename = "unknown_failure")]
-    UnknownFailure,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusDetailsReturnedReason`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusDetailsReturnedReason = V2MoneyManagementOutboundPaymentStatusDetailsReturnedReason;
 
-impl V2MoneyManagementOutboundTransferStatusDetailsFailedReason {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PayoutMethodDeclined => "payout_method_declined",
-            Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
-            Self::PayoutMethodExpired => "payout_method_expired",
-            Self::PayoutMethodUnsupported => "payout_method_unsupported",
-            Self::PayoutMethodUsageFrequencyLimitExceeded => {
-                "payout_method_usage_frequency_limit_exceeded"
-            }
-            Self::UnknownFailure => "unknown_failure",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// The `returned` status reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferStatusDetailsReturned {
-    /// Open Enum. The `returned` status reason.
-    pub reason: V2MoneyManagementOutboundTransferStatusDetailsReturnedReason,
-}
-
-/// Open Enum. The `returned` status reason.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementOutboundTransferStatusDetailsReturnedReason {
-    /// `payout_method_canceled_by_customer`
-    #[serde(rename = "payout_method_canceled_by_customer")]
-    PayoutMethodCanceledByCustomer,
-    /// `payout_method_closed`
-    #[serde(rename = "payout_method_closed")]
-    PayoutMethodClosed,
-    /// `payout_method_currency_unsupported`
-    #[serde(rename = "payout_method_currency_unsupported")]
-    PayoutMethodCurrencyUnsupported,
-    /// `payout_method_does_not_exist`
-    #[serde(rename = "payout_method_does_not_exist")]
-    PayoutMethodDoesNotExist,
-    /// `payout_method_holder_address_incorrect`
-    #[serde(rename = "payout_method_holder_address_incorrect")]
-    PayoutMethodHolderAddressIncorrect,
-    /// `payout_method_holder_details_incorrect`
-    #[serde(rename = "payout_method_holder_details_incorrect")]
-    PayoutMethodHolderDetailsIncorrect,
-    /// `payout_method_holder_name_incorrect`
-    #[serde(rename = "payout_method_holder_name_incorrect")]
-    PayoutMethodHolderNameIncorrect,
-    /// `payout_method_invalid_account_number`
-    #[serde(rename = "payout_method_invalid_account_number")]
-    PayoutMethodInvalidAccountNumber,
-    /// `payout_method_restricted`
-    #[serde(rename = "payout_method_restricted")]
-    PayoutMethodRestricted,
-    /// `recalled`
-    #[serde(rename = "recalled")]
-    Recalled,
-    /// `unknown_failure`
-    #[serde(rename = "unknown_failure")]
-    UnknownFailure,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2MoneyManagementOutboundTransferStatusDetailsReturnedReason {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PayoutMethodCanceledByCustomer => "payout_method_canceled_by_customer",
-            Self::PayoutMethodClosed => "payout_method_closed",
-            Self::PayoutMethodCurrencyUnsupported => "payout_method_currency_unsupported",
-            Self::PayoutMethodDoesNotExist => "payout_method_does_not_exist",
-            Self::PayoutMethodHolderAddressIncorrect => {
-                "payout_method_holder_address_incorrect"
-            }
-            Self::PayoutMethodHolderDetailsIncorrect => {
-                "payout_method_holder_details_incorrect"
-            }
-            Self::PayoutMethodHolderNameIncorrect => {
-                "payout_method_holder_name_incorrect"
-            }
-            Self::PayoutMethodInvalidAccountNumber => {
-                "payout_method_invalid_account_number"
-            }
-            Self::PayoutMethodRestricted => "payout_method_restricted",
-            Self::Recalled => "recalled",
-            Self::UnknownFailure => "unknown_failure",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Hash containing timestamps of when the object transitioned to a particular status.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferStatusTransitions {
-    /// Timestamp describing when an OutboundTransfer changed status to `canceled`.
-    /// Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canceled_at: Option<stripe_notify_runtime::Timestamp>,
-    /// Timestamp describing when an OutboundTransfer changed status to `failed`.
-    /// Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_at: Option<stripe_notify_runtime::Timestamp>,
-    /// Timestamp describing when an OutboundTransfer changed status to `posted`.
-    /// Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posted_at: Option<stripe_notify_runtime::Timestamp>,
-    /// Timestamp describing when an OutboundTransfer changed status to `returned`.
-    /// Represented as a RFC 3339 date & time UTC value in millisecond precision, for example: 2022-09-18T13:22:18.123Z.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub returned_at: Option<stripe_notify_runtime::Timestamp>,
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentStatusTransitions`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferStatusTransitions = V2MoneyManagementOutboundPaymentStatusTransitions;
 
 /// To which payout method the OutboundTransfer was sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17007,65 +7699,17 @@ pub struct V2MoneyManagementOutboundTransferTo {
     pub payout_method: String,
 }
 
-/// The monetary amount being credited to the destination.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferToCredited {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferToCredited = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// A unique identifier that can be used to track this OutboundTransfer with recipient bank. Banks might call this a “reference number” or something similar.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferTraceId {
-    /// Possible values are `pending`, `supported`, and `unsupported`. Initially set to `pending`, it changes to
-    /// `supported` when the recipient bank provides a trace ID, or `unsupported` if the recipient bank doesn't support it.
-    /// Note that this status may not align with the OutboundPayment or OutboundTransfer status and can remain `pending`
-    /// even after the payment or transfer is posted.
-    pub status: V2MoneyManagementOutboundTransferTraceIdStatus,
-    /// The trace ID value if `trace_id.status` is `supported`, otherwise empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentTraceId`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferTraceId = V2MoneyManagementOutboundPaymentTraceId;
 
-/// Possible values are `pending`, `supported`, and `unsupported`. Initially set to `pending`, it changes to
-/// `supported` when the recipient bank provides a trace ID, or `unsupported` if the recipient bank doesn't support it.
-/// Note that this status may not align with the OutboundPayment or OutboundTransfer status and can remain `pending`
-/// even after the payment or transfer is posted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementOutboundTransferTraceIdStatus {
-    /// `pending`
-    #[serde(rename = "pending")]
-    Pending,
-    /// `supported`
-    #[serde(rename = "supported")]
-    Supported,
-    /// `unsupported`
-    #[serde(rename = "unsupported")]
-    Unsupported,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
+/// The same shape as [`V2MoneyManagementOutboundPaymentTraceIdStatus`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferTraceIdStatus = V2MoneyManagementOutboundPaymentTraceIdStatus;
 
-impl V2MoneyManagementOutboundTransferTraceIdStatus {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Supported => "supported",
-            Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementOutboundTransferUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementOutboundTransferUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Use the PayoutMethods API to list and interact with PayoutMethod objects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17189,9 +7833,8 @@ pub struct V2MoneyManagementPayoutMethodCard {
     pub last4: String,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementPayoutMethodCreatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementPayoutMethodCreatedEventData = V2CoreAccountClosedEventData;
 
 /// Closed Enum. The type of payout method.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17222,9 +7865,8 @@ impl V2MoneyManagementPayoutMethodType {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementPayoutMethodUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementPayoutMethodUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Indicates whether the payout method has met the necessary requirements for outbound money movement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17264,34 +7906,8 @@ impl V2MoneyManagementPayoutMethodUsageStatusPayments {
     }
 }
 
-/// Transfers status - used when making an OutboundTransfer (sending funds to yourself).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum V2MoneyManagementPayoutMethodUsageStatusTransfers {
-    /// `eligible`
-    #[serde(rename = "eligible")]
-    Eligible,
-    /// `invalid`
-    #[serde(rename = "invalid")]
-    Invalid,
-    /// `requires_action`
-    #[serde(rename = "requires_action")]
-    RequiresAction,
-    /// A value this crate's spec did not list (Stripe added it since).
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl V2MoneyManagementPayoutMethodUsageStatusTransfers {
-    /// The value as Stripe sends it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Eligible => "eligible",
-            Self::Invalid => "invalid",
-            Self::RequiresAction => "requires_action",
-            Self::Unknown(value) => value,
-        }
-    }
-}
+/// The same shape as [`V2MoneyManagementPayoutMethodUsageStatusPayments`] (the spec repeats it).
+pub type V2MoneyManagementPayoutMethodUsageStatusTransfers = V2MoneyManagementPayoutMethodUsageStatusPayments;
 
 /// Use ReceivedCredits API to retrieve information on when, where, and how funds are sent into your FinancialAccount.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17333,23 +7949,11 @@ pub struct V2MoneyManagementReceivedCredit {
     pub bank_transfer: Option<V2MoneyManagementReceivedCreditBankTransfer>,
 }
 
-/// The amount and currency of the ReceivedCredit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedCreditAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementReceivedCreditAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedCreditAvailableEventData {
-    /// The transaction ID of the received credit.
-    pub transaction_id: String,
-}
+/// The same shape as [`V2MoneyManagementInboundTransferAvailableEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedCreditAvailableEventData = V2MoneyManagementInboundTransferAvailableEventData;
 
 /// This object stores details about the originating Stripe transaction that resulted in the ReceivedCredit. Present if `type` field value is `balance_transfer`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17548,13 +8152,11 @@ impl V2MoneyManagementReceivedCreditBankTransferUsBankAccountNetwork {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedCreditFailedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedCreditFailedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedCreditReturnedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedCreditReturnedEventData = V2CoreAccountClosedEventData;
 
 /// Open Enum. The status of the ReceivedCredit.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17666,9 +8268,8 @@ pub struct V2MoneyManagementReceivedCreditStatusTransitions {
     pub succeeded_at: Option<stripe_notify_runtime::Timestamp>,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedCreditSucceededEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedCreditSucceededEventData = V2CoreAccountClosedEventData;
 
 /// Open Enum. The type of flow that caused the ReceivedCredit.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17736,16 +8337,8 @@ pub struct V2MoneyManagementReceivedDebit {
     pub bank_transfer: Option<V2MoneyManagementReceivedDebitBankTransfer>,
 }
 
-/// Amount and currency of the ReceivedDebit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// This object stores details about the originating banking transaction that resulted in the ReceivedDebit. Present if `type` field value is `bank_transfer`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17774,17 +8367,14 @@ pub struct V2MoneyManagementReceivedDebitBankTransferUsBankAccount {
     pub routing_number: Option<String>,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitCanceledEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitCanceledEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitFailedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitFailedEventData = V2CoreAccountClosedEventData;
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitPendingEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitPendingEventData = V2CoreAccountClosedEventData;
 
 /// Open Enum. The status of the ReceivedDebit.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17885,9 +8475,8 @@ pub struct V2MoneyManagementReceivedDebitStatusTransitions {
     pub succeeded_at: Option<stripe_notify_runtime::Timestamp>,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitSucceededEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitSucceededEventData = V2CoreAccountClosedEventData;
 
 /// Open enum, the type of the received debit.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17914,9 +8503,8 @@ impl V2MoneyManagementReceivedDebitType {
     }
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementReceivedDebitUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementReceivedDebitUpdatedEventData = V2CoreAccountClosedEventData;
 
 /// Use Transactions to view changes to your FinancialAccount balance over time. Every flow that moves money, such as OutboundPayments or ReceivedCredits, will have one or more Transactions that describes how the flow impacted your balance. Note that while the FinancialAccount balance will always be up to date, be aware that Transactions and TransactionEntries are created shortly after to reflect changes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17950,16 +8538,8 @@ pub struct V2MoneyManagementTransaction {
     pub livemode: bool,
 }
 
-/// The amount of the Transaction.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementTransactionAmount {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementTransactionAmount = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// The delta to the FinancialAccount's balance. The balance_impact for the Transaction is equal to sum of its
 /// TransactionEntries that have `effective_at`s in the past.
@@ -17973,38 +8553,14 @@ pub struct V2MoneyManagementTransactionBalanceImpact {
     pub outbound_pending: V2MoneyManagementTransactionBalanceImpactOutboundPending,
 }
 
-/// Impact to the available balance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementTransactionBalanceImpactAvailable {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementTransactionBalanceImpactAvailable = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Impact to the inbound_pending balance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementTransactionBalanceImpactInboundPending {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementTransactionBalanceImpactInboundPending = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
-/// Impact to the outbound_pending balance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementTransactionBalanceImpactOutboundPending {
-    /// A non-negative integer representing how much to charge in the [smallest currency unit](https://docs.stripe.com/currencies#minor-units).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-}
+/// The same shape as [`V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount`] (the spec repeats it).
+pub type V2MoneyManagementTransactionBalanceImpactOutboundPending = V2CoreAccountIdentityBusinessDetailsAnnualRevenueAmount;
 
 /// Open Enum. A descriptive category used to classify the Transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18191,6 +8747,5 @@ pub struct V2MoneyManagementTransactionStatusTransitions {
     pub void_at: Option<stripe_notify_runtime::Timestamp>,
 }
 
-/// Additional data about the event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct V2MoneyManagementTransactionUpdatedEventData {}
+/// The same shape as [`V2CoreAccountClosedEventData`] (the spec repeats it).
+pub type V2MoneyManagementTransactionUpdatedEventData = V2CoreAccountClosedEventData;
