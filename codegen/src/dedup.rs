@@ -100,3 +100,66 @@ fn render_type(ty: &TypeRef, canonical: &HashMap<String, String>) -> String {
         other => format!("{other:?}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Field, OpenEnum, Struct};
+
+    fn parent(name: &str, child: &str, description: &str) -> TypeDef {
+        TypeDef::Struct(Struct {
+            name: name.into(),
+            description: Some(description.into()),
+            fields: vec![Field {
+                json_name: "code".into(),
+                rust_name: "code".into(),
+                ty: TypeRef::Named(child.into()),
+                description: None,
+            }],
+            additional: None,
+        })
+    }
+
+    fn child(name: &str, values: &[&str]) -> TypeDef {
+        TypeDef::Enum(OpenEnum {
+            name: name.into(),
+            description: None,
+            variants: values
+                .iter()
+                .map(|v| (v.to_uppercase(), (*v).to_owned()))
+                .collect(),
+        })
+    }
+
+    fn alias_target(types: &[TypeDef], name: &str) -> Option<String> {
+        types.iter().find_map(|ty| match ty {
+            TypeDef::Alias(alias) if alias.name == name => Some(alias.target.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn equal_shapes_merge_bottom_up_and_keep_every_name() {
+        let types = dedup(vec![
+            parent("B", "BCode", "docs do not matter"),
+            child("BCode", &["x", "y"]),
+            parent("A", "ACode", "the first name keeps the definition"),
+            child("ACode", &["x", "y"]),
+            parent("C", "CCode", ""),
+            child("CCode", &["x", "z"]),
+        ]);
+        assert_eq!(types.len(), 6, "every name still exists");
+        assert_eq!(alias_target(&types, "BCode").as_deref(), Some("ACode"));
+        assert_eq!(
+            alias_target(&types, "B").as_deref(),
+            Some("A"),
+            "parents of merged children merge"
+        );
+        assert_eq!(
+            alias_target(&types, "C"),
+            None,
+            "a different child keeps the parent apart"
+        );
+        assert_eq!(alias_target(&types, "CCode"), None);
+    }
+}
