@@ -5,8 +5,8 @@ use thiserror::Error;
 /// Why a spec could not be turned into code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    /// The input is not an OpenAPI 3.0 document in JSON (empty, not JSON, wrong shape).
-    #[error("the spec is not an OpenAPI 3.0 document in JSON: {0}")]
+    /// The input is not an OpenAPI 3.0 document in JSON or YAML (empty, unreadable, wrong shape).
+    #[error("the spec is not an OpenAPI 3.0 document in JSON or YAML: {0}")]
     NotASpec(String),
     /// The spec defines no thin event.
     #[error("the spec has no thin events (no schema in components.schemas has `x-stripeEvent.kind: thin`)")]

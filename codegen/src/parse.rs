@@ -20,7 +20,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "KNOWN_EVENT_TYPES",
 ];
 
-/// Reads a spec (JSON) into the IR.
+/// Reads a spec (JSON, or YAML) into the IR.
 pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
     let spec = read_spec(spec_json)?;
     let empty = IndexMap::new();
@@ -81,12 +81,17 @@ pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
     })
 }
 
-/// The spec as openapiv3 reads it. The text goes through `serde_json::Value` first: openapiv3
-/// panics on a schema that fails its first parse but passes its second, from a `Value` (a
-/// duplicate key does that); from a `Value` both parses agree. A panic left in it all the same
-/// becomes an error: a broken spec must never take the generator down.
-fn read_spec(spec_json: &str) -> Result<OpenAPI, Error> {
-    let value: Value = serde_json::from_str(spec_json).map_err(|e| Error::NotASpec(e.to_string()))?;
+/// The spec as openapiv3 reads it, from JSON or YAML. The text goes through
+/// `serde_json::Value` first: openapiv3 panics on a schema that fails its first parse but
+/// passes its second, from a `Value` (a duplicate key does that); from a `Value` both parses
+/// agree. A panic left in it all the same becomes an error: a broken spec must never take the
+/// generator down.
+fn read_spec(spec: &str) -> Result<OpenAPI, Error> {
+    let value: Value = if spec.trim_start().starts_with('{') {
+        serde_json::from_str(spec).map_err(|e| Error::NotASpec(format!("JSON: {e}")))?
+    } else {
+        serde_yaml_ng::from_str(spec).map_err(|e| Error::NotASpec(format!("YAML: {e}")))?
+    };
     std::panic::catch_unwind(move || serde_json::from_value::<OpenAPI>(value))
         .map_err(|_| Error::NotASpec("the OpenAPI parser failed on this document".to_owned()))?
         .map_err(|e| Error::NotASpec(e.to_string()))

@@ -108,3 +108,13 @@ fn fixture_ir_has_every_related_object_shape() {
         ]
     );
 }
+
+#[test]
+fn a_yaml_spec_generates_the_same_code_as_its_json() {
+    let value: serde_json::Value = serde_json::from_str(&common::fixture()).expect("fixture is JSON");
+    let yaml = serde_yaml_ng::to_string(&value).expect("as YAML");
+    assert!(!yaml.trim_start().starts_with('{'));
+    let from_yaml =
+        stripe_notify_codegen::generate(&yaml, &common::source("fixture.json")).expect("YAML generates");
+    assert_eq!(from_yaml, common::generate_fixture());
+}
