@@ -249,3 +249,16 @@ async fn a_slow_sender_gets_408_and_no_callback() {
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert!(server.seen().is_empty());
 }
+
+#[test]
+fn ledger_outcomes_map_to_409_and_500() {
+    use stripe_notify::HandleError;
+    use stripe_notify::endpoint::respond;
+    use stripe_notify::ledger::LedgerError;
+    assert_eq!(respond(Err(HandleError::InProgress)).status(), 409);
+    let failed = respond(Err(HandleError::Ledger(LedgerError(
+        "postgres: connection refused".into(),
+    ))));
+    assert_eq!(failed.status(), 500);
+    assert_eq!(respond(Ok(Handled::AlreadyProcessed)).status(), 200);
+}
