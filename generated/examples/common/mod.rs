@@ -84,7 +84,7 @@ pub async fn ledger_from_env() -> Result<Option<Arc<dyn EventLedger>>, CallbackE
     let ledger: Arc<dyn EventLedger> = match spec.split_once(':') {
         None if spec == "memory" => Arc::new(MemoryLedger::new(100_000)),
         Some(("sqlite", path)) => Arc::new(SqliteLedger::open(path)?),
-        Some(("postgres", _)) => Arc::new(PostgresLedger::connect(&spec["postgres:".len()..]).await?),
+        Some(("postgres", url)) => Arc::new(PostgresLedger::connect(url).await?),
         _ => {
             return Err(format!(
                 "STRIPE_LEDGER must be memory, sqlite:<path> or postgres:<url>, not {spec:?}"
