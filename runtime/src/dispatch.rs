@@ -291,7 +291,7 @@ impl<C: EventCatalog> Handler<C> {
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
         let (core, index) = {
             let raw = RawNotification::parse(body)?;
-            (Core::new(&raw), C::index_of(&raw.event_type))
+            (Core::new(&raw)?, C::index_of(&raw.event_type))
         };
         let Some(ledger) = &self.inner.ledger else {
             return self.route(core, index).await;
@@ -324,7 +324,7 @@ impl<C: EventCatalog> Handler<C> {
             id = core.id(),
             event_type = core.event_type()
         );
-        let client = inner.client.with_stripe_context(core.context().cloned());
+        let client = inner.client.with_stripe_context(core.stripe_context());
         if let Some(pre_handle) = &inner.pre_handle {
             let notification = Notification::new(core.clone(), client.clone())?;
             if !pre_handle(notification, client.clone())

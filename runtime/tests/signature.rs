@@ -125,6 +125,8 @@ fn timestamp_missing_non_numeric_or_repeated_is_malformed() {
         "1e9",
         "17000000 00",
         "99999999999999999999",
+        // 19 digits fit an i64 but no time a signature carries: 18 is the limit.
+        "1000000000000000000",
     ] {
         assert_eq!(
             verify(&format!("t={t},v1={good}")),
@@ -153,6 +155,13 @@ fn non_hex_short_and_long_signatures_do_not_match() {
         format!("{good}00"),
         String::new(),
         "é".repeat(32),
+        // The bytes either side of each hex digit range.
+        format!("/{}", &good[1..]),
+        format!(":{}", &good[1..]),
+        format!("@{}", &good[1..]),
+        format!("G{}", &good[1..]),
+        format!("`{}", &good[1..]),
+        format!("g{}", &good[1..]),
     ] {
         assert_eq!(
             verify(&format!("t={NOW},v1={candidate}")),

@@ -84,38 +84,33 @@ impl EventKind for Unknown {
 /// `pre_handle`): its type is a string, its related object of any shape.
 pub type UnknownEventNotification = Notification<Unknown>;
 
-/// Where a string of a notification lies in its buffer.
-#[derive(Clone, Copy, Debug, Default)]
-struct Span {
-    start: usize,
-    end: usize,
+/// The strings a notification keeps, in the order they lie in its buffer.
+#[derive(Clone, Copy)]
+enum Field {
+    Id,
+    EventType,
+    Context,
+    ReasonType,
+    RequestId,
+    IdempotencyKey,
+    RelatedId,
+    RelatedType,
+    RelatedUrl,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct ReasonSpans {
-    reason_type: Span,
-    request: Option<(Span, Option<Span>)>,
-}
+const FIELDS: usize = 9;
 
-#[derive(Clone, Copy, Debug)]
-struct RelatedSpans {
-    id: Option<Span>,
-    object_type: Span,
-    url: Span,
-}
-
-/// What every notification holds, whatever its kind: the strings in one buffer, and where each
-/// one is. Cheap to clone.
+/// What every notification holds, whatever its kind: its strings in one buffer and where each
+/// ends. Small (it moves through every step of dispatch) and cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Core {
     strings: Arc<str>,
-    id: Span,
-    event_type: Span,
+    /// Where each [`Field`] ends in `strings`; it starts where the one before it ends.
+    ends: [u32; FIELDS],
+    /// Bit `field` is set when the field was sent.
+    present: u16,
     created: Timestamp,
     livemode: bool,
-    context: Option<StripeContext>,
-    reason: Option<ReasonSpans>,
-    related: Option<RelatedSpans>,
 }
 
 thread_local! {
@@ -126,7 +121,7 @@ thread_local! {
 
 impl Core {
     /// Copies what a notification keeps out of the parsed envelope.
-    pub(crate) fn new(raw: &RawNotification<'_>) -> Self {
+    pub(crate) fn new(raw: &RawNotification<'_>) -> Result<Self, PayloadError> {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut buffer) => Self::gather(raw, &mut buffer),
             // Only reentrancy could hold the borrow; a fresh buffer serves as well.
@@ -134,68 +129,94 @@ impl Core {
         })
     }
 
-    fn gather(raw: &RawNotification<'_>, buffer: &mut String) -> Self {
+    fn gather(raw: &RawNotification<'_>, buffer: &mut String) -> Result<Self, PayloadError> {
         buffer.clear();
-        let mut push = |text: &str| {
-            let start = buffer.len();
-            buffer.push_str(text);
-            Span {
-                start,
-                end: buffer.len(),
+        let (reason, request) = (
+            raw.reason.as_ref(),
+            raw.reason.as_ref().and_then(|r| r.request.as_ref()),
+        );
+        let related = raw.related_object.as_ref();
+        // In `Field` order.
+        let fields: [Option<&str>; FIELDS] = [
+            Some(&raw.id),
+            Some(&raw.event_type),
+            raw.context.as_deref(),
+            reason.map(|reason| &*reason.reason_type),
+            request.map(|request| &*request.id),
+            request.and_then(|request| request.idempotency_key.as_deref()),
+            related.and_then(|related| related.id.as_deref()),
+            related.map(|related| &*related.object_type),
+            related.map(|related| &*related.url),
+        ];
+        let (mut ends, mut present) = ([0u32; FIELDS], 0u16);
+        for (bit, (field, end)) in fields.iter().zip(&mut ends).enumerate() {
+            if let Some(text) = field {
+                buffer.push_str(text);
+                present |= 1 << bit;
             }
-        };
-        let id = push(&raw.id);
-        let event_type = push(&raw.event_type);
-        let context = raw.context.as_deref().map(&mut push);
-        let reason = raw.reason.as_ref().map(|reason| ReasonSpans {
-            reason_type: push(&reason.reason_type),
-            request: reason.request.as_ref().map(|request| {
-                (
-                    push(&request.id),
-                    request.idempotency_key.as_deref().map(&mut push),
-                )
-            }),
-        });
-        let related = raw.related_object.as_ref().map(|related| RelatedSpans {
-            id: related.id.as_deref().map(&mut push),
-            object_type: push(&related.object_type),
-            url: push(&related.url),
-        });
-        let strings: Arc<str> = Arc::from(buffer.as_str());
-        let context = context.and_then(|span| StripeContext::within(&strings, span.start, span.end));
-        Self {
-            strings,
-            id,
-            event_type,
+            *end = u32::try_from(buffer.len())
+                .map_err(|_| PayloadError::invalid("the notification's strings exceed 4 GiB"))?;
+        }
+        Ok(Self {
+            strings: Arc::from(buffer.as_str()),
+            ends,
+            present,
             created: raw.created,
             livemode: raw.livemode,
-            context,
-            reason,
-            related,
-        }
+        })
     }
 
-    fn str(&self, span: Span) -> &str {
-        self.strings.get(span.start..span.end).unwrap_or_default()
+    /// Where `field` lies in `strings`, when it was sent.
+    fn range(&self, field: Field) -> Option<(usize, usize)> {
+        let index = field as usize;
+        if self.present & (1 << index) == 0 {
+            return None;
+        }
+        let start = index
+            .checked_sub(1)
+            .and_then(|before| self.ends.get(before))
+            .copied()
+            .unwrap_or(0);
+        Some((
+            usize::try_from(start).ok()?,
+            usize::try_from(*self.ends.get(index)?).ok()?,
+        ))
+    }
+
+    fn get(&self, field: Field) -> Option<&str> {
+        self.range(field)
+            .and_then(|(start, end)| self.strings.get(start..end))
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.str(self.id)
+        self.get(Field::Id).unwrap_or_default()
     }
 
     pub(crate) fn event_type(&self) -> &str {
-        self.str(self.event_type)
+        self.get(Field::EventType).unwrap_or_default()
     }
 
-    pub(crate) fn context(&self) -> Option<&StripeContext> {
-        self.context.as_ref()
+    /// The event's context, sharing the notification's buffer; `None` when it has none.
+    pub(crate) fn stripe_context(&self) -> Option<StripeContext> {
+        let (start, end) = self.range(Field::Context)?;
+        StripeContext::within(&self.strings, start, end)
+    }
+
+    fn reason(&self) -> Option<Reason<&str>> {
+        Some(Reason {
+            reason_type: self.get(Field::ReasonType)?,
+            request: self.get(Field::RequestId).map(|id| ReasonRequest {
+                id,
+                idempotency_key: self.get(Field::IdempotencyKey),
+            }),
+        })
     }
 
     fn related(&self) -> Option<AnyRelatedObject<&str>> {
-        self.related.map(|related| AnyRelatedObject {
-            id: related.id.map(|span| self.str(span)),
-            object_type: self.str(related.object_type),
-            url: self.str(related.url),
+        Some(AnyRelatedObject {
+            id: self.get(Field::RelatedId),
+            object_type: self.get(Field::RelatedType)?,
+            url: self.get(Field::RelatedUrl)?,
         })
     }
 }
@@ -208,8 +229,8 @@ pub struct Notification<K: EventKind> {
 }
 
 impl<K: EventKind> Notification<K> {
-    /// Checks the related object's shape against `K`'s and binds the notification to `client`
-    /// (already in its context).
+    /// Checks the related object's shape against `K`'s and binds the notification to `client`,
+    /// which must be in the event's context ([`Core::stripe_context`]).
     pub(crate) fn new(core: Core, client: StripeClient) -> Result<Self, PayloadError> {
         K::RelatedObject::check(core.related().as_ref(), core.event_type())?;
         Ok(Self {
@@ -239,20 +260,14 @@ impl<K: EventKind> Notification<K> {
         self.core.livemode
     }
 
-    /// The account path the event belongs to.
+    /// The account path the event belongs to (the context its client is bound to).
     pub fn context(&self) -> Option<&StripeContext> {
-        self.core.context()
+        self.client.context()
     }
 
     /// Why the event happened.
     pub fn reason(&self) -> Option<Reason<&str>> {
-        self.core.reason.map(|reason| Reason {
-            reason_type: self.core.str(reason.reason_type),
-            request: reason.request.map(|(id, key)| ReasonRequest {
-                id: self.core.str(id),
-                idempotency_key: key.map(|key| self.core.str(key)),
-            }),
-        })
+        self.core.reason()
     }
 
     /// The object the event is about, in the shape of `K`'s related object.
@@ -262,8 +277,9 @@ impl<K: EventKind> Notification<K> {
 
     /// Where the related object is fetched from; `None` when there is none.
     pub(crate) fn related_url(&self) -> Option<&str> {
-        let related = self.core.related.filter(|_| K::RelatedObject::FETCHES)?;
-        Some(self.core.str(related.url))
+        self.core
+            .get(Field::RelatedUrl)
+            .filter(|_| K::RelatedObject::FETCHES)
     }
 
     /// The client bound to this event's context.

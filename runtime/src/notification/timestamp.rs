@@ -41,8 +41,8 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
         [b'Z'] => 0,
         [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
             let value = digits(fraction, 0, fraction.len())?;
-            let scale = 10i64.checked_pow(u32::try_from(9usize.checked_sub(fraction.len())?).ok()?)?;
-            value.checked_mul(scale)?
+            let scale = 10i64.pow(u32::try_from(9usize.checked_sub(fraction.len())?).ok()?);
+            value.wrapping_mul(scale)
         }
         _ => return None,
     };
@@ -53,20 +53,26 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     if second > 59 {
         return None;
     }
-    let seconds = days_from_civil(year, month, day)?
-        .checked_mul(86_400)?
-        .checked_add(hour.checked_mul(3600)?)?
-        .checked_add(minute.checked_mul(60)?)?
-        .checked_add(second)?;
+    let seconds = days_from_civil(year, month, day)
+        .wrapping_mul(86_400)
+        .wrapping_add(hour.wrapping_mul(3600))
+        .wrapping_add(minute.wrapping_mul(60))
+        .wrapping_add(second);
     Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
 }
 
-/// The decimal number in `bytes[start..end]`, all ASCII digits.
+/// The decimal number in `bytes[start..end]`, all ASCII digits. Callers read at most nine
+/// digits, so the arithmetic cannot overflow; wrapping keeps overflow branches out of the loop.
 fn digits(bytes: &[u8], start: usize, end: usize) -> Option<i64> {
-    bytes.get(start..end)?.iter().try_fold(0i64, |value, &b| {
-        let digit = i64::from(b.checked_sub(b'0').filter(|d| *d <= 9)?);
-        value.checked_mul(10)?.checked_add(digit)
-    })
+    let digits = bytes.get(start..end)?;
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(digits.iter().fold(0i64, |value, &b| {
+        value
+            .wrapping_mul(10)
+            .wrapping_add(i64::from(b.wrapping_sub(b'0')))
+    }))
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -79,29 +85,27 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    let year = if month <= 2 { year.checked_sub(1)? } else { year };
+/// The fast path hands it a four-digit year and a valid month and day, far from any overflow.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year.wrapping_sub(1) } else { year };
     let era = year.div_euclid(400);
-    let year_of_era = year.checked_sub(era.checked_mul(400)?)?;
+    let year_of_era = year.wrapping_sub(era.wrapping_mul(400));
     let shifted_month = if month > 2 {
-        month.checked_sub(3)?
+        month.wrapping_sub(3)
     } else {
-        month.checked_add(9)?
+        month.wrapping_add(9)
     };
-    let day_of_year = shifted_month
-        .checked_mul(153)?
-        .checked_add(2)?
-        .checked_div(5)?
-        .checked_add(day)?
-        .checked_sub(1)?;
+    let day_of_year = (shifted_month.wrapping_mul(153).wrapping_add(2) / 5)
+        .wrapping_add(day)
+        .wrapping_sub(1);
     let day_of_era = year_of_era
-        .checked_mul(365)?
-        .checked_add(year_of_era.checked_div(4)?)?
-        .checked_sub(year_of_era.checked_div(100)?)?
-        .checked_add(day_of_year)?;
-    era.checked_mul(146_097)?
-        .checked_add(day_of_era)?
-        .checked_sub(719_468)
+        .wrapping_mul(365)
+        .wrapping_add(year_of_era / 4)
+        .wrapping_sub(year_of_era / 100)
+        .wrapping_add(day_of_year);
+    era.wrapping_mul(146_097)
+        .wrapping_add(day_of_era)
+        .wrapping_sub(719_468)
 }
 
 #[cfg(test)]
