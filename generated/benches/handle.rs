@@ -89,7 +89,7 @@ fn envelope_parse(bencher: Bencher<'_, '_>, size: usize) {
     let body = body(size);
     bencher.counter(divan::counter::BytesCount::new(size)).bench(|| {
         RawNotification::parse(black_box(&body))
-            .map(|n| n.livemode)
+            .map(|n| n.livemode())
             .expect("parses");
     });
 }

@@ -20,7 +20,7 @@ use crate::client::StripeClient;
 use crate::envelope;
 use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
 use crate::ledger::{Claim, EventLedger};
-use crate::notification::{Core, KnownEventKind, Notification, RawNotification, UnknownEventNotification};
+use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
 use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
 
 /// Given to the fallback: why no typed callback ran.
@@ -48,8 +48,9 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// A typed callback with its notification type erased: builds the typed notification from the
 /// envelope and starts the user's future.
-type ErasedCallback =
-    Box<dyn Fn(Core, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError> + Send + Sync>;
+type ErasedCallback = Box<
+    dyn Fn(RawNotification, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError> + Send + Sync,
+>;
 type FallbackFn = Box<
     dyn Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> BoxFuture<CallbackResult>
         + Send
@@ -135,8 +136,8 @@ impl<C: EventCatalog> HandlerBuilder<C> {
         if slot.is_some() {
             return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
         }
-        *slot = Some(Box::new(move |core, client| {
-            let notification = Notification::<K>::new(core, client.clone())?;
+        *slot = Some(Box::new(move |raw, client| {
+            let notification = Notification::<K>::new(raw, client.clone())?;
             Ok(Box::pin(callback(notification, client)))
         }));
         Ok(self)
@@ -289,20 +290,18 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        let (core, index) = {
-            let raw = RawNotification::parse(body)?;
-            (Core::new(&raw)?, C::index_of(&raw.event_type))
-        };
+        let raw = RawNotification::parse(body)?;
+        let index = C::index_of(raw.event_type());
         let Some(ledger) = &self.inner.ledger else {
-            return self.route(core, index).await;
+            return self.route(raw, index).await;
         };
-        let id = core.clone();
+        let id = raw.clone();
         match ledger.claim(id.id()).await? {
             Claim::Done => return Ok(Handled::AlreadyProcessed),
             Claim::Processing => return Err(HandleError::InProgress),
             Claim::Claimed => {}
         }
-        let outcome = self.route(core, index).await;
+        let outcome = self.route(raw, index).await;
         match &outcome {
             Ok(_) => ledger.mark_done(id.id()).await?,
             Err(_) => {
@@ -317,16 +316,16 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     /// `pre_handle`, then the type's callback or the fallback.
-    async fn route(&self, core: Core, index: Option<usize>) -> Result<Handled, HandleError> {
+    async fn route(&self, raw: RawNotification, index: Option<usize>) -> Result<Handled, HandleError> {
         let inner = &*self.inner;
         let span = tracing::debug_span!(
             "stripe_notification",
-            id = core.id(),
-            event_type = core.event_type()
+            id = raw.id(),
+            event_type = raw.event_type()
         );
-        let client = inner.client.with_stripe_context(core.stripe_context());
+        let client = inner.client.with_stripe_context(raw.stripe_context());
         if let Some(pre_handle) = &inner.pre_handle {
-            let notification = Notification::new(core.clone(), client.clone())?;
+            let notification = Notification::new(raw.clone(), client.clone())?;
             if !pre_handle(notification, client.clone())
                 .await
                 .map_err(HandleError::PreHandle)?
@@ -338,12 +337,12 @@ impl<C: EventCatalog> Handler<C> {
             .and_then(|index| inner.callbacks.get(index))
             .and_then(Option::as_ref);
         let (running, handled) = match callback {
-            Some(callback) => (callback(core, client)?, Handled::Callback),
+            Some(callback) => (callback(raw, client)?, Handled::Callback),
             None => {
                 let details = UnhandledNotificationDetails {
                     is_known_event_type: index.is_some(),
                 };
-                let notification = Notification::new(core, client.clone())?;
+                let notification = Notification::new(raw, client.clone())?;
                 (
                     (inner.fallback)(notification, client, details),
                     Handled::Fallback(details),

@@ -50,7 +50,7 @@ pub use jiff::Timestamp;
 pub use notification::{
     AnyRelatedObject, Event, EventKind, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
     HasSingletonRelatedObject, KnownEventKind, Notification, Reason, ReasonRequest, RelatedObject,
-    RelatedObjectShape, SingletonRelatedObject, Text, Unknown, UnknownEventNotification,
+    RelatedObjectShape, SingletonRelatedObject, Unknown, UnknownEventNotification,
 };
 pub use recovery::{RecoveryFilter, RecoveryReport};
 pub use signature::{

@@ -1,5 +1,6 @@
-//! The verify path allocates nothing: a counting global allocator proves it.
+//! Allocations on the hot path, counted by a global allocator: none to verify, one to parse.
 
+use stripe_notify_runtime::notification::RawNotification;
 use stripe_notify_runtime::testing::{CountingAllocator, allocations_during};
 use stripe_notify_runtime::{FixedClock, SignatureHeader, Verifier, WebhookSecret, sign};
 
@@ -30,4 +31,18 @@ fn verifying_a_signature_allocates_nothing() {
         assert_eq!(count, 0, "verify allocated for header {header}");
     }
     assert!(verifier.verify(&body, Some(good.as_bytes())).is_ok());
+}
+
+#[test]
+fn parsing_a_notification_allocates_its_one_buffer() {
+    let plain = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/thin_event.json")).unwrap();
+    let escaped =
+        br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z","context":"acct_\u0032"}"#;
+    // Escapes add serde_json's own scratch buffer to decode them into.
+    for (body, expected) in [(&plain[..], 1), (escaped, 2)] {
+        // The first parse on a thread may grow the reused scratch buffer; later ones do not.
+        drop(RawNotification::parse(body).unwrap());
+        let count = allocations_during(|| drop(std::hint::black_box(RawNotification::parse(body).unwrap())));
+        assert_eq!(count, expected, "{}", String::from_utf8_lossy(body));
+    }
 }

@@ -7,7 +7,7 @@ use stripe_notify_runtime::PayloadError;
 use stripe_notify_runtime::notification::RawNotification;
 use support::body;
 
-fn parse(body: &[u8]) -> Result<RawNotification<'_>, PayloadError> {
+fn parse(body: &[u8]) -> Result<RawNotification, PayloadError> {
     RawNotification::parse(body)
 }
 
@@ -25,49 +25,115 @@ fn parses_the_envelope() {
         r#","context":"acct_1","reason":{"type":"request","request":{"id":"req_1","idempotency_key":"ik_1"}},"related_object":{"id":"mtr_1","type":"billing.meter","url":"/v1/billing/meters/mtr_1"}"#,
     );
     let n = parse(&b).expect("valid notification");
-    assert_eq!(n.id, "evt_123");
-    assert_eq!(n.event_type, "v1.billing.meter.error_report_triggered");
-    assert_eq!(n.created.to_string(), "2024-09-17T06:20:52.246Z");
-    assert!(!n.livemode);
+    assert_eq!(n.id(), "evt_123");
+    assert_eq!(n.event_type(), "v1.billing.meter.error_report_triggered");
+    assert_eq!(n.created().to_string(), "2024-09-17T06:20:52.246Z");
+    assert!(!n.livemode());
     assert_eq!(
         n.stripe_context().map(|c| c.to_string()).as_deref(),
         Some("acct_1")
     );
-    let reason = n.reason.expect("reason");
+    let reason = n.reason().expect("reason");
     assert_eq!(reason.reason_type, "request");
     let request = reason.request.expect("request");
+    assert_eq!((request.id, request.idempotency_key), ("req_1", Some("ik_1")));
+    let related = n.related_object().expect("related object");
     assert_eq!(
-        (&*request.id, request.idempotency_key.as_deref()),
-        ("req_1", Some("ik_1"))
+        (related.id, related.object_type, related.url),
+        (Some("mtr_1"), "billing.meter", "/v1/billing/meters/mtr_1")
     );
-    assert!(n.related_object.is_some());
 }
 
 #[test]
-fn strings_without_escapes_are_borrowed() {
-    let b = body(
-        "v1.billing.meter.error_report_triggered",
-        r#","context":"acct_1""#,
+fn fields_may_come_in_any_order() {
+    let b = br#"{"related_object":{"url":"/v1/x/x_1","type":"x","id":"x_1"},"reason":{"request":{"idempotency_key":null,"id":"req_1"},"type":"request"},"created":"2024-01-01T00:00:00Z","context":"acct_1","type":"a.b","id":"evt_1"}"#;
+    let n = parse(b).expect("valid");
+    assert_eq!((n.id(), n.event_type()), ("evt_1", "a.b"));
+    assert_eq!(
+        n.stripe_context().map(|c| c.to_string()).as_deref(),
+        Some("acct_1")
     );
-    let n = parse(&b).expect("valid notification");
-    assert!(n.id.is_borrowed() && n.event_type.is_borrowed());
-    let context = n.context.as_ref().expect("context");
-    assert!(context.is_borrowed(), "optional fields borrow too");
+    let request = n.reason().and_then(|reason| reason.request).expect("request");
+    assert_eq!((request.id, request.idempotency_key), ("req_1", None));
+    let related = n.related_object().expect("related object");
+    assert_eq!((related.id, related.url), (Some("x_1"), "/v1/x/x_1"));
 }
 
 #[test]
 fn escaped_strings_are_decoded() {
-    let b = br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z","context":"acct_\u0032"}"#;
+    let b = br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z","context":"acct_\u0032","related_object":{"type":"x","url":"\/v1\/x"}}"#;
     let n = parse(b).expect("valid");
-    assert_eq!((&*n.id, n.context.as_deref()), ("evt_1", Some("acct_2")));
-    assert!(!n.id.is_borrowed());
+    assert_eq!(n.id(), "evt_1");
+    assert_eq!(
+        n.stripe_context().map(|c| c.to_string()).as_deref(),
+        Some("acct_2")
+    );
+    assert_eq!(n.related_object().map(|related| related.url), Some("/v1/x"));
 }
 
 #[test]
 fn object_may_be_absent_livemode_defaults_to_false() {
     let n = parse(br#"{"id":"evt_1","type":"a.b","created":"2024-01-01T00:00:00Z"}"#).expect("valid");
-    assert!(!n.livemode);
-    assert!(n.reason.is_none() && n.related_object.is_none() && n.stripe_context().is_none());
+    assert!(!n.livemode());
+    assert!(n.reason().is_none() && n.related_object().is_none() && n.stripe_context().is_none());
+}
+
+#[test]
+fn null_objects_and_null_optional_strings_are_absent() {
+    let b = body(
+        "a.b",
+        r#","reason":null,"related_object":{"id":null,"type":"balance","url":"/v1/balance"}"#,
+    );
+    let n = parse(&b).expect("valid");
+    assert!(n.reason().is_none());
+    assert_eq!(n.related_object().map(|related| related.id), Some(None));
+    let b = body("a.b", r#","reason":{"type":"request","request":null}"#);
+    let n = parse(&b).expect("valid");
+    let reason = n.reason().expect("reason");
+    assert_eq!((reason.reason_type, reason.request), ("request", None));
+}
+
+#[test]
+fn required_nested_fields_and_repeated_keys_are_invalid() {
+    for (extra, names) in [
+        (r#","related_object":{"id":"x_1","type":"x"}"#, "`url`"),
+        (r#","related_object":{"id":"x_1","url":"/v1/x"}"#, "`type`"),
+        (r#","reason":{"request":{"id":"req_1"}}"#, "`type`"),
+        (r#","reason":{"type":"request","request":{}}"#, "`id`"),
+        (r#","context":"acct_1","context":"acct_2""#, "`context`"),
+        (r#","livemode":true,"livemode":false"#, "`livemode`"),
+        (r#","reason":null,"reason":null"#, "`reason`"),
+        (
+            r#","related_object":{"type":"x","type":"y","url":"/v1/x"}"#,
+            "`type`",
+        ),
+        (r#","id":"evt_2""#, "`id`"),
+    ] {
+        let message = invalid_message(&body("a.b", extra));
+        assert!(message.contains(names), "{extra}: {message}");
+    }
+    for (missing, without) in [
+        ("`id`", r#"{"type":"a.b","created":"2024-01-01T00:00:00Z"}"#),
+        ("`type`", r#"{"id":"evt_1","created":"2024-01-01T00:00:00Z"}"#),
+        ("`created`", r#"{"id":"evt_1","type":"a.b"}"#),
+    ] {
+        let message = invalid_message(without.as_bytes());
+        assert!(message.contains(missing), "{without}: {message}");
+    }
+}
+
+#[test]
+fn wrong_types_are_invalid() {
+    for extra in [
+        r#","context":5"#,
+        r#","reason":"request""#,
+        r#","related_object":[]"#,
+        r#","related_object":{"id":5,"type":"x","url":"/v1/x"}"#,
+        r#","reason":{"type":null}"#,
+    ] {
+        let message = invalid_message(&body("a.b", extra));
+        assert!(message.contains("not a thin event"), "{extra}: {message}");
+    }
 }
 
 #[test]
@@ -161,5 +227,5 @@ fn livemode_must_be_a_bool() {
     let b = String::from_utf8(body("a.b", ""))
         .expect("utf-8")
         .replace("false", "true");
-    assert!(parse(b.as_bytes()).expect("valid").livemode);
+    assert!(parse(b.as_bytes()).expect("valid").livemode());
 }

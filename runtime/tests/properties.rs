@@ -186,7 +186,7 @@ proptest! {
         let timestamp = jiff::Timestamp::new(seconds, nanos).unwrap();
         let text = format!("{timestamp:.precision$}");
         let body = format!(r#"{{"id":"evt_1","type":"a.b","created":"{text}"}}"#);
-        let parsed = RawNotification::parse(body.as_bytes()).map(|raw| raw.created);
+        let parsed = RawNotification::parse(body.as_bytes()).map(|raw| raw.created());
         prop_assert_eq!(parsed.ok(), text.parse::<jiff::Timestamp>().ok());
     }
 }

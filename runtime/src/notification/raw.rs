@@ -1,25 +1,23 @@
-//! The envelope of a thin event notification, parsed borrowed from the body.
+//! The envelope of a thin event notification, parsed from the body straight into the one
+//! buffer a notification keeps its strings in.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use super::{AnyRelatedObject, Reason, ReasonRequest};
 use crate::context::StripeContext;
 use crate::error::PayloadError;
 
 /// A string of the body: borrowed when it has no escapes, decoded into an owned string when it
 /// has. (serde's own `Cow<str>` borrows only as a direct field, never inside an `Option`.)
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text<'a>(Cow<'a, str>);
-
-impl Text<'_> {
-    /// Whether the text points into the body (no copy was made).
-    pub fn is_borrowed(&self) -> bool {
-        matches!(self.0, Cow::Borrowed(_))
-    }
-}
+pub(crate) struct Text<'a>(Cow<'a, str>);
 
 impl std::ops::Deref for Text<'_> {
     type Target = str;
@@ -82,81 +80,46 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 /// The `object` value of a thin event.
 pub const THIN_EVENT_OBJECT: &str = "v2.core.event";
 
-/// The envelope of a thin event notification, borrowing from the body where it can.
-#[derive(Debug, Deserialize)]
-pub struct RawNotification<'a> {
-    /// Event id, `evt_...`.
-    #[serde(borrow)]
-    pub id: Text<'a>,
-    #[serde(borrow, default)]
-    object: Option<Text<'a>>,
-    /// Event type, `v1.billing.meter.error_report_triggered`.
-    #[serde(borrow, rename = "type")]
-    pub event_type: Text<'a>,
-    /// When the event was created.
-    #[serde(deserialize_with = "super::timestamp::deserialize")]
-    pub created: Timestamp,
-    /// Live mode or test mode.
-    #[serde(default)]
-    pub livemode: bool,
-    /// The account path; `""` and `null` mean none.
-    #[serde(borrow, default)]
-    pub context: Option<Text<'a>>,
-    /// Why the event happened.
-    #[serde(borrow, default)]
-    pub reason: Option<RawReason<'a>>,
-    /// The object the event is about.
-    #[serde(borrow, default)]
-    pub related_object: Option<RawRelatedObject<'a>>,
+/// The strings of a notification, each at its place in [`RawNotification`]'s buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Id,
+    EventType,
+    Context,
+    ReasonType,
+    RequestId,
+    IdempotencyKey,
+    RelatedId,
+    RelatedType,
+    RelatedUrl,
 }
 
-/// `reason` as sent, borrowed.
-#[derive(Debug, Deserialize)]
-pub struct RawReason<'a> {
-    /// `request`, or another reason type.
-    #[serde(borrow, rename = "type")]
-    pub reason_type: Text<'a>,
-    /// The API request behind the event.
-    #[serde(borrow, default)]
-    pub request: Option<RawReasonRequest<'a>>,
+const FIELDS: usize = 9;
+
+/// The envelope of a thin event notification, untyped: parsed straight from the body into one
+/// buffer that holds all its strings, so that parsing costs a single allocation whatever the
+/// event, and cloning costs none. Small, because it moves through every step of dispatch.
+#[derive(Clone)]
+pub struct RawNotification {
+    strings: Arc<str>,
+    /// Where each [`Field`] lies in `strings`: `start..end`.
+    spans: [(u32, u32); FIELDS],
+    /// Bit `field` is set when the field was sent (and not `null`).
+    present: u16,
+    created: Timestamp,
+    livemode: bool,
 }
 
-#[derive(Debug, Deserialize)]
-/// `reason.request` as sent, borrowed.
-pub struct RawReasonRequest<'a> {
-    /// The request id.
-    #[serde(borrow)]
-    pub id: Text<'a>,
-    /// The idempotency key.
-    #[serde(borrow, default)]
-    pub idempotency_key: Option<Text<'a>>,
+thread_local! {
+    /// Scratch space to gather a notification's strings before the one allocation that keeps
+    /// them; reused across notifications on a thread.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// `related_object` as sent: `id` is absent or null for singleton resources.
-#[derive(Debug, Deserialize)]
-pub struct RawRelatedObject<'a> {
-    /// The object's id; absent or null for singletons.
-    #[serde(borrow, default)]
-    pub id: Option<Text<'a>>,
-    /// The object's type.
-    #[serde(borrow, rename = "type")]
-    pub object_type: Text<'a>,
-    /// The path to fetch it.
-    #[serde(borrow)]
-    pub url: Text<'a>,
-}
-
-/// Just the `object` field, to name a payload that failed to parse as a thin event.
-#[derive(Deserialize)]
-struct ObjectProbe<'a> {
-    #[serde(borrow, default)]
-    object: Option<Text<'a>>,
-}
-
-impl<'a> RawNotification<'a> {
+impl RawNotification {
     /// Parses a body: UTF-8, a JSON object, `object` `v2.core.event` or absent, `id`, `type`
-    /// and `created` present.
-    pub fn parse(body: &'a [u8]) -> Result<Self, PayloadError> {
+    /// and `created` present; unknown fields are ignored.
+    pub fn parse(body: &[u8]) -> Result<Self, PayloadError> {
         // One SIMD pass over the body for UTF-8 is cheaper than serde_json checking each string.
         let text = std::str::from_utf8(body).map_err(|e| {
             PayloadError::invalid(format_args!(
@@ -164,10 +127,34 @@ impl<'a> RawNotification<'a> {
                 e.valid_up_to()
             ))
         })?;
-        match serde_json::from_str::<Self>(text) {
-            Ok(raw) => {
-                check_object(raw.object.as_deref())?;
-                Ok(raw)
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buffer) => Self::parse_into(text, &mut buffer),
+            // Only reentrancy could hold the borrow; a fresh buffer serves as well.
+            Err(_) => Self::parse_into(text, &mut String::new()),
+        })
+    }
+
+    fn parse_into(text: &str, buffer: &mut String) -> Result<Self, PayloadError> {
+        buffer.clear();
+        let mut strings = Strings {
+            buffer,
+            spans: [(0, 0); FIELDS],
+            present: 0,
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let scalars = deserializer
+            .deserialize_map(EnvelopeVisitor(&mut strings))
+            .and_then(|scalars| deserializer.end().map(|()| scalars));
+        match scalars {
+            Ok(scalars) => {
+                check_object(scalars.object.as_deref())?;
+                Ok(Self {
+                    strings: Arc::from(strings.buffer.as_str()),
+                    spans: strings.spans,
+                    present: strings.present,
+                    created: scalars.created,
+                    livemode: scalars.livemode,
+                })
             }
             Err(error) => {
                 // A classic event or another object fails the envelope's shape (its `created`
@@ -180,10 +167,393 @@ impl<'a> RawNotification<'a> {
         }
     }
 
-    /// The context, if any.
-    pub fn stripe_context(&self) -> Option<StripeContext> {
-        self.context.as_deref().and_then(StripeContext::parse)
+    /// Where `field` lies in the buffer, when it was sent.
+    fn range(&self, field: Field) -> Option<(usize, usize)> {
+        let index = field as usize;
+        if self.present & (1 << index) == 0 {
+            return None;
+        }
+        let &(start, end) = self.spans.get(index)?;
+        Some((usize::try_from(start).ok()?, usize::try_from(end).ok()?))
     }
+
+    fn get(&self, field: Field) -> Option<&str> {
+        self.range(field)
+            .and_then(|(start, end)| self.strings.get(start..end))
+    }
+
+    /// Event id, `evt_...`.
+    pub fn id(&self) -> &str {
+        self.get(Field::Id).unwrap_or_default()
+    }
+
+    /// Event type, `v1.billing.meter.error_report_triggered`.
+    pub fn event_type(&self) -> &str {
+        self.get(Field::EventType).unwrap_or_default()
+    }
+
+    /// When the event was created.
+    pub fn created(&self) -> Timestamp {
+        self.created
+    }
+
+    /// Live mode or test mode.
+    pub fn livemode(&self) -> bool {
+        self.livemode
+    }
+
+    /// The account path the event belongs to, sharing this notification's buffer; `None` when
+    /// it is absent, `null` or `""`.
+    pub fn stripe_context(&self) -> Option<StripeContext> {
+        let (start, end) = self.range(Field::Context)?;
+        StripeContext::within(&self.strings, start, end)
+    }
+
+    /// Why the event happened.
+    pub fn reason(&self) -> Option<Reason<&str>> {
+        Some(Reason {
+            reason_type: self.get(Field::ReasonType)?,
+            request: self.get(Field::RequestId).map(|id| ReasonRequest {
+                id,
+                idempotency_key: self.get(Field::IdempotencyKey),
+            }),
+        })
+    }
+
+    /// The object the event is about, of any shape.
+    pub fn related_object(&self) -> Option<AnyRelatedObject<&str>> {
+        Some(AnyRelatedObject {
+            id: self.get(Field::RelatedId),
+            object_type: self.get(Field::RelatedType)?,
+            url: self.get(Field::RelatedUrl)?,
+        })
+    }
+
+    /// The related object's URL, when there is one.
+    pub(crate) fn related_url(&self) -> Option<&str> {
+        self.get(Field::RelatedUrl)
+    }
+}
+
+impl fmt::Debug for RawNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawNotification")
+            .field("id", &self.id())
+            .field("type", &self.event_type())
+            .field("created", &self.created)
+            .field("livemode", &self.livemode)
+            .field("context", &self.stripe_context())
+            .field("reason", &self.reason())
+            .field("related_object", &self.related_object())
+            .finish()
+    }
+}
+
+/// The buffer a notification's strings are gathered in while parsing, and where each one lies.
+struct Strings<'b> {
+    buffer: &'b mut String,
+    spans: [(u32, u32); FIELDS],
+    present: u16,
+}
+
+impl Strings<'_> {
+    fn push<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
+        let bit = 1 << field as usize;
+        if self.present & bit != 0 {
+            return Err(E::custom(format_args!("duplicate field `{}`", field.key())));
+        }
+        let offset =
+            |len: usize| u32::try_from(len).map_err(|_| E::custom("the notification's strings exceed 4 GiB"));
+        let start = offset(self.buffer.len())?;
+        self.buffer.push_str(text);
+        let end = offset(self.buffer.len())?;
+        if let Some(span) = self.spans.get_mut(field as usize) {
+            *span = (start, end);
+        }
+        self.present |= bit;
+        Ok(())
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.present & (1 << field as usize) != 0
+    }
+}
+
+impl Field {
+    /// The field's key in its JSON object.
+    fn key(self) -> &'static str {
+        match self {
+            Self::Id | Self::RequestId | Self::RelatedId => "id",
+            Self::EventType | Self::ReasonType | Self::RelatedType => "type",
+            Self::Context => "context",
+            Self::IdempotencyKey => "idempotency_key",
+            Self::RelatedUrl => "url",
+        }
+    }
+}
+
+/// A string value pushed into the buffer as `field`; `null` too when `nullable` (then the
+/// field stays absent).
+struct StringInto<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+    field: Field,
+    nullable: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for StringInto<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        if self.nullable {
+            deserializer.deserialize_option(self)
+        } else {
+            deserializer.deserialize_str(self)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for StringInto<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.nullable {
+            "a string or null"
+        } else {
+            "a string"
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+        self.strings.push(self.field, text)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+/// An object of the envelope (`reason`, `reason.request`, `related_object`), `null` allowed,
+/// its strings pushed into the buffer.
+struct ObjectInto<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+    object: Object,
+}
+
+#[derive(Clone, Copy)]
+enum Object {
+    Reason,
+    Request,
+    Related,
+}
+
+impl Object {
+    /// The object's key in its parent.
+    fn key(self) -> &'static str {
+        match self {
+            Self::Reason => "reason",
+            Self::Request => "request",
+            Self::Related => "related_object",
+        }
+    }
+
+    /// Each key of the object and the field it fills, with whether it may be `null`.
+    fn fields(self) -> &'static [(&'static str, Field, bool)] {
+        match self {
+            Self::Reason => &[("type", Field::ReasonType, false)],
+            Self::Request => &[
+                ("id", Field::RequestId, false),
+                ("idempotency_key", Field::IdempotencyKey, true),
+            ],
+            Self::Related => &[
+                ("id", Field::RelatedId, true),
+                ("type", Field::RelatedType, false),
+                ("url", Field::RelatedUrl, false),
+            ],
+        }
+    }
+
+    /// The fields the object must have.
+    fn required(self) -> &'static [Field] {
+        match self {
+            Self::Reason => &[Field::ReasonType],
+            Self::Request => &[Field::RequestId],
+            Self::Related => &[Field::RelatedType, Field::RelatedUrl],
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectInto<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectInto<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut request_seen = None;
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let field = self.object.fields().iter().find(|(name, ..)| **name == *key);
+            if let Some(&(_, field, nullable)) = field {
+                map.next_value_seed(StringInto {
+                    strings: &mut *self.strings,
+                    field,
+                    nullable,
+                })?;
+            } else if matches!(self.object, Object::Reason) && *key == *Object::Request.key() {
+                once(&mut request_seen, Object::Request.key(), ())?;
+                map.next_value_seed(ObjectInto {
+                    strings: &mut *self.strings,
+                    object: Object::Request,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        match self
+            .object
+            .required()
+            .iter()
+            .find(|field| !self.strings.has(**field))
+        {
+            Some(missing) => Err(de::Error::missing_field(missing.key())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The envelope's values that are not strings kept in the buffer.
+struct Scalars<'de> {
+    object: Option<Text<'de>>,
+    created: Timestamp,
+    livemode: bool,
+}
+
+/// The top-level keys of the envelope.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Key {
+    Id,
+    Object,
+    #[serde(rename = "type")]
+    Type,
+    Created,
+    Livemode,
+    Context,
+    Reason,
+    RelatedObject,
+    #[serde(other)]
+    Other,
+}
+
+/// `created`, parsed as it is read.
+struct Created(Timestamp);
+
+impl<'de> Deserialize<'de> for Created {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::timestamp::deserialize(deserializer).map(Self)
+    }
+}
+
+struct EnvelopeVisitor<'s, 'b>(&'s mut Strings<'b>);
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
+    type Value = Scalars<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a thin event notification")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalars<'de>, A::Error> {
+        let strings = self.0;
+        let (mut object, mut created, mut livemode) = (None, None, None);
+        let (mut reason_seen, mut related_seen) = (None, None);
+        while let Some(key) = map.next_key::<Key>()? {
+            let (field, nullable) = match key {
+                Key::Id => (Field::Id, false),
+                Key::Type => (Field::EventType, false),
+                Key::Context => (Field::Context, true),
+                Key::Object => {
+                    once(&mut object, "object", map.next_value::<Option<Text<'de>>>()?)?;
+                    continue;
+                }
+                Key::Created => {
+                    once(&mut created, "created", map.next_value::<Created>()?.0)?;
+                    continue;
+                }
+                Key::Livemode => {
+                    once(&mut livemode, "livemode", map.next_value::<bool>()?)?;
+                    continue;
+                }
+                Key::Reason | Key::RelatedObject => {
+                    let (seen, object) = match key {
+                        Key::Reason => (&mut reason_seen, Object::Reason),
+                        _ => (&mut related_seen, Object::Related),
+                    };
+                    once(seen, object.key(), ())?;
+                    map.next_value_seed(ObjectInto {
+                        strings: &mut *strings,
+                        object,
+                    })?;
+                    continue;
+                }
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            map.next_value_seed(StringInto {
+                strings: &mut *strings,
+                field,
+                nullable,
+            })?;
+        }
+        for required in [Field::Id, Field::EventType] {
+            if !strings.has(required) {
+                return Err(de::Error::missing_field(required.key()));
+            }
+        }
+        Ok(Scalars {
+            object: object.flatten(),
+            created: created.ok_or_else(|| de::Error::missing_field("created"))?,
+            livemode: livemode.unwrap_or(false),
+        })
+    }
+}
+
+/// Sets a value read once; a second occurrence of its key is an error.
+fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(key));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Just the `object` field, to name a payload that failed to parse as a thin event.
+#[derive(Deserialize)]
+struct ObjectProbe<'a> {
+    #[serde(borrow, default)]
+    object: Option<Text<'a>>,
 }
 
 fn check_object(object: Option<&str>) -> Result<(), PayloadError> {
