@@ -360,19 +360,16 @@ impl Object {
         }
     }
 
-    /// Each key of the object and the field it fills, with whether it may be `null`.
-    fn fields(self) -> &'static [(&'static str, Field, bool)] {
-        match self {
-            Self::Reason => &[("type", Field::ReasonType, false)],
-            Self::Request => &[
-                ("id", Field::RequestId, false),
-                ("idempotency_key", Field::IdempotencyKey, true),
-            ],
-            Self::Related => &[
-                ("id", Field::RelatedId, true),
-                ("type", Field::RelatedType, false),
-                ("url", Field::RelatedUrl, false),
-            ],
+    /// The field `key` fills in this object, with whether it may be `null`.
+    fn field(self, key: NestedKey) -> Option<(Field, bool)> {
+        match (self, key) {
+            (Self::Reason, NestedKey::Type) => Some((Field::ReasonType, false)),
+            (Self::Request, NestedKey::Id) => Some((Field::RequestId, false)),
+            (Self::Request, NestedKey::IdempotencyKey) => Some((Field::IdempotencyKey, true)),
+            (Self::Related, NestedKey::Id) => Some((Field::RelatedId, true)),
+            (Self::Related, NestedKey::Type) => Some((Field::RelatedType, false)),
+            (Self::Related, NestedKey::Url) => Some((Field::RelatedUrl, false)),
+            _ => None,
         }
     }
 
@@ -411,15 +408,14 @@ impl<'de> Visitor<'de> for ObjectInto<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut request_seen = None;
-        while let Some(key) = map.next_key::<Text<'de>>()? {
-            let field = self.object.fields().iter().find(|(name, ..)| **name == *key);
-            if let Some(&(_, field, nullable)) = field {
+        while let Some(key) = map.next_key::<NestedKey>()? {
+            if let Some((field, nullable)) = self.object.field(key) {
                 map.next_value_seed(StringInto {
                     strings: &mut *self.strings,
                     field,
                     nullable,
                 })?;
-            } else if matches!(self.object, Object::Reason) && *key == *Object::Request.key() {
+            } else if matches!((self.object, key), (Object::Reason, NestedKey::Request)) {
                 once(&mut request_seen, Object::Request.key(), ())?;
                 map.next_value_seed(ObjectInto {
                     strings: &mut *self.strings,
@@ -461,6 +457,20 @@ enum Key {
     Context,
     Reason,
     RelatedObject,
+    #[serde(other)]
+    Other,
+}
+
+/// The keys of the envelope's objects.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum NestedKey {
+    Id,
+    #[serde(rename = "type")]
+    Type,
+    Url,
+    Request,
+    IdempotencyKey,
     #[serde(other)]
     Other,
 }
