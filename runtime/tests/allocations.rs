@@ -35,14 +35,9 @@ fn verifying_a_signature_allocates_nothing() {
 
 #[test]
 fn parsing_a_notification_allocates_its_one_buffer() {
-    let plain = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/thin_event.json")).unwrap();
-    let escaped =
-        br#"{"id":"evt_\u0031","type":"a.b","created":"2024-01-01T00:00:00Z","context":"acct_\u0032"}"#;
-    // Escapes add serde_json's own scratch buffer to decode them into.
-    for (body, expected) in [(&plain[..], 1), (escaped, 2)] {
-        // The first parse on a thread may grow the reused scratch buffer; later ones do not.
-        drop(RawNotification::parse(body).unwrap());
-        let count = allocations_during(|| drop(std::hint::black_box(RawNotification::parse(body).unwrap())));
-        assert_eq!(count, expected, "{}", String::from_utf8_lossy(body));
-    }
+    // Strings with escapes (which Stripe does not send) cost more: serde_json decodes them into
+    // buffers of its own, and the notification keeps them after the body.
+    let body = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/thin_event.json")).unwrap();
+    let count = allocations_during(|| drop(std::hint::black_box(RawNotification::parse(&body).unwrap())));
+    assert_eq!(count, 1);
 }

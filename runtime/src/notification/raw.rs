@@ -1,8 +1,7 @@
-//! The envelope of a thin event notification, parsed from the body straight into the one
-//! buffer a notification keeps its strings in.
+//! The envelope of a thin event notification, parsed from the body into where each string lies
+//! in the copy of the body a notification keeps.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -96,9 +95,11 @@ enum Field {
 
 const FIELDS: usize = 9;
 
-/// The envelope of a thin event notification, untyped: parsed straight from the body into one
-/// buffer that holds all its strings, so that parsing costs a single allocation whatever the
-/// event, and cloning costs none. Small, because it moves through every step of dispatch.
+/// The envelope of a thin event notification, untyped. It keeps a copy of the body (a thin
+/// event is small) and where each of its strings lies in it: parsing costs one allocation and
+/// one copy whatever the event, cloning costs none, and the value stays small, because it moves
+/// through every step of dispatch. Strings with escapes, which cannot point into the body, are
+/// decoded after it in the same buffer.
 #[derive(Clone)]
 pub struct RawNotification {
     strings: Arc<str>,
@@ -108,12 +109,6 @@ pub struct RawNotification {
     present: u16,
     created: Timestamp,
     livemode: bool,
-}
-
-thread_local! {
-    /// Scratch space to gather a notification's strings before the one allocation that keeps
-    /// them; reused across notifications on a thread.
-    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 impl RawNotification {
@@ -127,17 +122,9 @@ impl RawNotification {
                 e.valid_up_to()
             ))
         })?;
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut buffer) => Self::parse_into(text, &mut buffer),
-            // Only reentrancy could hold the borrow; a fresh buffer serves as well.
-            Err(_) => Self::parse_into(text, &mut String::new()),
-        })
-    }
-
-    fn parse_into(text: &str, buffer: &mut String) -> Result<Self, PayloadError> {
-        buffer.clear();
         let mut strings = Strings {
-            buffer,
+            body: text,
+            decoded: String::new(),
             spans: [(0, 0); FIELDS],
             present: 0,
         };
@@ -149,7 +136,7 @@ impl RawNotification {
             Ok(scalars) => {
                 check_object(scalars.object.as_deref())?;
                 Ok(Self {
-                    strings: Arc::from(strings.buffer.as_str()),
+                    strings: strings.buffer(),
                     spans: strings.spans,
                     present: strings.present,
                     created: scalars.created,
@@ -249,33 +236,57 @@ impl fmt::Debug for RawNotification {
     }
 }
 
-/// The buffer a notification's strings are gathered in while parsing, and where each one lies.
+/// Where each string of the envelope lies, gathered while parsing: in the body when it has no
+/// escapes, else in `decoded`, which the buffer appends to the body.
 struct Strings<'b> {
-    buffer: &'b mut String,
+    body: &'b str,
+    decoded: String,
     spans: [(u32, u32); FIELDS],
     present: u16,
 }
 
 impl Strings<'_> {
-    fn push<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
-        let bit = 1 << field as usize;
-        if self.present & bit != 0 {
+    /// A string that points into the body.
+    fn borrowed<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
+        // serde_json hands out slices of the body it reads; a slice found anywhere else (never,
+        // today) is kept as if decoded.
+        let start = (text.as_ptr() as usize).wrapping_sub(self.body.as_ptr() as usize);
+        match start.checked_add(text.len()) {
+            Some(end) if end <= self.body.len() => self.put(field, start, end),
+            _ => self.decoded(field, text),
+        }
+    }
+
+    /// A string decoded from escapes, kept after the body.
+    fn decoded<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
+        let start = self.body.len().saturating_add(self.decoded.len());
+        self.decoded.push_str(text);
+        self.put(field, start, start.saturating_add(text.len()))
+    }
+
+    fn put<E: de::Error>(&mut self, field: Field, start: usize, end: usize) -> Result<(), E> {
+        if self.has(field) {
             return Err(E::custom(format_args!("duplicate field `{}`", field.key())));
         }
-        let offset =
-            |len: usize| u32::try_from(len).map_err(|_| E::custom("the notification's strings exceed 4 GiB"));
-        let start = offset(self.buffer.len())?;
-        self.buffer.push_str(text);
-        let end = offset(self.buffer.len())?;
+        let offset = |at: usize| u32::try_from(at).map_err(|_| E::custom("the notification exceeds 4 GiB"));
         if let Some(span) = self.spans.get_mut(field as usize) {
-            *span = (start, end);
+            *span = (offset(start)?, offset(end)?);
         }
-        self.present |= bit;
+        self.present |= 1 << field as usize;
         Ok(())
     }
 
     fn has(&self, field: Field) -> bool {
         self.present & (1 << field as usize) != 0
+    }
+
+    /// The body, followed by the strings decoded from escapes if any.
+    fn buffer(&self) -> Arc<str> {
+        if self.decoded.is_empty() {
+            Arc::from(self.body)
+        } else {
+            Arc::from([self.body, self.decoded.as_str()].concat())
+        }
     }
 }
 
@@ -292,7 +303,7 @@ impl Field {
     }
 }
 
-/// A string value pushed into the buffer as `field`; `null` too when `nullable` (then the
+/// A string value recorded as `field`; `null` too when `nullable` (then the
 /// field stays absent).
 struct StringInto<'s, 'b> {
     strings: &'s mut Strings<'b>,
@@ -323,8 +334,12 @@ impl<'de> Visitor<'de> for StringInto<'_, '_> {
         })
     }
 
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<(), E> {
+        self.strings.borrowed(self.field, text)
+    }
+
     fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
-        self.strings.push(self.field, text)
+        self.strings.decoded(self.field, text)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
@@ -337,7 +352,7 @@ impl<'de> Visitor<'de> for StringInto<'_, '_> {
 }
 
 /// An object of the envelope (`reason`, `reason.request`, `related_object`), `null` allowed,
-/// its strings pushed into the buffer.
+/// its strings recorded.
 struct ObjectInto<'s, 'b> {
     strings: &'s mut Strings<'b>,
     object: Object,
