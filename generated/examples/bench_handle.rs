@@ -66,7 +66,11 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let handled = count.load(Ordering::Relaxed);
     if handled != per_round * (ROUNDS + 1) {
-        return Err(format!("the callback ran {handled} times, not {}", per_round * (ROUNDS + 1)).into());
+        return Err(format!(
+            "the callback ran {handled} times, not {}",
+            per_round * (ROUNDS + 1)
+        )
+        .into());
     }
     let (handle_rate, floor_rate) = (median(&mut handle_rates), median(&mut floor_rates));
 
