@@ -23,26 +23,39 @@ pub fn parse(text: &str) -> Option<Timestamp> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, else `None` (and jiff tries).
 fn utc_fast_path(text: &str) -> Option<Timestamp> {
-    let bytes = text.as_bytes();
-    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
-    if !separators
-        .iter()
-        .all(|&(at, expected)| bytes.get(at) == Some(&expected))
-    {
+    let (head, rest) = text.as_bytes().split_first_chunk::<19>()?;
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+    ] = *head
+    else {
         return None;
-    }
-    let year = digits(bytes, 0, 4)?;
-    let month = digits(bytes, 5, 7)?;
-    let day = digits(bytes, 8, 10)?;
-    let hour = digits(bytes, 11, 13)?;
-    let minute = digits(bytes, 14, 16)?;
-    let second = digits(bytes, 17, 19)?;
-    let nanos = match bytes.get(19..)? {
+    };
+    let year = number(&[y0, y1, y2, y3])?;
+    let (month, day) = (number(&[m0, m1])?, number(&[d0, d1])?);
+    let (hour, minute, second) = (number(&[h0, h1])?, number(&[i0, i1])?, number(&[s0, s1])?);
+    let nanos = match rest {
         [b'Z'] => 0,
         [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
-            let value = digits(fraction, 0, fraction.len())?;
             let scale = 10i64.pow(u32::try_from(9usize.checked_sub(fraction.len())?).ok()?);
-            value.wrapping_mul(scale)
+            number(fraction)?.wrapping_mul(scale)
         }
         _ => return None,
     };
@@ -61,18 +74,13 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
 }
 
-/// The decimal number in `bytes[start..end]`, all ASCII digits. Callers read at most nine
-/// digits, so the arithmetic cannot overflow; wrapping keeps overflow branches out of the loop.
-fn digits(bytes: &[u8], start: usize, end: usize) -> Option<i64> {
-    let digits = bytes.get(start..end)?;
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(digits.iter().fold(0i64, |value, &b| {
-        value
-            .wrapping_mul(10)
-            .wrapping_add(i64::from(b.wrapping_sub(b'0')))
-    }))
+/// The decimal number `digits` spell, all ASCII digits. Callers pass at most nine, so the
+/// arithmetic cannot overflow; wrapping keeps overflow branches out of the loop.
+fn number(digits: &[u8]) -> Option<i64> {
+    digits.iter().try_fold(0i64, |value, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit <= 9).then(|| value.wrapping_mul(10).wrapping_add(i64::from(digit)))
+    })
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
