@@ -229,3 +229,28 @@ fn livemode_must_be_a_bool() {
         .replace("false", "true");
     assert!(parse(b.as_bytes()).expect("valid").livemode());
 }
+
+#[test]
+fn strings_are_found_whatever_surrounds_them_and_whichever_are_escaped() {
+    let padding = "x".repeat(10_000);
+    let b = format!(
+        r#"{{"before":"{padding}","id":"evt_1","type":"a.b","middle":"{padding}","created":"2024-01-01T00:00:00Z","context":"acct_\u0031","reason":{{"type":"request","request":{{"id":"req_\u0032","idempotency_key":"ik_3"}}}},"related_object":{{"id":"x_1","type":"x","url":"/v1/x/x_1"}},"after":"{padding}"}}"#
+    );
+    let n = parse(b.as_bytes()).expect("valid");
+    assert_eq!((n.id(), n.event_type()), ("evt_1", "a.b"));
+    assert_eq!(
+        n.stripe_context().map(|c| c.to_string()).as_deref(),
+        Some("acct_1")
+    );
+    let reason = n.reason().expect("reason");
+    let request = reason.request.expect("request");
+    assert_eq!(
+        (reason.reason_type, request.id, request.idempotency_key),
+        ("request", "req_2", Some("ik_3"))
+    );
+    let related = n.related_object().expect("related object");
+    assert_eq!(
+        (related.id, related.object_type, related.url),
+        (Some("x_1"), "x", "/v1/x/x_1")
+    );
+}
