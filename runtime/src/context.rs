@@ -1,40 +1,21 @@
 //! `StripeContext`: the account path an event belongs to (`acct_1/acct_2`).
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer};
+use smol_str::SmolStr;
 
 /// The `/`-separated chain of accounts an event happened in, sent back to Stripe as the
-/// `Stripe-Context` header when fetching the event or its object. Cheap to clone: it shares the
-/// text of the notification it came from.
-#[derive(Clone)]
-pub struct StripeContext {
-    text: Arc<str>,
-    start: usize,
-    end: usize,
-}
+/// `Stripe-Context` header when fetching the event or its object. Cheap to clone: a context of
+/// one account is kept inline (no allocation, no reference count to touch), a longer one is
+/// shared.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StripeContext(SmolStr);
 
 impl StripeContext {
     /// A context from its text form; `None` for an empty string (no context).
     pub fn parse(text: &str) -> Option<Self> {
-        (!text.is_empty()).then(|| Self::whole(Arc::from(text)))
-    }
-
-    fn whole(text: Arc<str>) -> Self {
-        let end = text.len();
-        Self { text, start: 0, end }
-    }
-
-    /// The context at `start..end` of a shared text, without copying; `None` when that range
-    /// is empty or not in the text.
-    pub(crate) fn within(text: &Arc<str>, start: usize, end: usize) -> Option<Self> {
-        text.get(start..end).filter(|s| !s.is_empty())?;
-        Some(Self {
-            text: Arc::clone(text),
-            start,
-            end,
-        })
+        (!text.is_empty()).then(|| Self(SmolStr::new(text)))
     }
 
     /// The segments, outermost first.
@@ -44,33 +25,19 @@ impl StripeContext {
 
     /// A new context with `segment` appended (a child account).
     pub fn push(&self, segment: &str) -> Self {
-        Self::whole(Arc::from(format!("{}/{segment}", self.as_str())))
+        Self(SmolStr::from(format!("{}/{segment}", self.as_str())))
     }
 
     /// A new context without its last segment; `None` when this is a single segment.
     pub fn pop(&self) -> Option<Self> {
         self.as_str()
             .rsplit_once('/')
-            .map(|(parent, _)| Self::whole(Arc::from(parent)))
+            .map(|(parent, _)| Self(SmolStr::new(parent)))
     }
 
     /// The text form, `acct_1/acct_2`.
     pub fn as_str(&self) -> &str {
-        self.text.get(self.start..self.end).unwrap_or_default()
-    }
-}
-
-impl PartialEq for StripeContext {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for StripeContext {}
-
-impl std::hash::Hash for StripeContext {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        &self.0
     }
 }
 

@@ -192,8 +192,7 @@ impl RawNotification {
     /// The account path the event belongs to, sharing this notification's buffer; `None` when
     /// it is absent, `null` or `""`.
     pub fn stripe_context(&self) -> Option<StripeContext> {
-        let (start, end) = self.range(Field::Context)?;
-        StripeContext::within(&self.strings, start, end)
+        self.get(Field::Context).and_then(StripeContext::parse)
     }
 
     /// Why the event happened.

@@ -48,9 +48,9 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     else {
         return None;
     };
-    let year = number(&[y0, y1, y2, y3])?;
-    let (month, day) = (number(&[m0, m1])?, number(&[d0, d1])?);
-    let (hour, minute, second) = (number(&[h0, h1])?, number(&[i0, i1])?, number(&[s0, s1])?);
+    let year = pair(y0, y1)?.wrapping_mul(100).wrapping_add(pair(y2, y3)?);
+    let (month, day) = (pair(m0, m1)?, pair(d0, d1)?);
+    let (hour, minute, second) = (pair(h0, h1)?, pair(i0, i1)?, pair(s0, s1)?);
     let nanos = match rest {
         [b'Z'] => 0,
         [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
@@ -74,12 +74,21 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
 }
 
+/// The two-digit number `tens` and `ones` spell.
+fn pair(tens: u8, ones: u8) -> Option<i64> {
+    Some(digit(tens)?.wrapping_mul(10).wrapping_add(digit(ones)?))
+}
+
+fn digit(b: u8) -> Option<i64> {
+    let value = b.wrapping_sub(b'0');
+    (value <= 9).then_some(i64::from(value))
+}
+
 /// The decimal number `digits` spell, all ASCII digits. Callers pass at most nine, so the
 /// arithmetic cannot overflow; wrapping keeps overflow branches out of the loop.
 fn number(digits: &[u8]) -> Option<i64> {
     digits.iter().try_fold(0i64, |value, &b| {
-        let digit = b.wrapping_sub(b'0');
-        (digit <= 9).then(|| value.wrapping_mul(10).wrapping_add(i64::from(digit)))
+        Some(value.wrapping_mul(10).wrapping_add(digit(b)?))
     })
 }
 
