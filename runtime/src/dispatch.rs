@@ -292,9 +292,21 @@ impl<C: EventCatalog> Handler<C> {
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
         let raw = RawNotification::parse(body)?;
         let index = C::index_of(raw.event_type());
-        let Some(ledger) = &self.inner.ledger else {
-            return self.route(raw, index).await;
-        };
+        match &self.inner.ledger {
+            None => self.route(raw, index).await,
+            // Boxed: the ledger's state would otherwise weigh on every handler's future (it is
+            // moved, whole, at each step), and a ledger's round trips dwarf an allocation.
+            Some(ledger) => Box::pin(self.route_once(&**ledger, raw, index)).await,
+        }
+    }
+
+    /// [`route`](Self::route), at most once per event id as `ledger` keeps them.
+    async fn route_once(
+        &self,
+        ledger: &dyn EventLedger,
+        raw: RawNotification,
+        index: Option<usize>,
+    ) -> Result<Handled, HandleError> {
         let id = raw.clone();
         match ledger.claim(id.id()).await? {
             Claim::Done => return Ok(Handled::AlreadyProcessed),
