@@ -3,7 +3,8 @@
 //!
 //! - [`signature`]: `Stripe-Signature` verification (HMAC-SHA256, constant-time, rotation,
 //!   tolerance) and [`sign`] for tests;
-//! - [`notification`]: the thin event envelope, parsed borrowed, and the typed [`Notification`];
+//! - [`notification`]: the thin event envelope, parsed into spans of one copy of the body, and
+//!   the typed [`Notification`];
 //! - [`envelope`]: EventBridge and Event Grid envelopes for the unverified path;
 //! - [`dispatch`]: the builder and the frozen [`Handler`];
 //! - [`client`]: the context-bound [`StripeClient`].
