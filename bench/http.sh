@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP throughput, all in one run on loopback, each endpoint verifying the same signed event:
-# a bare axum endpoint (reads header and body only), stripe-notify's endpoint, Flask + gunicorn
+# a bare axum endpoint (reads header and body only), the same doing the floor's work (HMAC verify
+# and borrowed parse: the ceiling of any verifying endpoint), stripe-notify's endpoint, Flask + gunicorn
 # + stripe-python, Express + stripe-node. Bounded: DURATION seconds per endpoint (default 10).
 #
 # Needs: wrk (Debian package), and peers set up as ../shared/bench/README.md says, in $PEERS
@@ -32,6 +33,7 @@ measure() { # name url
   printf '%-40s %12s req/s  (non-2xx: %s)\n' "$1" "$rate" "$bad"
 }
 measure "bare axum (header + body only)" http://127.0.0.1:4243/bare
+measure "bare axum + the floor's work" http://127.0.0.1:4243/floor
 measure "stripe-notify endpoint" http://127.0.0.1:4243/webhook
 measure "Flask + gunicorn (2) + stripe-python" http://127.0.0.1:4244/webhook
 measure "Express + stripe-node" http://127.0.0.1:4245/webhook

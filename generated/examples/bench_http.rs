@@ -1,6 +1,13 @@
 //! The HTTP benchmark's server: `POST /bare` only reads the `Stripe-Signature` header and the
-//! body (the ceiling of any axum endpoint), `POST /webhook` is the real endpoint with a no-op
-//! callback. Listens on `127.0.0.1:$PORT` (default 4243). Driven by `bench/http.sh`.
+//! body (the ceiling of any axum endpoint), `POST /floor` does the floor's work on them (the
+//! ceiling of any verifying endpoint: see `benches/floor.rs`), `POST /webhook` is the real
+//! endpoint with a no-op callback. Listens on `127.0.0.1:$PORT` (default 4243). Driven by
+//! `bench/http.sh`.
+
+#[path = "../benches/floor.rs"]
+mod floor;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,6 +20,7 @@ use stripe_notify::{EventNotificationHandler, StripeClient};
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let port: u16 = std::env::var("PORT").map_or(Ok(4243), |p| p.parse())?;
     let secret = std::env::var("STRIPE_WEBHOOK_SECRET").unwrap_or_else(|_| "whsec_test_secret".to_owned());
+    let floor = Arc::new(floor::Floor::new(&secret));
     let handler =
         EventNotificationHandler::builder(StripeClient::new("sk_test_bench"), secret, |_, _, _| async {
             Ok(())
@@ -25,6 +33,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             post(|headers: HeaderMap, body: Bytes| async move {
                 let signed = headers.get("stripe-signature").is_some();
                 if signed && !body.is_empty() {
+                    "{\"received\":true}"
+                } else {
+                    "{}"
+                }
+            }),
+        )
+        .route(
+            "/floor",
+            post(move |headers: HeaderMap, body: Bytes| async move {
+                let signature = headers.get("stripe-signature").and_then(|h| h.to_str().ok());
+                if floor.run(&body, signature.unwrap_or_default()) {
                     "{\"received\":true}"
                 } else {
                     "{}"
