@@ -1,8 +1,9 @@
 //! Thin event notifications: the untyped envelope parsed from the body ([`RawNotification`]),
 //! and the typed [`Notification`] handed to callbacks, bound to a client.
 //!
-//! A notification owns its strings in one shared buffer, copied once from the body: building
-//! one costs a single allocation whatever the event, and cloning it (for `pre_handle`) none.
+//! A notification keeps one shared copy of its body and where each of its strings lies in it:
+//! building one costs a single allocation whatever the event, and cloning it (for `pre_handle`)
+//! none.
 
 pub mod raw;
 mod related;

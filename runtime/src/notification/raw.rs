@@ -189,8 +189,7 @@ impl RawNotification {
         self.livemode
     }
 
-    /// The account path the event belongs to, sharing this notification's buffer; `None` when
-    /// it is absent, `null` or `""`.
+    /// The account path the event belongs to; `None` when it is absent, `null` or `""`.
     pub fn stripe_context(&self) -> Option<StripeContext> {
         self.get(Field::Context).and_then(StripeContext::parse)
     }
@@ -302,8 +301,8 @@ impl Field {
     }
 }
 
-/// A string value recorded as `field`; `null` too when `nullable` (then the
-/// field stays absent).
+/// A string value recorded as `field`; `null` too when `nullable` (the field then stays
+/// absent).
 struct StringInto<'s, 'b> {
     strings: &'s mut Strings<'b>,
     field: Field,
