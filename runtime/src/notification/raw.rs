@@ -15,7 +15,6 @@ use crate::error::PayloadError;
 
 /// A string of the body: borrowed when it has no escapes, decoded into an owned string when it
 /// has. (serde's own `Cow<str>` borrows only as a direct field, never inside an `Option`.)
-#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Text<'a>(Cow<'a, str>);
 
 impl std::ops::Deref for Text<'_> {
@@ -23,30 +22,6 @@ impl std::ops::Deref for Text<'_> {
 
     fn deref(&self) -> &str {
         &self.0
-    }
-}
-
-impl AsRef<str> for Text<'_> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Text<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for Text<'_> {
-    fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for Text<'_> {
-    fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
     }
 }
 
@@ -264,7 +239,7 @@ impl Strings<'_> {
 
     fn put<E: de::Error>(&mut self, field: Field, start: usize, end: usize) -> Result<(), E> {
         if self.has(field) {
-            return Err(E::custom(format_args!("duplicate field `{}`", field.key())));
+            return Err(E::duplicate_field(field.key()));
         }
         let offset = |at: usize| u32::try_from(at).map_err(|_| E::custom("the notification exceeds 4 GiB"));
         if let Some(span) = self.spans.get_mut(field as usize) {
