@@ -250,7 +250,9 @@ impl ExampleServer {
             let line = self
                 .lines
                 .recv_timeout(std::time::Duration::from_secs(20))
-                .expect("the server prints");
+                .unwrap_or_else(|error| {
+                    panic!("the server printed no line containing {text:?} ({error}); see its stderr")
+                });
             if line.contains(text) {
                 return line;
             }
