@@ -2,7 +2,10 @@
 # HTTP throughput, all in one run on loopback, each endpoint verifying the same signed event:
 # a bare axum endpoint (reads header and body only), the same doing the floor's work (HMAC verify
 # and borrowed parse: the ceiling of any verifying endpoint), stripe-notify's endpoint, Flask + gunicorn
-# + stripe-python, Express + stripe-node. Bounded: DURATION seconds per endpoint (default 10).
+# + stripe-python, Express + stripe-node. The three Rust endpoints are measured in ROUNDS
+# alternating rounds (default 5) and each one's median round is printed, with the ratios: this
+# machine drifts by ±10% between minutes, which must weigh on all three alike. Bounded: DURATION
+# seconds per measure (default 5); the peers, 30 times slower, are measured once.
 #
 # Needs: wrk (Debian package), and peers set up as ../shared/bench/README.md says, in $PEERS
 # (a venv `py` with stripe==16.1.0 flask gunicorn, and `node` with stripe@23.1.0 express).
@@ -10,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 payload=${1:-../shared/bench/thin_event.json}
-duration=${DURATION:-10}
+duration=${DURATION:-5}
+rounds=${ROUNDS:-5}
 secret=whsec_test_secret
 : "${PEERS:?set PEERS to the folder with the py venv and node modules}"
 
@@ -25,15 +29,31 @@ PORT=4243 target/release/examples/bench_http >/dev/null & pids+=($!)
 NODE_PATH="$PEERS/node/node_modules" PORT=4245 node bench/express_app.js & pids+=($!)
 sleep 3
 
-measure() { # name url
-  local out rate bad
-  out=$(wrk -t2 -c32 -d"${duration}s" -s bench/post.lua "$2")
-  rate=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+rate() { # url: requests/s, after checking that every answer was a 2xx
+  local out bad
+  out=$(wrk -t2 -c32 -d"${duration}s" -s bench/post.lua "$1")
   bad=$(awk '/non-2xx/ {print $2}' <<<"$out")
-  printf '%-40s %12s req/s  (non-2xx: %s)\n' "$1" "$rate" "$bad"
+  [ "$bad" = 0 ] || { echo "$1: $bad answers were not 2xx" >&2; exit 1; }
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
-measure "bare axum (header + body only)" http://127.0.0.1:4243/bare
-measure "bare axum + the floor's work" http://127.0.0.1:4243/floor
-measure "stripe-notify endpoint" http://127.0.0.1:4243/webhook
-measure "Flask + gunicorn (2) + stripe-python" http://127.0.0.1:4244/webhook
-measure "Express + stripe-node" http://127.0.0.1:4245/webhook
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+routes=(bare floor webhook)
+declare -A rates
+for _ in $(seq "$rounds"); do
+  for route in "${routes[@]}"; do
+    rates[$route]+="$(rate "http://127.0.0.1:4243/$route") "
+  done
+done
+for route in "${routes[@]}"; do
+  declare "median_$route=$(tr ' ' '\n' <<<"${rates[$route]}" | grep . | median)"
+done
+printf '%-40s %12.0f req/s  (median of %s rounds: %s)\n' \
+  "bare axum (header + body only)" "$median_bare" "$rounds" "${rates[bare]% }" \
+  "bare axum + the floor's work" "$median_floor" "$rounds" "${rates[floor]% }" \
+  "stripe-notify endpoint" "$median_webhook" "$rounds" "${rates[webhook]% }"
+awk -v w="$median_webhook" -v b="$median_bare" -v f="$median_floor" \
+  'BEGIN {printf "stripe-notify / bare axum: %.2f   stripe-notify / floor endpoint: %.2f\n", w / b, w / f}'
+printf '%-40s %12.0f req/s\n' \
+  "Flask + gunicorn (2) + stripe-python" "$(rate http://127.0.0.1:4244/webhook)" \
+  "Express + stripe-node" "$(rate http://127.0.0.1:4245/webhook)"

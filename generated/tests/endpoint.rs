@@ -11,7 +11,7 @@ const SECRET: &str = "whsec_endpoint_test";
 type Seen = Arc<Mutex<Vec<String>>>;
 
 fn handler(seen: &Seen) -> EventNotificationHandler {
-    let (s1, s2) = (Arc::clone(seen), Arc::clone(seen));
+    let (s1, s2, s3) = (Arc::clone(seen), Arc::clone(seen), Arc::clone(seen));
     EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, move |n, _, d| {
         let by = if d.is_known_event_type {
             "fallback-known"
@@ -28,6 +28,16 @@ fn handler(seen: &Seen) -> EventNotificationHandler {
     })
     .unwrap()
     .on_v2_core_account_created(|_, _| async { Err("the ledger is down".into()) })
+    .unwrap()
+    // Slower than the test server's timeout (300 ms), which bounds receiving the body only.
+    .on_v2_core_account_closed(move |n, _| {
+        let seen = Arc::clone(&s3);
+        async move {
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+            seen.lock().unwrap().push(format!("slow callback {}", n.event_type()));
+            Ok(())
+        }
+    })
     .unwrap()
     .build()
 }
@@ -248,6 +258,16 @@ async fn a_slow_sender_gets_408_and_no_callback() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert!(server.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_callback_slower_than_the_timeout_runs_to_its_end() {
+    // Cancelling a callback halfway would leave its work (and a ledger's claim) half done; the
+    // timeout is for slow senders, not for slow callbacks.
+    let server = Server::start(1 << 20).await;
+    let (status, _) = server.deliver(sample_of("v2.core.account.closed")).await;
+    assert_eq!(status, 200);
+    assert_eq!(server.seen(), ["slow callback v2.core.account.closed"]);
 }
 
 #[test]
