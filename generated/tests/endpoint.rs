@@ -34,7 +34,9 @@ fn handler(seen: &Seen) -> EventNotificationHandler {
         let seen = Arc::clone(&s3);
         async move {
             tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-            seen.lock().unwrap().push(format!("slow callback {}", n.event_type()));
+            seen.lock()
+                .unwrap()
+                .push(format!("slow callback {}", n.event_type()));
             Ok(())
         }
     })
