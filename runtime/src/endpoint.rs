@@ -44,7 +44,8 @@ const STRIPE_SIGNATURE: HeaderName = HeaderName::from_static("stripe-signature")
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A webhook endpoint over a handler; turn it into axum routes with [`Self::verified`] and
-/// [`Self::unverified`].
+/// [`Self::unverified`]. Serve them on a Tokio runtime with timers enabled (`#[tokio::main]`
+/// enables them), which the timeout needs.
 #[derive(Debug)]
 pub struct WebhookEndpoint<C: EventCatalog> {
     handler: Handler<C>,
