@@ -37,7 +37,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 const RECEIVED: &str = r#"{"received":true}"#;
 
 /// The header Stripe signs with; a ready name spares each request parsing a string into one.
-const STRIPE_SIGNATURE: HeaderName = HeaderName::from_static("stripe-signature");
+pub const STRIPE_SIGNATURE: HeaderName = HeaderName::from_static("stripe-signature");
 
 /// Default time allowed to receive a request's body: a slow sender cannot hold a connection and
 /// a task longer than this.

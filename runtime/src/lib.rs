@@ -25,6 +25,7 @@
 pub mod catalog;
 pub mod client;
 pub mod context;
+mod decimal;
 pub mod dispatch;
 #[cfg(feature = "axum")]
 pub mod endpoint;

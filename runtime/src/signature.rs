@@ -13,6 +13,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use crate::decimal;
 use crate::error::{ConfigError, MalformedHeader, SignatureError};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -171,31 +172,19 @@ impl<'a> SignatureHeader<'a> {
     }
 }
 
-/// Parses `t`: ASCII digits only, at most 18 of them after leading zeros (any `i64` time a
-/// signature could carry). Returns the value and its digits without leading zeros (the form
-/// Stripe signs).
+/// Parses `t`: ASCII digits only, at most [`decimal::MAX_DIGITS`] of them after leading zeros
+/// (any `i64` time a signature could carry). Returns the value and its digits without leading
+/// zeros (the form Stripe signs).
 fn parse_timestamp(value: &str) -> Result<(i64, &str), SignatureError> {
     let malformed = SignatureError::MalformedHeader(MalformedHeader::InvalidTimestamp);
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+    if value.is_empty() {
         return Err(malformed);
     }
     let digits = value.trim_start_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
-    if digits.len() > MAX_TIMESTAMP_DIGITS {
-        return Err(malformed);
-    }
-    // At most 18 digits cannot overflow; wrapping arithmetic keeps the loop free of overflow
-    // branches (this runs on every request).
-    let parsed = digits.bytes().fold(0i64, |parsed, b| {
-        parsed
-            .wrapping_mul(10)
-            .wrapping_add(i64::from(b.wrapping_sub(b'0')))
-    });
+    let parsed = decimal::number(digits.as_bytes()).ok_or(malformed)?;
     Ok((parsed, digits))
 }
-
-/// The most significant digits a `t` may have: 18 digits always fit an `i64`.
-const MAX_TIMESTAMP_DIGITS: usize = 18;
 
 /// Verifies `Stripe-Signature` headers against one or more secrets (several during rotation).
 #[derive(Clone)]

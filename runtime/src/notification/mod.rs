@@ -140,7 +140,8 @@ impl<K: EventKind> Notification<K> {
 
     /// Where the related object is fetched from; `None` when there is none.
     pub(crate) fn related_url(&self) -> Option<&str> {
-        self.raw.related_url().filter(|_| K::RelatedObject::FETCHES)
+        let related = self.raw.related_object().filter(|_| K::RelatedObject::FETCHES)?;
+        Some(related.url)
     }
 
     /// The client bound to this event's context.

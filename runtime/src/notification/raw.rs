@@ -131,11 +131,10 @@ impl RawNotification {
 
     /// Where `field` lies in the buffer, when it was sent.
     fn range(&self, field: Field) -> Option<(usize, usize)> {
-        let index = field as usize;
-        if self.present & (1 << index) == 0 {
+        if self.present & field.bit() == 0 {
             return None;
         }
-        let &(start, end) = self.spans.get(index)?;
+        let &(start, end) = self.spans.get(field as usize)?;
         Some((usize::try_from(start).ok()?, usize::try_from(end).ok()?))
     }
 
@@ -187,11 +186,6 @@ impl RawNotification {
             object_type: self.get(Field::RelatedType)?,
             url: self.get(Field::RelatedUrl)?,
         })
-    }
-
-    /// The related object's URL, when there is one.
-    pub(crate) fn related_url(&self) -> Option<&str> {
-        self.get(Field::RelatedUrl)
     }
 }
 
@@ -245,12 +239,20 @@ impl Strings<'_> {
         if let Some(span) = self.spans.get_mut(field as usize) {
             *span = (offset(start)?, offset(end)?);
         }
-        self.present |= 1 << field as usize;
+        self.present |= field.bit();
         Ok(())
     }
 
     fn has(&self, field: Field) -> bool {
-        self.present & (1 << field as usize) != 0
+        self.present & field.bit() != 0
+    }
+
+    /// Fails on the first of `fields` that was not sent.
+    fn require<E: de::Error>(&self, fields: &[Field]) -> Result<(), E> {
+        match fields.iter().find(|field| !self.has(**field)) {
+            Some(missing) => Err(E::missing_field(missing.key())),
+            None => Ok(()),
+        }
     }
 
     /// The body, followed by the strings decoded from escapes if any.
@@ -264,6 +266,11 @@ impl Strings<'_> {
 }
 
 impl Field {
+    /// The field's bit in a presence mask.
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+
     /// The field's key in its JSON object.
     fn key(self) -> &'static str {
         match self {
@@ -413,15 +420,7 @@ impl<'de> Visitor<'de> for ObjectInto<'_, '_> {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        match self
-            .object
-            .required()
-            .iter()
-            .find(|field| !self.strings.has(**field))
-        {
-            Some(missing) => Err(de::Error::missing_field(missing.key())),
-            None => Ok(()),
-        }
+        self.strings.require(self.object.required())
     }
 }
 
@@ -525,11 +524,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                 nullable,
             })?;
         }
-        for required in [Field::Id, Field::EventType] {
-            if !strings.has(required) {
-                return Err(de::Error::missing_field(required.key()));
-            }
-        }
+        strings.require(&[Field::Id, Field::EventType])?;
         Ok(Scalars {
             object: object.flatten(),
             created: created.ok_or_else(|| de::Error::missing_field("created"))?,

@@ -5,6 +5,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer};
 
+use crate::decimal::{digit, number};
+
 /// Deserializes `created` (borrowed when it can be).
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
     let text = super::Text::deserialize(deserializer)?;
@@ -77,19 +79,6 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
 /// The two-digit number `tens` and `ones` spell.
 fn pair(tens: u8, ones: u8) -> Option<i64> {
     Some(digit(tens)?.wrapping_mul(10).wrapping_add(digit(ones)?))
-}
-
-fn digit(b: u8) -> Option<i64> {
-    let value = b.wrapping_sub(b'0');
-    (value <= 9).then_some(i64::from(value))
-}
-
-/// The decimal number `digits` spell, all ASCII digits. Callers pass at most nine, so the
-/// arithmetic cannot overflow; wrapping keeps overflow branches out of the loop.
-fn number(digits: &[u8]) -> Option<i64> {
-    digits.iter().try_fold(0i64, |value, &b| {
-        Some(value.wrapping_mul(10).wrapping_add(digit(b)?))
-    })
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
