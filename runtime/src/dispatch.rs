@@ -18,7 +18,7 @@ use tracing::Instrument;
 use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
-use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
+use crate::error::{CallbackResult, ConfigError, HandleError};
 use crate::ledger::{Claim, EventLedger};
 use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
 use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
@@ -48,9 +48,7 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// A typed callback with its notification type erased: builds the typed notification from the
 /// envelope and starts the user's future.
-type ErasedCallback = Box<
-    dyn Fn(RawNotification, StripeClient) -> Result<BoxFuture<CallbackResult>, PayloadError> + Send + Sync,
->;
+type ErasedCallback = Box<dyn Fn(RawNotification, StripeClient) -> BoxFuture<CallbackResult> + Send + Sync>;
 type FallbackFn = Box<
     dyn Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> BoxFuture<CallbackResult>
         + Send
@@ -137,8 +135,8 @@ impl<C: EventCatalog> HandlerBuilder<C> {
             return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
         }
         *slot = Some(Box::new(move |raw, client| {
-            let notification = Notification::<K>::new(raw, client.clone())?;
-            Ok(Box::pin(callback(notification, client)))
+            let notification = Notification::<K>::new(raw, client.clone());
+            Box::pin(callback(notification, client))
         }));
         Ok(self)
     }
@@ -290,8 +288,14 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        let raw = RawNotification::parse(body)?;
+        let mut raw = RawNotification::read(body)?;
         let index = C::index_of(raw.event_type());
+        // Before anything runs, and whether a callback is registered or not: one verdict per body.
+        raw.conform(
+            index
+                .and_then(|index| C::EVENTS.get(index))
+                .map(|info| &info.related),
+        )?;
         match &self.inner.ledger {
             None => self.route(raw, index).await,
             // Boxed: the ledger's state would otherwise weigh on every handler's future (it is
@@ -337,7 +341,7 @@ impl<C: EventCatalog> Handler<C> {
         );
         let client = inner.client.with_stripe_context(raw.stripe_context());
         if let Some(pre_handle) = &inner.pre_handle {
-            let notification = Notification::new(raw.clone(), client.clone())?;
+            let notification = Notification::new(raw.clone(), client.clone());
             if !pre_handle(notification, client.clone())
                 .await
                 .map_err(HandleError::PreHandle)?
@@ -349,12 +353,12 @@ impl<C: EventCatalog> Handler<C> {
             .and_then(|index| inner.callbacks.get(index))
             .and_then(Option::as_ref);
         let (running, handled) = match callback {
-            Some(callback) => (callback(raw, client)?, Handled::Callback),
+            Some(callback) => (callback(raw, client), Handled::Callback),
             None => {
                 let details = UnhandledNotificationDetails {
                     is_known_event_type: index.is_some(),
                 };
-                let notification = Notification::new(raw, client.clone())?;
+                let notification = Notification::new(raw, client.clone());
                 (
                     (inner.fallback)(notification, client, details),
                     Handled::Fallback(details),

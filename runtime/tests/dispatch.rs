@@ -434,3 +434,110 @@ fn debug_output_never_shows_secrets() {
     assert!(!text.contains("topsecret"), "{text}");
     assert!(text.contains("sk_test_<redacted>"), "{text}");
 }
+
+/// Bodies whose `related_object` breaks what a type with one requires.
+const RELATED_VIOLATIONS: &[&str] = &[
+    "",
+    r#","related_object":null"#,
+    r#","related_object":[]"#,
+    r#","related_object":"mtr_1""#,
+    r#","related_object":{"id":5,"type":"billing.meter","url":"/v1/billing/meters/mtr_1"}"#,
+    r#","related_object":{"id":"mtr_1","type":"billing.meter"}"#,
+    r#","related_object":{"id":"mtr_1","type":null,"url":"/v1/billing/meters/mtr_1"}"#,
+    r#","related_object":{"id":"mtr_1","type":"billing.meter","url":{"path":"/v1"}}"#,
+    r#","related_object":{"id":"mtr_1","type":"billing.meter","type":"x","url":"/v1/x"}"#,
+];
+
+#[tokio::test]
+async fn a_known_type_gets_one_verdict_whether_or_not_a_callback_is_registered() {
+    let log = Log::default();
+    let pre = Arc::clone(&log);
+    let with_callbacks = builder(&log)
+        .on(meter_callback(&log))
+        .unwrap()
+        .on(|_: Notification<BalanceAvailable>, _| async { Ok(()) })
+        .unwrap()
+        .pre_handle(move |n: UnknownEventNotification, _| {
+            pre.lock().unwrap().push(format!("pre {}", n.event_type()));
+            async { Ok(true) }
+        })
+        .unwrap()
+        .build();
+    let without_callbacks = builder(&log).build();
+    for event_type in ["v1.billing.meter.error_report_triggered", "v1.balance.available"] {
+        for violation in RELATED_VIOLATIONS {
+            let b = body(event_type, violation);
+            for handler in [&with_callbacks, &without_callbacks] {
+                let outcome = handle(handler, &b).await;
+                assert!(
+                    matches!(outcome, Err(HandleError::Payload(PayloadError::Invalid(_)))),
+                    "{event_type} {violation}: {outcome:?}"
+                );
+            }
+        }
+    }
+    let meter_without_id = body(
+        "v1.billing.meter.error_report_triggered",
+        r#","related_object":{"id":null,"type":"billing.meter","url":"/v1/billing/meters"}"#,
+    );
+    for handler in [&with_callbacks, &without_callbacks] {
+        assert!(handle(handler, &meter_without_id).await.is_err());
+    }
+    assert!(
+        entries(&log).is_empty(),
+        "nothing ran, pre_handle included: {:?}",
+        entries(&log)
+    );
+}
+
+#[tokio::test]
+async fn a_type_without_a_related_object_ignores_whatever_related_object_is_sent() {
+    let log = Log::default();
+    let callback_log = Arc::clone(&log);
+    let with_callback = builder(&log)
+        .on(move |n: Notification<AccountLinkReturned>, _| {
+            callback_log
+                .lock()
+                .unwrap()
+                .push(format!("callback {:?}", n.related_object()));
+            async { Ok(()) }
+        })
+        .unwrap()
+        .build();
+    let without_callback = builder(&log).build();
+    for violation in RELATED_VIOLATIONS
+        .iter()
+        .chain([&r#","related_object":{"id":"x_1","type":"x","url":"/v1/x"}"#])
+    {
+        let b = body("v2.core.account_link.returned", violation);
+        assert_eq!(
+            handle(&with_callback, &b).await.unwrap(),
+            Handled::Callback,
+            "{violation}"
+        );
+        assert!(handle(&without_callback, &b).await.is_ok(), "{violation}");
+    }
+    let fallbacks = entries(&log)
+        .into_iter()
+        .filter(|line| line.starts_with("fallback"))
+        .collect::<Vec<_>>();
+    assert_eq!(fallbacks.len(), RELATED_VIOLATIONS.len() + 1);
+    assert!(
+        fallbacks.iter().all(|line| line.ends_with("related=None")),
+        "the fallback does not see a field the type does not define: {fallbacks:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_type_may_lack_a_related_object_but_not_have_a_malformed_one() {
+    let log = Log::default();
+    let handler = builder(&log).build();
+    for (violation, valid) in RELATED_VIOLATIONS
+        .iter()
+        .zip([true, true])
+        .chain(RELATED_VIOLATIONS.iter().skip(2).zip(std::iter::repeat(false)))
+    {
+        let outcome = handle(&handler, &body("v9.brand_new.thing_happened", violation)).await;
+        assert_eq!(outcome.is_ok(), valid, "{violation}: {outcome:?}");
+    }
+}

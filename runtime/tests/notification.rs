@@ -254,3 +254,12 @@ fn strings_are_found_whatever_surrounds_them_and_whichever_are_escaped() {
         (Some("x_1"), "x", "/v1/x/x_1")
     );
 }
+
+#[test]
+fn created_keeps_nanoseconds_of_a_longer_fraction() {
+    let b = br#"{"id":"evt_1","type":"a.b","created":"2026-03-30T05:37:07.575123456789Z"}"#;
+    let created = parse(b).expect("valid").created();
+    assert_eq!(created.to_string(), "2026-03-30T05:37:07.575123456Z");
+    let offset = br#"{"id":"evt_1","type":"a.b","created":"2026-03-30T07:37:07.5751234567+02:00"}"#;
+    assert_eq!(parse(offset).expect("valid").created(), created);
+}

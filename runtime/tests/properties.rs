@@ -189,4 +189,19 @@ proptest! {
         let parsed = RawNotification::parse(body.as_bytes()).map(|raw| raw.created());
         prop_assert_eq!(parsed.ok(), text.parse::<jiff::Timestamp>().ok());
     }
+
+    #[test]
+    fn created_keeps_the_first_nine_fraction_digits(
+        seconds in -62_135_596_800i64..253_402_200_000,
+        nanos in 0..1_000_000_000i32,
+        extra in "[0-9]{1,12}",
+        offset in prop_oneof![Just("Z"), Just("+00:00"), Just("z")],
+    ) {
+        let timestamp = jiff::Timestamp::new(seconds, nanos).unwrap();
+        let nine = format!("{timestamp:.9}");
+        let longer = format!("{}{extra}{offset}", nine.trim_end_matches('Z'));
+        let body = format!(r#"{{"id":"evt_1","type":"a.b","created":"{longer}"}}"#);
+        let parsed = RawNotification::parse(body.as_bytes()).map(|raw| raw.created());
+        prop_assert_eq!(parsed.ok(), Some(timestamp), "{}", longer);
+    }
 }

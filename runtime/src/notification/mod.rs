@@ -26,7 +26,6 @@ pub use related::{
 
 use crate::client::StripeClient;
 use crate::context::StripeContext;
-use crate::error::PayloadError;
 
 /// Why an event happened: `reason.type` and the API request behind it. `S` is `&str` in a
 /// notification (borrowed from it) and `String` in a fetched [`Event`].
@@ -92,15 +91,15 @@ pub struct Notification<K: EventKind> {
 }
 
 impl<K: EventKind> Notification<K> {
-    /// Checks the related object's shape against `K`'s and binds the notification to `client`,
-    /// which must be in the event's context ([`RawNotification::stripe_context`]).
-    pub(crate) fn new(raw: RawNotification, client: StripeClient) -> Result<Self, PayloadError> {
-        K::RelatedObject::check(raw.related_object().as_ref(), raw.event_type())?;
-        Ok(Self {
+    /// Binds the notification to `client`, which must be in the event's context
+    /// ([`RawNotification::stripe_context`]). Its related object must have been conformed to
+    /// `K`'s shape.
+    pub(crate) fn new(raw: RawNotification, client: StripeClient) -> Self {
+        Self {
             raw,
             client,
             kind: PhantomData,
-        })
+        }
     }
 
     /// Event id, `evt_...`.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::{AnyRelatedObject, Reason, ReasonRequest};
+use crate::catalog::RelatedInfo;
 use crate::context::StripeContext;
 use crate::error::PayloadError;
 
@@ -70,6 +71,43 @@ enum Field {
 
 const FIELDS: usize = 9;
 
+/// The presence bits of `related_object`'s fields.
+const RELATED_FIELDS: u16 =
+    (1 << Field::RelatedId as u16) | (1 << Field::RelatedType as u16) | (1 << Field::RelatedUrl as u16);
+
+/// What is wrong with a body's `related_object`. Noted rather than raised while parsing: a type
+/// whose spec has no related object ignores the field, as it ignores any field it does not
+/// define; only [`RawNotification::conform`] knows the type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RelatedProblem {
+    /// Neither an object nor `null`.
+    NotAnObject,
+    /// A field that is not a string (or `null`, for `id`).
+    WrongType(Field),
+    /// A required field is missing.
+    Missing(Field),
+    /// A key sent twice: `related_object` itself, or one of its fields.
+    Repeated(&'static str),
+}
+
+impl fmt::Display for RelatedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotAnObject => f.write_str("invalid type: `related_object` must be an object or null"),
+            Self::WrongType(Field::RelatedId) => {
+                f.write_str("invalid type: `related_object.id` must be a string or null")
+            }
+            Self::WrongType(field) => write!(
+                f,
+                "invalid type: `related_object.{}` must be a string",
+                field.key()
+            ),
+            Self::Missing(field) => write!(f, "missing field `{}` in `related_object`", field.key()),
+            Self::Repeated(key) => write!(f, "duplicate field `{key}`"),
+        }
+    }
+}
+
 /// The envelope of a thin event notification, untyped. It keeps a copy of the body (a thin
 /// event is small) and where each of its strings lies in it: parsing costs one allocation and
 /// one copy whatever the event, cloning costs none, and the value stays small, because it moves
@@ -84,12 +122,24 @@ pub struct RawNotification {
     present: u16,
     created: Timestamp,
     livemode: bool,
+    /// What was wrong with `related_object`, if anything: whether that matters depends on the
+    /// event type ([`Self::conform`]).
+    related_problem: Option<RelatedProblem>,
 }
 
 impl RawNotification {
     /// Parses a body: UTF-8, a JSON object, `object` `v2.core.event` or absent, `id`, `type`
-    /// and `created` present; unknown fields are ignored.
+    /// and `created` present; unknown fields are ignored. `related_object` is checked as for a
+    /// type that is not known: it may be absent, but when present it must be well-formed.
     pub fn parse(body: &[u8]) -> Result<Self, PayloadError> {
+        let mut raw = Self::read(body)?;
+        raw.conform(None)?;
+        Ok(raw)
+    }
+
+    /// Parses a body as [`parse`](Self::parse) does, but keeps a malformed `related_object` as
+    /// a problem for [`conform`](Self::conform) to judge once the type is known.
+    pub(crate) fn read(body: &[u8]) -> Result<Self, PayloadError> {
         // One SIMD pass over the body for UTF-8 is cheaper than serde_json checking each string.
         let text = std::str::from_utf8(body).map_err(|e| {
             PayloadError::invalid(format_args!(
@@ -102,6 +152,7 @@ impl RawNotification {
             decoded: String::new(),
             spans: [(0, 0); FIELDS],
             present: 0,
+            related_problem: None,
         };
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let scalars = deserializer
@@ -116,6 +167,7 @@ impl RawNotification {
                     present: strings.present,
                     created: scalars.created,
                     livemode: scalars.livemode,
+                    related_problem: strings.related_problem,
                 })
             }
             Err(error) => {
@@ -127,6 +179,46 @@ impl RawNotification {
                 Err(PayloadError::invalid(describe_json_error(&error)))
             }
         }
+    }
+
+    /// Checks `related_object` against what the event type's spec says of it (`None` for a
+    /// type the catalog does not know), so that a body gets the same verdict on every path,
+    /// whether a callback is registered or not:
+    /// - a type with a related object needs one, well-formed, with an `id` unless it is a
+    ///   singleton;
+    /// - a type without one ignores whatever `related_object` the body has, as any other field
+    ///   its spec does not define;
+    /// - a type the catalog does not know may have one or not, but a malformed one is invalid.
+    pub(crate) fn conform(&mut self, related: Option<&RelatedInfo>) -> Result<(), PayloadError> {
+        let invalid = |what: &dyn fmt::Display| {
+            PayloadError::invalid(format_args!("the body is not a thin event notification: {what}"))
+        };
+        let (needed, needs_id) = match related {
+            Some(RelatedInfo::None) => {
+                self.present &= !RELATED_FIELDS;
+                self.related_problem = None;
+                return Ok(());
+            }
+            Some(RelatedInfo::Object(_)) => (true, true),
+            Some(RelatedInfo::Singleton(_)) => (true, false),
+            None => (false, false),
+        };
+        if let Some(problem) = self.related_problem {
+            return Err(invalid(&problem));
+        }
+        let missing = |what: &str| {
+            PayloadError::invalid(format_args!(
+                "event type {} must have {what}",
+                truncate(self.event_type(), 128)
+            ))
+        };
+        if needed && self.present & RELATED_FIELDS == 0 {
+            return Err(missing("a related_object"));
+        }
+        if needs_id && self.present & Field::RelatedId.bit() == 0 {
+            return Err(missing("a related_object.id"));
+        }
+        Ok(())
     }
 
     /// Where `field` lies in the buffer, when it was sent.
@@ -210,6 +302,8 @@ struct Strings<'b> {
     decoded: String,
     spans: [(u32, u32); FIELDS],
     present: u16,
+    /// The first thing wrong with `related_object`.
+    related_problem: Option<RelatedProblem>,
 }
 
 impl Strings<'_> {
@@ -245,6 +339,11 @@ impl Strings<'_> {
 
     fn has(&self, field: Field) -> bool {
         self.present & field.bit() != 0
+    }
+
+    /// Notes what is wrong with `related_object` (the first problem is the one reported).
+    fn related_problem(&mut self, problem: RelatedProblem) {
+        self.related_problem.get_or_insert(problem);
     }
 
     /// Fails on the first of `fields` that was not sent.
@@ -331,8 +430,7 @@ impl<'de> Visitor<'de> for StringInto<'_, '_> {
     }
 }
 
-/// An object of the envelope (`reason`, `reason.request`, `related_object`), `null` allowed,
-/// its strings recorded.
+/// An object of the envelope (`reason`, `reason.request`), `null` allowed, its strings recorded.
 struct ObjectInto<'s, 'b> {
     strings: &'s mut Strings<'b>,
     object: Object,
@@ -342,7 +440,6 @@ struct ObjectInto<'s, 'b> {
 enum Object {
     Reason,
     Request,
-    Related,
 }
 
 impl Object {
@@ -351,7 +448,6 @@ impl Object {
         match self {
             Self::Reason => "reason",
             Self::Request => "request",
-            Self::Related => "related_object",
         }
     }
 
@@ -361,9 +457,6 @@ impl Object {
             (Self::Reason, NestedKey::Type) => Some((Field::ReasonType, false)),
             (Self::Request, NestedKey::Id) => Some((Field::RequestId, false)),
             (Self::Request, NestedKey::IdempotencyKey) => Some((Field::IdempotencyKey, true)),
-            (Self::Related, NestedKey::Id) => Some((Field::RelatedId, true)),
-            (Self::Related, NestedKey::Type) => Some((Field::RelatedType, false)),
-            (Self::Related, NestedKey::Url) => Some((Field::RelatedUrl, false)),
             _ => None,
         }
     }
@@ -373,7 +466,6 @@ impl Object {
         match self {
             Self::Reason => &[Field::ReasonType],
             Self::Request => &[Field::RequestId],
-            Self::Related => &[Field::RelatedType, Field::RelatedUrl],
         }
     }
 }
@@ -421,6 +513,158 @@ impl<'de> Visitor<'de> for ObjectInto<'_, '_> {
             }
         }
         self.strings.require(self.object.required())
+    }
+}
+
+/// `related_object`, read without failing: whatever is wrong with it is noted as a
+/// [`RelatedProblem`] and the value skipped, so that the rest of the body is still read.
+struct RelatedInto<'s, 'b>(&'s mut Strings<'b>);
+
+impl<'de> DeserializeSeed<'de> for RelatedInto<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// The `visit_*` methods of a lenient visitor for values of the wrong type: each notes the
+/// visitor's `wrong_type` problem and skips the value.
+macro_rules! wrong_type_is_a_problem {
+    () => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            self.wrong_type();
+            Ok(())
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            self.wrong_type();
+            Ok(())
+        }
+    };
+}
+
+impl RelatedInto<'_, '_> {
+    fn wrong_type(self) {
+        self.0.related_problem(RelatedProblem::NotAnObject);
+    }
+}
+
+impl<'de> Visitor<'de> for RelatedInto<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+
+    wrong_type_is_a_problem!();
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.wrong_type();
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let strings = self.0;
+        while let Some(key) = map.next_key::<NestedKey>()? {
+            let field = match key {
+                NestedKey::Id => Field::RelatedId,
+                NestedKey::Type => Field::RelatedType,
+                NestedKey::Url => Field::RelatedUrl,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if strings.has(field) {
+                strings.related_problem(RelatedProblem::Repeated(field.key()));
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                map.next_value_seed(RelatedString {
+                    strings: &mut *strings,
+                    field,
+                })?;
+            }
+        }
+        for field in [Field::RelatedType, Field::RelatedUrl] {
+            if !strings.has(field) {
+                strings.related_problem(RelatedProblem::Missing(field));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A string field of `related_object`, read without failing (see [`RelatedInto`]).
+struct RelatedString<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+    field: Field,
+}
+
+impl RelatedString<'_, '_> {
+    fn wrong_type(self) {
+        self.strings
+            .related_problem(RelatedProblem::WrongType(self.field));
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RelatedString<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RelatedString<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    wrong_type_is_a_problem!();
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<(), E> {
+        self.strings.borrowed(self.field, text)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+        self.strings.decoded(self.field, text)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        // `id` is null for singleton resources; the others must be strings.
+        if self.field != Field::RelatedId {
+            self.wrong_type();
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.wrong_type();
+        Ok(())
     }
 }
 
@@ -483,7 +727,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalars<'de>, A::Error> {
         let strings = self.0;
         let (mut object, mut created, mut livemode) = (None, None, None);
-        let (mut reason_seen, mut related_seen) = (None, None);
+        let (mut reason_seen, mut related_seen) = (None, false);
         while let Some(key) = map.next_key::<Key>()? {
             let (field, nullable) = match key {
                 Key::Id => (Field::Id, false),
@@ -501,16 +745,22 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                     once(&mut livemode, "livemode", map.next_value::<bool>()?)?;
                     continue;
                 }
-                Key::Reason | Key::RelatedObject => {
-                    let (seen, object) = match key {
-                        Key::Reason => (&mut reason_seen, Object::Reason),
-                        _ => (&mut related_seen, Object::Related),
-                    };
-                    once(seen, object.key(), ())?;
+                Key::Reason => {
+                    once(&mut reason_seen, Object::Reason.key(), ())?;
                     map.next_value_seed(ObjectInto {
                         strings: &mut *strings,
-                        object,
+                        object: Object::Reason,
                     })?;
+                    continue;
+                }
+                Key::RelatedObject => {
+                    if related_seen {
+                        strings.related_problem(RelatedProblem::Repeated("related_object"));
+                        map.next_value::<IgnoredAny>()?;
+                    } else {
+                        related_seen = true;
+                        map.next_value_seed(RelatedInto(&mut *strings))?;
+                    }
                     continue;
                 }
                 Key::Other => {

@@ -5,9 +5,6 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::truncate;
-use crate::error::PayloadError;
-
 /// A related object with an id: `{id, type, url}`. `S` is `&str` in a notification and
 /// `String` where it is owned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -51,10 +48,7 @@ pub trait RelatedObjectShape: sealed::Sealed + Send + Sync + 'static {
     /// Whether `fetch_related_object` fetches anything for this shape.
     #[doc(hidden)]
     const FETCHES: bool = true;
-    /// Checks that a notification's related object has this shape.
-    #[doc(hidden)]
-    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError>;
-    /// The view of a related object that passed [`check`](Self::check).
+    /// The view of a related object, which the notification's parse checked has this shape.
     #[doc(hidden)]
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_>;
 }
@@ -84,25 +78,14 @@ pub struct HasNoRelatedObject;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HasAnyRelatedObject;
 
-fn missing(event_type: &str, what: &str) -> PayloadError {
-    PayloadError::invalid(format_args!(
-        "event type {} must have {what}",
-        truncate(event_type, 128)
-    ))
-}
-
 impl RelatedObjectShape for HasRelatedObject {
     type View<'a> = RelatedObject<&'a str>;
 
-    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError> {
-        let related = related.ok_or_else(|| missing(event_type, "a related_object"))?;
-        related
-            .id
-            .map(|_| ())
-            .ok_or_else(|| missing(event_type, "a related_object.id"))
-    }
-
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
+        debug_assert!(
+            related.is_some_and(|r| r.id.is_some()),
+            "the parse checked the related object and its id"
+        );
         related.map_or_else(RelatedObject::default, |r| RelatedObject {
             id: r.id.unwrap_or_default(),
             object_type: r.object_type,
@@ -114,13 +97,8 @@ impl RelatedObjectShape for HasRelatedObject {
 impl RelatedObjectShape for HasSingletonRelatedObject {
     type View<'a> = SingletonRelatedObject<&'a str>;
 
-    fn check(related: Option<&AnyRelatedObject<&str>>, event_type: &str) -> Result<(), PayloadError> {
-        related
-            .map(|_| ())
-            .ok_or_else(|| missing(event_type, "a related_object"))
-    }
-
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
+        debug_assert!(related.is_some(), "the parse checked the related object");
         related.map_or_else(SingletonRelatedObject::default, |r| SingletonRelatedObject {
             object_type: r.object_type,
             url: r.url,
@@ -132,19 +110,11 @@ impl RelatedObjectShape for HasNoRelatedObject {
     type View<'a> = ();
     const FETCHES: bool = false;
 
-    fn check(_: Option<&AnyRelatedObject<&str>>, _: &str) -> Result<(), PayloadError> {
-        Ok(())
-    }
-
     fn view(_: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {}
 }
 
 impl RelatedObjectShape for HasAnyRelatedObject {
     type View<'a> = Option<AnyRelatedObject<&'a str>>;
-
-    fn check(_: Option<&AnyRelatedObject<&str>>, _: &str) -> Result<(), PayloadError> {
-        Ok(())
-    }
 
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
         related

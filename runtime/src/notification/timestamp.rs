@@ -1,6 +1,11 @@
 //! `created`: an RFC 3339 timestamp. Stripe sends one form, `2024-09-17T06:20:52.246Z`; that form
 //! is read directly (it is a tenth of the time jiff's general parser takes, on the hot path of
 //! every notification), and anything else goes to jiff, which decides.
+//!
+//! RFC 3339 allows any number of fraction digits; a timestamp keeps nanoseconds, so digits past
+//! the ninth are dropped (truncated, never rounded) on both paths.
+
+use std::borrow::Cow;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer};
@@ -20,10 +25,33 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
 
 /// Parses an RFC 3339 timestamp.
 pub fn parse(text: &str) -> Option<Timestamp> {
-    utc_fast_path(text).or_else(|| text.parse().ok())
+    utc_fast_path(text).or_else(|| nanosecond_fraction(text).parse().ok())
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, else `None` (and jiff tries).
+/// The most fraction digits a timestamp keeps.
+const NANOSECOND_DIGITS: usize = 9;
+
+/// `text` with the seconds' fraction cut to nine digits, for jiff (which takes no more).
+fn nanosecond_fraction(text: &str) -> Cow<'_, str> {
+    let Some(dot) = text.find('.') else {
+        return Cow::Borrowed(text);
+    };
+    let digits = text
+        .bytes()
+        .skip(dot.saturating_add(1))
+        .take_while(u8::is_ascii_digit)
+        .count();
+    match digits.checked_sub(NANOSECOND_DIGITS) {
+        Some(extra) if extra > 0 => {
+            let keep = dot.saturating_add(1).saturating_add(NANOSECOND_DIGITS);
+            let rest = keep.saturating_add(extra);
+            Cow::Owned([text.get(..keep).unwrap_or(text), text.get(rest..).unwrap_or("")].concat())
+        }
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f+]Z`, else `None` (and jiff tries).
 fn utc_fast_path(text: &str) -> Option<Timestamp> {
     let (head, rest) = text.as_bytes().split_first_chunk::<19>()?;
     let [
@@ -55,9 +83,13 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     let (hour, minute, second) = (pair(h0, h1)?, pair(i0, i1)?, pair(s0, s1)?);
     let nanos = match rest {
         [b'Z'] => 0,
-        [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
-            let scale = 10i64.pow(u32::try_from(9usize.checked_sub(fraction.len())?).ok()?);
-            number(fraction)?.wrapping_mul(scale)
+        [b'.', fraction @ .., b'Z'] if !fraction.is_empty() => {
+            let (kept, dropped) = fraction.split_at(fraction.len().min(NANOSECOND_DIGITS));
+            if !dropped.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let scale = 10i64.pow(u32::try_from(NANOSECOND_DIGITS.checked_sub(kept.len())?).ok()?);
+            number(kept)?.wrapping_mul(scale)
         }
         _ => return None,
     };
@@ -149,10 +181,27 @@ mod tests {
             "yesterday",
             "",
             "2024-09-17T06:20:52.Z",
-            "2024-09-17T06:20:52.1234567890Z",
+            "2024-09-17T06:20:52.123456789xZ",
         ] {
             assert_eq!(utc_fast_path(invalid), None, "{invalid}");
             assert_eq!(parse(invalid), invalid.parse::<Timestamp>().ok(), "{invalid}");
         }
+    }
+
+    #[test]
+    fn fraction_digits_past_the_ninth_are_truncated_on_both_paths() {
+        let nanos: Timestamp = "2026-03-30T05:37:07.575123456Z".parse().unwrap();
+        for text in [
+            "2026-03-30T05:37:07.575123456789Z",
+            "2026-03-30T05:37:07.5751234569999999999999Z",
+        ] {
+            assert_eq!(utc_fast_path(text), Some(nanos), "{text}");
+        }
+        assert_eq!(
+            parse("2026-03-30T07:37:07.575123456789+02:00"),
+            Some(nanos),
+            "jiff's path"
+        );
+        assert_eq!(parse("2026-03-30T05:37:07.575123456789z"), Some(nanos));
     }
 }
