@@ -9,7 +9,7 @@ use crate::ir::{Alias, TypeDef, TypeRef};
 
 /// Replaces each type whose shape equals an earlier one's (by name) with an alias to it.
 /// Shapes are compared with names resolved, so that parents of merged types merge too.
-pub fn dedup(types: Vec<TypeDef>) -> Vec<TypeDef> {
+pub(crate) fn dedup(types: Vec<TypeDef>) -> Vec<TypeDef> {
     let mut canonical: HashMap<String, String> = HashMap::new();
     loop {
         let mut by_shape: BTreeMap<String, String> = BTreeMap::new();

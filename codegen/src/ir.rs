@@ -4,12 +4,25 @@
 /// Everything the generated crate is made of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
-    /// The spec's API version (`info.version`), sent as `Stripe-Version`.
+    /// The first spec's API version (`info.version`), sent as `Stripe-Version`.
     pub api_version: String,
+    /// The specs it was made from, in the order given.
+    pub specs: Vec<SpecSource>,
     /// Thin events, sorted by type string.
     pub events: Vec<Event>,
     /// Types for event data and related resources, in a deterministic order.
     pub types: Vec<TypeDef>,
+}
+
+/// A spec the catalog was made from, as every generated file's header names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecSource {
+    /// The file name.
+    pub name: String,
+    /// Its `info.version`.
+    pub api_version: String,
+    /// The sha256 of its bytes.
+    pub sha256: String,
 }
 
 /// One thin event type.
@@ -17,10 +30,16 @@ pub struct Catalog {
 pub struct Event {
     /// `v1.billing.meter.error_report_triggered`.
     pub event_type: String,
-    /// The schema it was read from, for messages.
+    /// The spec it was read from.
+    pub spec: String,
+    /// The schema it was read from.
     pub schema: String,
     /// The kind's type name, `V1BillingMeterErrorReportTriggered`.
     pub kind: String,
+    /// The notification's alias, `V1BillingMeterErrorReportTriggeredEventNotification`.
+    pub notification: String,
+    /// The fetched event's alias, `V1BillingMeterErrorReportTriggeredEvent`.
+    pub fetched: String,
     /// The registration method, `on_v1_billing_meter_error_report_triggered`.
     pub method: String,
     /// From the schema's description.
@@ -29,6 +48,8 @@ pub struct Event {
     pub related: Related,
     /// The type of the event's `data`.
     pub data: TypeRef,
+    /// The type of the event's `changes`.
+    pub changes: TypeRef,
 }
 
 /// The shape of an event's `related_object`.
@@ -45,13 +66,35 @@ pub enum Related {
 /// What a related object is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelatedResource {
-    /// The object type string, `v2.core.account`; `None` when the spec does not say.
-    pub object_type: Option<String>,
-    /// The resource's type when the spec defines the resource (`x-resourceId`).
-    pub resource: Option<TypeRef>,
+    /// The object type string, `v2.core.account`.
+    pub object_type: String,
     /// The path to retrieve it, `/v2/core/accounts/{id}`: from the resource's `retrieve`
-    /// operation, else derived from the object type.
-    pub url_template: Option<String>,
+    /// operation, else from the spec's example, else by Stripe's convention.
+    pub url_template: String,
+    /// The related object of the spec's example event.
+    pub example: Option<RelatedExample>,
+    /// The resource's type when a spec defines the resource (`x-resourceId`).
+    pub resource: Option<TypeRef>,
+    /// Its type in another crate, behind a feature, when no spec defines it.
+    pub external: Option<ExternalType>,
+}
+
+/// A related object as the spec's example event shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedExample {
+    /// Its id; `None` for a singleton.
+    pub id: Option<String>,
+    /// Its URL.
+    pub url: String,
+}
+
+/// A resource type from another crate (async-stripe's), used when a cargo feature is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalType {
+    /// The generated crate's feature that brings the crate in.
+    pub feature: String,
+    /// The type's path, `stripe_shared::Invoice`.
+    pub path: String,
 }
 
 /// A Rust type, as a field or a generic argument.

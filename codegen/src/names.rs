@@ -30,14 +30,14 @@ fn bracket_marks(event_type: &str) -> impl Iterator<Item = bool> + '_ {
 }
 
 /// `V2CoreAccountIncludingConfigurationCustomerUpdated`.
-pub fn event_kind(event_type: &str) -> String {
+pub(crate) fn event_kind(event_type: &str) -> String {
     event_type_words(event_type)
         .map(|word| word.to_upper_camel_case())
         .collect()
 }
 
 /// `on_v2_core_account_including_configuration_customer_updated`.
-pub fn on_method(event_type: &str) -> String {
+pub(crate) fn on_method(event_type: &str) -> String {
     let words: Vec<String> = event_type_words(event_type)
         .map(|word| word.to_snake_case())
         .collect();
@@ -45,12 +45,12 @@ pub fn on_method(event_type: &str) -> String {
 }
 
 /// `v2.money_management.inbound_transfer` → `V2MoneyManagementInboundTransfer`.
-pub fn resource_type(resource_id: &str) -> String {
+pub(crate) fn resource_type(resource_id: &str) -> String {
     type_name(resource_id)
 }
 
 /// An UpperCamelCase type name for any text; never empty, never starting with a digit.
-pub fn type_name(text: &str) -> String {
+pub(crate) fn type_name(text: &str) -> String {
     let name = text.to_upper_camel_case();
     match name.chars().next() {
         None => "Value".to_owned(),
@@ -63,7 +63,7 @@ pub fn type_name(text: &str) -> String {
 
 /// A field name: snake_case; a Rust keyword gets a raw identifier (`r#type`) and the few that
 /// cannot be raw (`self`, `super`, `crate`, `Self`) a trailing underscore.
-pub fn field_name(json_name: &str) -> String {
+pub(crate) fn field_name(json_name: &str) -> String {
     let snake = json_name.to_snake_case();
     let snake = match snake.chars().next() {
         None => "field".to_owned(),
@@ -80,7 +80,7 @@ pub fn field_name(json_name: &str) -> String {
 }
 
 /// An enum variant for a string value: `timestamp_in_future` → `TimestampInFuture`.
-pub fn variant_name(value: &str) -> String {
+pub(crate) fn variant_name(value: &str) -> String {
     if value.is_empty() {
         "Empty".to_owned()
     } else {
@@ -89,22 +89,44 @@ pub fn variant_name(value: &str) -> String {
 }
 
 /// Names handed out so far; a name asked for twice gets a numeric suffix, so that no two
-/// generated items ever collide, whatever the spec's paths.
+/// generated items ever collide, whatever the spec's paths. Some names may be forbidden: the
+/// crate defines them itself, and a spec type asking for one is an error, not a renaming users
+/// would trip over.
 #[derive(Debug, Default)]
-pub struct NameSet {
+pub(crate) struct NameSet {
     taken: BTreeSet<String>,
+    forbidden: BTreeSet<String>,
 }
 
 impl NameSet {
-    /// Names that must stay free (items the generated crate defines besides spec types).
-    pub fn reserving<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Names that are taken already: asking for one gets a suffixed name.
+    pub(crate) fn reserving<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             taken: names.into_iter().map(str::to_owned).collect(),
+            forbidden: BTreeSet::new(),
         }
     }
 
-    /// `wanted` if free, else `wanted2`, `wanted3`, ...
-    pub fn claim(&mut self, wanted: &str) -> String {
+    /// Names no one may ask for.
+    pub(crate) fn forbidding<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            taken: BTreeSet::new(),
+            forbidden: names.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// `wanted` if free, else `wanted2`, `wanted3`, ...; an error for a forbidden name.
+    pub(crate) fn claim(&mut self, wanted: &str) -> Result<String, String> {
+        if self.forbidden.contains(wanted) {
+            return Err(format!(
+                "its Rust name `{wanted}` is one the generated crate defines itself"
+            ));
+        }
+        Ok(self.claim_free(wanted))
+    }
+
+    /// [`claim`](Self::claim), with forbidden names taken as taken.
+    pub(crate) fn claim_free(&mut self, wanted: &str) -> String {
         let name = (1usize..)
             .map(|n| {
                 if n == 1 {
@@ -113,10 +135,15 @@ impl NameSet {
                     format!("{wanted}{n}")
                 }
             })
-            .find(|candidate| !self.taken.contains(candidate))
+            .find(|candidate| !self.is_taken(candidate))
             .unwrap_or_else(|| wanted.to_owned());
         self.taken.insert(name.clone());
         name
+    }
+
+    /// Whether `name` is handed out or forbidden.
+    pub(crate) fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name) || self.forbidden.contains(name)
     }
 }
 
@@ -162,11 +189,19 @@ mod tests {
 
     #[test]
     fn names_never_collide() {
-        let mut names = NameSet::reserving(["Catalog"]);
-        assert_eq!(names.claim("Catalog"), "Catalog2");
-        assert_eq!(names.claim("Foo"), "Foo");
-        assert_eq!(names.claim("Foo"), "Foo2");
-        assert_eq!(names.claim("Foo"), "Foo3");
+        let mut names = NameSet::reserving(["Unknown"]);
+        assert_eq!(names.claim_free("Unknown"), "Unknown2");
+        assert_eq!(names.claim_free("Foo"), "Foo");
+        assert_eq!(names.claim_free("Foo"), "Foo2");
+        assert_eq!(names.claim_free("Foo"), "Foo3");
+    }
+
+    #[test]
+    fn forbidden_names_are_errors() {
+        let mut names = NameSet::forbidding(["Catalog"]);
+        assert!(names.claim("Catalog").unwrap_err().contains("`Catalog`"));
+        assert_eq!(names.claim("Catalogue"), Ok("Catalogue".to_owned()));
+        assert_eq!(names.claim_free("Catalog"), "Catalog2");
     }
 
     #[test]

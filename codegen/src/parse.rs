@@ -1,58 +1,184 @@
-//! Spec → IR: find the thin events, their related objects and resources, and lower their data.
+//! Specs → IR: the union of their thin events and resources, the first spec listed winning
+//! where several define one, and each event's data, changes and related object lowered.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::fmt;
 
-use indexmap::IndexMap;
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
-use serde_json::Value;
+use openapiv3::Schema;
 
+use crate::dedup::dedup;
 use crate::error::Error;
-use crate::ir::{Catalog, Event, Related, RelatedResource, TypeRef};
+use crate::events::{ThinEvent, thin_events};
+use crate::exports;
+use crate::ir::{Catalog, Event, Related, SpecSource, TypeRef};
+use crate::lower::{Lowering, Naming, strip_optional};
 use crate::names::{self, NameSet};
-use crate::schema::{Location, Lowering, Naming, SchemaRef, object_view};
+use crate::object::object_view;
+use crate::related::{RelatedContext, related_shape};
+use crate::resources::{ResourceIndex, ResourceMap};
+use crate::spec::Spec;
 
-/// Names the generated crate defines itself; spec types never take them.
-pub const RESERVED_NAMES: &[&str] = &[
-    "Catalog",
-    "EventNotificationHandler",
-    "EventNotificationHandlerBuilder",
-    "API_VERSION",
-    "KNOWN_EVENT_TYPES",
-];
+/// The IR of several specs, and where they overlap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// What the generated crate is made of.
+    pub catalog: Catalog,
+    /// Event types and resources that several specs define, in the order found.
+    pub overlaps: Vec<Overlap>,
+}
 
-/// Reads a spec (JSON, or YAML) into the IR.
-pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
-    let spec = read_spec(spec_json)?;
-    let empty = IndexMap::new();
-    let schemas = spec
-        .components
-        .as_ref()
-        .map_or(&empty, |components| &components.schemas);
+/// An event type or a resource that several specs define: the first spec listed is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    /// `event type` or `resource`.
+    pub what: &'static str,
+    /// The event type or resource id.
+    pub name: String,
+    /// The spec whose definition is used.
+    pub used: String,
+    /// The later specs that define it too.
+    pub ignored: Vec<String>,
+    /// Whether every definition has the same shape.
+    pub same_shape: bool,
+}
 
-    let thin = thin_events(schemas)?;
-    if thin.is_empty() {
-        return Err(Error::NoThinEvents);
+impl fmt::Display for Overlap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} `{}`: from {}, also in {} ({})",
+            self.what,
+            self.name,
+            self.used,
+            self.ignored.join(", "),
+            if self.same_shape {
+                "same shape"
+            } else {
+                "shapes differ"
+            }
+        )
     }
-    let mut lowering = Lowering::new(schemas, NameSet::reserving(RESERVED_NAMES.iter().copied()));
-    // Event kinds claim their names first: they are the API users type.
-    let kinds: Vec<String> = thin
-        .keys()
-        .map(|event_type| lowering.claim(&names::event_kind(event_type)))
-        .collect();
-    let resource_keys = resource_index(schemas);
+}
 
-    let mut events = Vec::with_capacity(thin.len());
-    for ((event_type, (key, schema)), kind) in thin.into_iter().zip(kinds) {
-        let at = Location::schema(key);
-        let view = object_view(schema).ok_or_else(|| at.error("a thin event schema must be an object"))?;
+impl Overlap {
+    fn new(what: &'static str, name: &str, specs: &[Spec], used: usize) -> Self {
+        Self {
+            what,
+            name: name.to_owned(),
+            used: spec_name(specs, used),
+            ignored: Vec::new(),
+            same_shape: true,
+        }
+    }
+
+    fn also(&mut self, specs: &[Spec], spec: usize, same_shape: bool) {
+        self.ignored.push(spec_name(specs, spec));
+        self.same_shape &= same_shape;
+    }
+}
+
+fn spec_name(specs: &[Spec], index: usize) -> String {
+    specs
+        .get(index)
+        .map_or_else(String::new, |spec| spec.name.to_string())
+}
+
+/// Whether two schemas are the same, field for field.
+fn same_shape(a: &Schema, b: &Schema) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+/// Reads the specs into the IR.
+pub(crate) fn parse(specs: &[Spec], external: &ResourceMap) -> Result<Parsed, Error> {
+    let first = specs.first().ok_or(Error::NoSpecs)?;
+    let mut overlaps = Vec::new();
+
+    let mut events: BTreeMap<String, ThinEvent<'_>> = BTreeMap::new();
+    let mut event_overlaps: BTreeMap<String, Overlap> = BTreeMap::new();
+    for (index, spec) in specs.iter().enumerate() {
+        for (event_type, event) in thin_events(index, spec)? {
+            match events.entry(event_type) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(event);
+                }
+                Entry::Occupied(used) => {
+                    let same = same_shape(used.get().schema, event.schema);
+                    event_overlaps
+                        .entry(used.key().clone())
+                        .or_insert_with(|| Overlap::new("event type", used.key(), specs, used.get().spec))
+                        .also(specs, index, same);
+                }
+            }
+        }
+    }
+    overlaps.extend(event_overlaps.into_values());
+    if events.is_empty() {
+        let names: Vec<&str> = specs.iter().map(|spec| &*spec.name).collect();
+        return Err(Error::NoThinEvents {
+            specs: names.join(", "),
+        });
+    }
+
+    let resources = ResourceIndex::new(specs);
+    for (id, definition) in &resources.defined {
+        if definition.also.is_empty() {
+            continue;
+        }
+        let mut overlap = Overlap::new("resource", id, specs, definition.spec);
+        let used = specs
+            .get(definition.spec)
+            .and_then(|s| s.schemas().get(definition.key));
+        for &(spec, key) in &definition.also {
+            let other = specs.get(spec).and_then(|s| s.schemas().get(key));
+            let same = serde_json::to_value(used).ok() == serde_json::to_value(other).ok();
+            overlap.also(specs, spec, same);
+        }
+        overlaps.push(overlap);
+    }
+
+    let mut lowering = Lowering::new(specs, NameSet::forbidding(exports::forbidden()));
+    // Event kinds and their aliases claim their names first: they are the API users type.
+    let mut kinds: BTreeMap<String, &str> = BTreeMap::new();
+    let mut names = Vec::with_capacity(events.len());
+    for (event_type, event) in &events {
+        let at = event.location(specs);
+        let kind = names::event_kind(event_type);
+        if let Some(other) = kinds.insert(kind.clone(), event_type) {
+            return Err(at.error(format!(
+                "event types `{other}` and `{event_type}` would both be named `{kind}`"
+            )));
+        }
+        let claimed = (
+            lowering.claim(&kind, &at)?,
+            lowering.claim(&format!("{kind}EventNotification"), &at)?,
+            lowering.claim(&format!("{kind}Event"), &at)?,
+        );
+        names.push(claimed);
+    }
+
+    let context = RelatedContext {
+        resources: &resources,
+        external,
+    };
+    let mut lowered = Vec::with_capacity(events.len());
+    for ((event_type, event), (kind, notification, fetched)) in events.iter().zip(names) {
+        let at = event.location(specs);
+        let view =
+            object_view(event.schema).ok_or_else(|| at.error("a thin event schema must be an object"))?;
         let data = match view.properties.get("data") {
             Some(data) => {
-                let (data_schema, _) = lowering.resolve(data.into(), &at.field("data"))?;
-                lowering.lower_struct(
-                    data_schema,
-                    Naming::Hint(format!("{kind}EventData")),
-                    &at.field("data"),
-                )?
+                let at = at.field("data");
+                let schema = lowering.resolve(data.into(), &at)?;
+                lowering.lower_struct(schema, Naming::Hint(format!("{kind}EventData")), &at)?
+            }
+            None => TypeRef::Json,
+        };
+        let changes = match view.properties.get("changes") {
+            Some(changes) => {
+                let at = at.field("changes");
+                let schema = lowering.resolve(changes.into(), &at)?;
+                strip_optional(lowering.lower(schema, Naming::Hint(format!("{kind}EventChanges")), &at)?)
             }
             None => TypeRef::Json,
         };
@@ -60,189 +186,38 @@ pub fn parse(spec_json: &str) -> Result<Catalog, Error> {
             None => Related::None,
             Some(related) => {
                 let at = at.field("related_object");
-                let (related_schema, _) = lowering.resolve(related.into(), &at)?;
-                related_shape(related_schema, &resource_keys, &mut lowering, &at)?
+                let schema = lowering.resolve(related.into(), &at)?;
+                related_shape(event_type, event.schema, schema, &context, &mut lowering, &at)?
             }
         };
-        events.push(Event {
-            method: names::on_method(&event_type),
-            event_type,
-            schema: key.to_owned(),
+        lowered.push(Event {
+            method: names::on_method(event_type),
+            event_type: event_type.clone(),
+            spec: spec_name(specs, event.spec),
+            schema: event.key.to_owned(),
             kind,
-            description: schema.schema_data.description.clone(),
+            notification,
+            fetched,
+            description: event.schema.schema_data.description.clone(),
             related,
             data,
+            changes,
         });
     }
-    Ok(Catalog {
-        api_version: spec.info.version.clone(),
-        events,
-        types: crate::dedup::dedup(lowering.into_types()),
-    })
-}
-
-/// The spec as openapiv3 reads it, from JSON or YAML. The text goes through
-/// `serde_json::Value` first: openapiv3 panics on a schema that fails its first parse but
-/// passes its second, from a `Value` (a duplicate key does that); from a `Value` both parses
-/// agree. A panic left in it all the same becomes an error: a broken spec must never take the
-/// generator down.
-fn read_spec(spec: &str) -> Result<OpenAPI, Error> {
-    let value: Value = if spec.trim_start().starts_with('{') {
-        serde_json::from_str(spec).map_err(|e| Error::NotASpec(format!("JSON: {e}")))?
-    } else {
-        serde_yaml_ng::from_str(spec).map_err(|e| Error::NotASpec(format!("YAML: {e}")))?
-    };
-    std::panic::catch_unwind(move || serde_json::from_value::<OpenAPI>(value))
-        .map_err(|_| Error::NotASpec("the OpenAPI parser failed on this document".to_owned()))?
-        .map_err(|e| Error::NotASpec(e.to_string()))
-}
-
-/// Thin event schemas by type string (sorted), checked: a type, agreeing with the `type`
-/// property's enum, and unique.
-fn thin_events(
-    schemas: &IndexMap<String, ReferenceOr<Schema>>,
-) -> Result<BTreeMap<String, (&str, &Schema)>, Error> {
-    let mut events = BTreeMap::new();
-    for (key, entry) in schemas {
-        let ReferenceOr::Item(schema) = entry else {
-            continue;
-        };
-        let Some(marker) = schema.schema_data.extensions.get("x-stripeEvent") else {
-            continue;
-        };
-        if marker.get("kind").and_then(Value::as_str) != Some("thin") {
-            continue;
-        }
-        let at = Location::schema(key);
-        let event_type = marker
-            .get("type")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                at.field("x-stripeEvent.type")
-                    .error("a thin event needs its type string")
-            })?;
-        if let Some(declared) = declared_type(schema).filter(|declared| declared != &[event_type]) {
-            return Err(at.field("type").error(format!(
-                "the `type` enum {declared:?} disagrees with x-stripeEvent.type {event_type:?}"
-            )));
-        }
-        if let Some((first, _)) = events.insert(event_type.to_owned(), (key.as_str(), schema)) {
-            return Err(at.field("x-stripeEvent.type").error(format!(
-                "event type {event_type:?} is also defined by schema `{first}`"
-            )));
-        }
-    }
-    Ok(events)
-}
-
-/// The values of the `type` property's enum, when it has one.
-fn declared_type(schema: &Schema) -> Option<Vec<&str>> {
-    let property = object_view(schema)?.properties.get("type")?;
-    let ReferenceOr::Item(property) = property else {
-        return None;
-    };
-    match &property.schema_kind {
-        SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-            Some(string.enumeration.iter().flatten().map(String::as_str).collect())
-        }
-        _ => None,
-    }
-}
-
-/// The path of a resource's `retrieve` operation (`x-stripeOperations`).
-fn retrieve_path(schema: &Schema) -> Option<String> {
-    schema
-        .schema_data
-        .extensions
-        .get("x-stripeOperations")?
-        .as_array()?
-        .iter()
-        .find(|operation| operation.get("method_type").and_then(Value::as_str) == Some("retrieve"))?
-        .get("path")?
-        .as_str()
-        .map(str::to_owned)
-}
-
-/// A resource path by Stripe's convention when the spec has no retrieve operation for it:
-/// `billing.meter` → `/v1/billing/meters/{id}`, `v2.core.thing` → `/v2/core/things/{id}`;
-/// a singleton has no id (`balance` → `/v1/balance`).
-fn derived_path(object_type: &str, singleton: bool) -> String {
-    let path = object_type.replace('.', "/");
-    let path = if object_type.starts_with("v2.") {
-        path
-    } else {
-        format!("v1/{path}")
-    };
-    if singleton {
-        format!("/{path}")
-    } else {
-        format!("/{path}s/{{id}}")
-    }
-}
-
-/// `x-resourceId` → schema key.
-fn resource_index(schemas: &IndexMap<String, ReferenceOr<Schema>>) -> BTreeMap<&str, &str> {
-    schemas
-        .iter()
-        .filter_map(|(key, entry)| match entry {
-            ReferenceOr::Item(schema) => {
-                let id = schema.schema_data.extensions.get("x-resourceId")?.as_str()?;
-                Some((id, key.as_str()))
-            }
-            ReferenceOr::Reference { .. } => None,
-        })
-        .collect()
-}
-
-/// The related object's shape: `id` nullable means a singleton resource. Its resource type is
-/// the `type` property's single enum value, typed when a schema has that `x-resourceId`.
-fn related_shape(
-    schema: &Schema,
-    resource_keys: &BTreeMap<&str, &str>,
-    lowering: &mut Lowering<'_>,
-    at: &Location,
-) -> Result<Related, Error> {
-    let view = object_view(schema).ok_or_else(|| at.error("related_object must be an object"))?;
-    let object_type = match declared_type(schema).as_deref() {
-        Some([single]) => Some((*single).to_owned()),
-        Some(several) => {
-            return Err(at.field("type").error(format!(
-                "a related object has one type, the enum lists {several:?}"
-            )));
-        }
-        None => None,
-    };
-    let resource = match object_type
-        .as_deref()
-        .and_then(|t| resource_keys.get(t).map(|key| (t, *key)))
-    {
-        Some((resource_id, key)) => Some(lowering.component(key, &names::resource_type(resource_id))?),
-        None => None,
-    };
-    let singleton = match view.properties.get("id") {
-        Some(id) => match SchemaRef::from(id) {
-            SchemaRef::Item(id) => id.schema_data.nullable,
-            SchemaRef::Reference(_) => false,
+    Ok(Parsed {
+        catalog: Catalog {
+            api_version: first.api_version().to_owned(),
+            specs: specs
+                .iter()
+                .map(|spec| SpecSource {
+                    name: spec.name.to_string(),
+                    api_version: spec.api_version().to_owned(),
+                    sha256: spec.sha256.clone(),
+                })
+                .collect(),
+            events: lowered,
+            types: dedup(lowering.into_types()),
         },
-        None => false,
-    };
-    let url_template = object_type.as_deref().map(|object_type| {
-        let schema = resource_keys
-            .get(object_type)
-            .and_then(|key| lowering.schema(key));
-        schema
-            .and_then(retrieve_path)
-            .unwrap_or_else(|| derived_path(object_type, singleton))
-    });
-    let related = RelatedResource {
-        object_type,
-        resource,
-        url_template,
-    };
-    Ok(if singleton {
-        Related::Singleton(related)
-    } else {
-        Related::Object(related)
+        overlaps,
     })
 }

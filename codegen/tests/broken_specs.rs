@@ -1,10 +1,10 @@
-//! A spec the generator cannot handle fails with an error naming the schema and the field;
-//! never a panic, never an event silently dropped.
+//! A spec the generator cannot handle fails with an error naming the spec file, the schema and
+//! the field; never a panic, never an event silently dropped.
 
 mod common;
 
 use serde_json::{Value, json};
-use stripe_notify_codegen::{Error, generate};
+use stripe_notify_codegen::Error;
 
 /// The fixture with `edit` applied to its parsed JSON.
 fn fixture_with(edit: impl FnOnce(&mut Value)) -> String {
@@ -20,23 +20,34 @@ fn schemas(spec: &mut Value) -> &mut serde_json::Map<String, Value> {
 }
 
 fn error_for(spec: &str) -> Error {
-    generate(spec, &common::source("broken.json")).expect_err("the spec must be rejected")
+    match common::generate_from(&[("broken.json", spec)]) {
+        Ok(_) => panic!("the spec must be rejected"),
+        Err(error) => error,
+    }
 }
 
 fn assert_names(error: &Error, schema: &str, field: &str, problem: &str) {
     match error {
         Error::Schema {
+            spec,
             schema: s,
             field: f,
             problem: p,
         } => {
-            assert_eq!((s.as_str(), f.as_str()), (schema, field), "{error}");
+            assert_eq!(
+                (spec.as_str(), s.as_str(), f.as_str()),
+                ("broken.json", schema, field),
+                "{error}"
+            );
             assert!(p.contains(problem), "{error}");
         }
         other => panic!("expected a schema error, got {other}"),
     }
     let message = error.to_string();
-    assert!(message.contains(schema) && message.contains(field), "{message}");
+    assert!(
+        message.contains("broken.json") && message.contains(schema) && message.contains(field),
+        "{message}"
+    );
 }
 
 #[test]
@@ -108,7 +119,12 @@ fn dangling_reference() {
 #[test]
 fn not_json_empty_and_not_openapi() {
     for text in ["", "   ", "not json at all", "{\"openapi\": ", "[1, 2, 3]"] {
-        assert!(matches!(error_for(text), Error::NotASpec(_)), "{text:?}");
+        let error = error_for(text);
+        assert!(
+            matches!(&error, Error::NotASpec { spec, .. } if spec == "broken.json"),
+            "{text:?}: {error}"
+        );
+        assert!(error.to_string().starts_with("broken.json: "), "{error}");
     }
 }
 
@@ -121,7 +137,13 @@ fn a_spec_without_thin_events() {
             }
         }
     });
-    assert_eq!(error_for(&spec), Error::NoThinEvents);
+    let error = common::generate_from(&[("broken.json", &spec)]).expect_err("nothing to generate");
+    assert_eq!(
+        error,
+        Error::NoThinEvents {
+            specs: "broken.json".into()
+        }
+    );
 }
 
 #[test]
@@ -129,7 +151,9 @@ fn classic_snapshot_events_are_not_thin_events() {
     let spec = fixture_with(|s| {
         schemas(s)["v1.balance.available"]["x-stripeEvent"] = json!({"type": "balance.available"});
     });
-    let catalog = stripe_notify_codegen::parse(&spec).expect("the rest still generates");
+    let parsed = stripe_notify_codegen::parse(&[common::spec("fixture.json", &spec)], &common::external())
+        .expect("the rest still generates");
+    let catalog = parsed.catalog;
     assert!(
         catalog
             .events
@@ -145,5 +169,75 @@ fn fuzz_crash_inputs_are_errors() {
     // openapiv3 panicked ("somehow this parsed successfully the second time") on a schema that
     // failed its first parse but passed as a `serde_json::Value`.
     let text = include_str!("data/fuzz-spec-duplicate-key.json");
-    assert!(generate(text, &common::source("fuzz.json")).is_err());
+    assert!(common::generate_from(&[("fuzz.json", text)]).is_err());
+}
+
+#[test]
+fn related_objects_of_an_unknown_shape() {
+    let spec = fixture_with(|s| {
+        schemas(s)["v1.billing.meter.error_report_triggered"]["properties"]["related_object"]["properties"]
+            .as_object_mut()
+            .expect("properties")
+            .remove("type");
+    });
+    assert_names(
+        &error_for(&spec),
+        "v1.billing.meter.error_report_triggered",
+        "related_object.type",
+        "needs a `type` enum",
+    );
+
+    let spec = fixture_with(|s| {
+        schemas(s)["v1.billing.meter.error_report_triggered"]["properties"]["related_object"] =
+            json!({"type": "string"});
+    });
+    assert_names(
+        &error_for(&spec),
+        "v1.billing.meter.error_report_triggered",
+        "related_object",
+        "must be an object",
+    );
+}
+
+#[test]
+fn a_spec_type_named_like_a_runtime_item() {
+    // `x-resourceId: notification` would be the type `Notification`, which the crate re-exports
+    // from the runtime.
+    let spec = fixture_with(|s| {
+        schemas(s)["balance"]["x-resourceId"] = json!("notification");
+        schemas(s)["v1.balance.available"]["properties"]["related_object"]["properties"]["type"]["enum"] =
+            json!(["notification"]);
+    });
+    assert_names(&error_for(&spec), "balance", "", "`Notification`");
+}
+
+#[test]
+fn two_event_types_with_one_name() {
+    let spec = fixture_with(|s| {
+        let mut copy = schemas(s)["v1.balance.available"].clone();
+        copy["x-stripeEvent"]["type"] = json!("v1.balance_available");
+        copy["properties"]["type"]["enum"] = json!(["v1.balance_available"]);
+        schemas(s).insert("v1.balance_available".into(), copy);
+    });
+    assert_names(
+        &error_for(&spec),
+        "v1.balance_available",
+        "",
+        "would both be named `V1BalanceAvailable`",
+    );
+}
+
+#[test]
+fn two_specs_disagreeing_about_a_type_is_no_error() {
+    let spec = fixture_with(|s| {
+        schemas(s)["v1.balance.available"]["description"] = json!("Another description.");
+    });
+    let generated = common::generate_from(&[("fixture.json", &common::fixture()), ("other.json", &spec)])
+        .expect("the first spec wins");
+    assert!(
+        generated
+            .overlaps
+            .iter()
+            .any(|o| o.name == "v1.balance.available" && o.used == "fixture.json" && !o.same_shape)
+    );
 }

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stripe_notify::notification::RawNotification;
-use stripe_notify::{EventNotificationHandler, FixedClock, StripeClient, sign};
+use stripe_notify_runtime::notification::RawNotification;
+use stripe_notify::{RegisterCallbacks, EventNotificationHandler, FixedClock, StripeClient, sign};
 
 fuzz_target!(|body: &[u8]| {
     let _ = RawNotification::parse(body);

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stripe_notify::{FixedClock, SignatureHeader, Verifier, WebhookSecret};
+use stripe_notify_runtime::{FixedClock, SignatureHeader, Verifier, WebhookSecret};
 
 fuzz_target!(|header: &[u8]| {
     let _ = SignatureHeader::parse(header).map(|h| h.v1_signatures().count());

@@ -2,12 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stripe_notify_codegen::{SpecSource, generate};
+use stripe_notify_codegen::{ResourceMap, SpecFile, generate};
 
 fuzz_target!(|text: &str| {
-    let source = SpecSource {
-        file_name: "fuzz.json".into(),
-        sha256: String::new(),
+    let spec = SpecFile {
+        name: "fuzz.json",
+        sha256: "",
+        text,
     };
-    let _ = generate(text, &source);
+    let _ = generate(&[spec], &ResourceMap::default());
 });

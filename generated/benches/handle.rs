@@ -6,10 +6,10 @@ mod floor;
 use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
-use stripe_notify::notification::RawNotification;
-use stripe_notify::{
-    EventNotificationHandler, FixedClock, SignatureHeader, StripeClient, Verifier, WebhookSecret, sign,
-};
+use stripe_notify::{EventNotificationHandler, FixedClock, RegisterCallbacks, StripeClient, Verifier, sign};
+// The steps below the handler's API are the runtime's.
+use stripe_notify_runtime::notification::RawNotification;
+use stripe_notify_runtime::{SignatureHeader, WebhookSecret};
 
 const SECRET: &str = "whsec_test_secret";
 const NOW: i64 = 1_726_554_052;

@@ -3,10 +3,9 @@
 
 use std::io::Read as _;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
-use stripe_notify::{Catalog, EventCatalog, EventInfo, StripeContext, sample, sign};
+use stripe_notify::{Catalog, EventCatalog, EventInfo, StripeContext, sample, sign, unix_now};
 
 #[derive(Parser)]
 #[command(
@@ -92,7 +91,7 @@ fn run(command: Command) -> Result<(), String> {
             std::io::stdin()
                 .read_to_end(&mut body)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
-            println!("{}", sign(&body, &secret, timestamp.map_or_else(now, Ok)?));
+            println!("{}", sign(&body, &secret, timestamp.unwrap_or_else(unix_now)));
             Ok(())
         }
         Command::Send {
@@ -127,14 +126,6 @@ fn parse_context(context: Option<&str>) -> Option<StripeContext> {
     context.and_then(StripeContext::parse)
 }
 
-fn now() -> Result<i64, String> {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
-    i64::try_from(seconds).map_err(|e| e.to_string())
-}
-
 fn send(
     info: &EventInfo,
     url: &str,
@@ -147,21 +138,28 @@ fn send(
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| format!("{url:?} is not an http(s) URL"))?;
-    let http = reqwest::blocking::Client::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let http = reqwest::Client::new();
     let mut failures = 0u32;
     for _ in 0..count {
         let body = sample::notification(info, context);
         for _ in 0..deliveries {
-            let header = sign(body.as_bytes(), secret, now()?);
-            let response = http
-                .post(target.clone())
-                .header("content-type", "application/json")
-                .header("stripe-signature", header)
-                .body(body.clone())
-                .send()
-                .map_err(|e| format!("cannot send to {url}: {e}"))?;
-            let status = response.status();
-            let answer = response.text().unwrap_or_default();
+            let header = sign(body.as_bytes(), secret, unix_now());
+            let (status, answer) = runtime.block_on(async {
+                let response = http
+                    .post(target.clone())
+                    .header("content-type", "application/json")
+                    .header("stripe-signature", header)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| format!("cannot send to {url}: {e}"))?;
+                let status = response.status();
+                Ok::<_, String>((status, response.text().await.unwrap_or_default()))
+            })?;
             println!("{} {}", status.as_u16(), answer.trim());
             if !status.is_success() {
                 failures = failures.saturating_add(1);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use stripe_notify::{EventNotificationHandler, StripeClient, sign};
+use stripe_notify::{EventNotificationHandler, RegisterCallbacks, StripeClient, sign};
 
 const SECRET: &str = "whsec_test_secret";
 

@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::post;
 use stripe_notify::endpoint::{DEFAULT_BODY_LIMIT, STRIPE_SIGNATURE, WebhookEndpoint};
-use stripe_notify::{EventNotificationHandler, StripeClient};
+use stripe_notify::{EventNotificationHandler, RegisterCallbacks, StripeClient};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -2,7 +2,7 @@
 //! callback: counted with a counting global allocator, stated here and held.
 
 use stripe_notify::testing::{CountingAllocator, allocations_during};
-use stripe_notify::{EventNotificationHandler, FixedClock, Handled, StripeClient, sign};
+use stripe_notify::{EventNotificationHandler, FixedClock, Handled, RegisterCallbacks, StripeClient, sign};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;

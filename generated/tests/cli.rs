@@ -5,7 +5,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use stripe_notify::endpoint::WebhookEndpoint;
-use stripe_notify::{EventNotificationHandler, KNOWN_EVENT_TYPES, StripeClient, sign};
+use stripe_notify::{
+    EventNotificationHandler, KNOWN_EVENT_TYPES, RegisterCallbacks, StripeClient, sign, unix_now,
+};
 
 const SECRET: &str = "whsec_cli_test";
 
@@ -37,9 +39,11 @@ fn sample_prints_a_notification_of_the_type_with_fresh_ids() {
     assert_eq!(a["type"], "v2.core.account.updated");
     assert_eq!(a["context"], "acct_1");
     assert_eq!(a["related_object"]["type"], "v2.core.account");
+    // The related object is the spec's example; the event id is fresh each time.
     let id = a["related_object"]["id"].as_str().unwrap();
-    assert!(id.starts_with("acct_test_"));
+    assert!(id.starts_with("acct_"), "{id}");
     assert_eq!(a["related_object"]["url"], format!("/v2/core/accounts/{id}"));
+    assert!(a["id"].as_str().unwrap().starts_with("evt_test_"));
     assert_ne!(a["id"], b["id"]);
 }
 
@@ -268,6 +272,16 @@ impl ExampleServer {
     }
 }
 
+/// A test that fails leaves no server behind (it would hold the test's output open).
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[test]
 fn send_to_the_example_server_routes_each_type() {
     let secret = "whsec_example";
@@ -315,16 +329,20 @@ fn the_example_server_fetches_when_given_an_api_key() {
             r#"{{"id":"{id}","type":"v1.billing.meter.error_report_triggered","created":"2025-01-01T00:00:00Z","data":{{"developer_message_summary":"x","validation_start":"2025-01-01T00:00:00Z","validation_end":"2025-01-01T00:00:00Z","reason":{{"error_count":0,"error_types":[]}}}}}}"#
         ),
     );
-    stripe.respond(url, 200, r#"{"id":"mtr_1","object":"billing.meter"}"#);
-    let http = reqwest::blocking::Client::new();
+    // A whole meter (Stripe's fixture): with the `async-stripe` feature it is fetched typed.
+    stripe.respond(
+        url,
+        200,
+        r#"{"created":1234567890,"customer_mapping":{"event_payload_key":"customer","type":"by_id"},"default_aggregation":{"formula":"sum"},"display_name":"test-meter","event_name":"test-meter-event-name","event_time_window":null,"id":"meter_123","livemode":true,"object":"billing.meter","status":"active","status_transitions":{"deactivated_at":null},"updated":1234567890,"value_settings":{"event_payload_key":"value"}}"#,
+    );
+    let http = reqwest::Client::new();
     let send = |body: &str| {
-        http.post(&server.url)
-            .header("stripe-signature", sign(body.as_bytes(), secret, now()))
+        let request = http
+            .post(&server.url)
+            .header("stripe-signature", sign(body.as_bytes(), secret, unix_now()))
             .body(body.to_owned())
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
+            .send();
+        runtime.block_on(request).unwrap().status().as_u16()
     };
     assert_eq!(send(&sample), 200);
     assert_eq!(
@@ -338,16 +356,6 @@ fn the_example_server_fetches_when_given_an_api_key() {
     assert!(server.next_line_containing("fetch failed").ends_with(" api"));
     server.stop();
     drop(stripe);
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
 }
 
 #[test]

@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use stripe_notify::endpoint::WebhookEndpoint;
-use stripe_notify::{Catalog, EventCatalog, EventNotificationHandler, Handled, StripeClient, sample, sign};
+use stripe_notify::{
+    Catalog, EventCatalog, EventNotificationHandler, Handled, RegisterCallbacks, StripeClient, sample, sign,
+};
 
 const SECRET: &str = "whsec_endpoint_test";
 
@@ -274,13 +276,11 @@ async fn a_callback_slower_than_the_timeout_runs_to_its_end() {
 
 #[test]
 fn ledger_outcomes_map_to_409_and_500() {
+    use axum::response::IntoResponse;
     use stripe_notify::HandleError;
-    use stripe_notify::endpoint::respond;
     use stripe_notify::ledger::LedgerError;
-    assert_eq!(respond(Err(HandleError::InProgress)).status(), 409);
-    let failed = respond(Err(HandleError::Ledger(LedgerError(
-        "postgres: connection refused".into(),
-    ))));
-    assert_eq!(failed.status(), 500);
-    assert_eq!(respond(Ok(Handled::AlreadyProcessed)).status(), 200);
+    assert_eq!(HandleError::InProgress.into_response().status(), 409);
+    let failed = HandleError::Ledger(LedgerError("postgres: connection refused".into()));
+    assert_eq!(failed.category(), "ledger");
+    assert_eq!(failed.into_response().status(), 500);
 }

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use stripe_notify::testing::FakeStripe;
 use stripe_notify::{
-    EventNotificationHandler, FixedClock, StripeClient, V2CoreAccountAppliedConfigurationsItem,
-    V2MoneyManagementOutboundPaymentStatus, sign,
+    EventNotificationHandler, FixedClock, RegisterCallbacks, StripeClient,
+    V2CoreAccountAppliedConfigurationsItem, V2MoneyManagementOutboundPaymentStatus, sign,
 };
 
 const SECRET: &str = "whsec_test_secret";

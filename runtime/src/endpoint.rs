@@ -16,7 +16,6 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -24,11 +23,11 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
-use serde_json::json;
 
 use crate::catalog::EventCatalog;
-use crate::dispatch::{Handled, Handler};
-use crate::error::{HandleError, SignatureError};
+use crate::error::HandleError;
+use crate::handler::Handler;
+use crate::outcome::Handled;
 
 /// Default limit of a webhook body: thin events are small (about 500 bytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -41,7 +40,7 @@ pub const STRIPE_SIGNATURE: HeaderName = HeaderName::from_static("stripe-signatu
 
 /// Default time allowed to receive a request's body: a slow sender cannot hold a connection and
 /// a task longer than this.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_RECEIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A webhook endpoint over a handler; turn it into axum routes with [`Self::verified`] and
 /// [`Self::unverified`]. Serve them on a Tokio runtime with timers enabled (`#[tokio::main]`
@@ -70,7 +69,7 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
         Self {
             handler,
             body_limit: DEFAULT_BODY_LIMIT,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: DEFAULT_RECEIVE_TIMEOUT,
         }
     }
 
@@ -112,11 +111,10 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
             Ok(Err(error)) if error.is::<LengthLimitError>() => {
                 Err(StatusCode::PAYLOAD_TOO_LARGE.into_response())
             }
-            Ok(Err(_)) => Err(error_response(
-                StatusCode::BAD_REQUEST,
-                "payload",
+            Ok(Err(_)) => Err(HandleError::Payload(crate::PayloadError::invalid(
                 "the request body could not be read",
-            )),
+            ))
+            .into_response()),
             Err(_) => Err(StatusCode::REQUEST_TIMEOUT.into_response()),
         }
     }
@@ -146,46 +144,24 @@ async fn unverified<C: EventCatalog>(
 }
 
 /// The HTTP answer for an outcome of `handle`.
-pub fn respond(outcome: Result<Handled, HandleError>) -> Response {
-    let error = match outcome {
+fn respond(outcome: Result<Handled, HandleError>) -> Response {
+    match outcome {
         // A constant body: no JSON value built per request on the hot path.
         Ok(_) => {
             let mut response = Response::new(Body::from(RECEIVED));
             response
                 .headers_mut()
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            return response;
+            response
         }
-        Err(error) => error,
-    };
-    let (status, category) = match &error {
-        HandleError::Signature(SignatureError::OutsideTolerance { .. }) => {
-            (StatusCode::BAD_REQUEST, "timestamp")
+        Err(error) => {
+            if error.status().is_server_error() {
+                // The application's business, not the sender's: logged only.
+                tracing::error!(%error, "a Stripe notification could not be processed");
+            } else {
+                tracing::warn!(%error, category = error.category(), "rejected a Stripe notification");
+            }
+            error.into_response()
         }
-        HandleError::Signature(_) => (StatusCode::BAD_REQUEST, "signature"),
-        HandleError::Payload(_) => (StatusCode::BAD_REQUEST, "payload"),
-        HandleError::PreHandle(_) | HandleError::Callback(_) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, "callback")
-        }
-        HandleError::InProgress => (StatusCode::CONFLICT, "in_progress"),
-        HandleError::Ledger(_) => (StatusCode::INTERNAL_SERVER_ERROR, "ledger"),
-    };
-    let message = if status.is_server_error() {
-        // Callback and ledger failures are the application's business, not the sender's: logged only.
-        tracing::error!(%error, "a Stripe notification callback failed");
-        "the notification could not be processed; it will be retried".to_owned()
-    } else {
-        tracing::warn!(%error, category, "rejected a Stripe notification");
-        error.to_string()
-    };
-    error_response(status, category, &message)
-}
-
-/// `{"error": {"category", "message"}}` with a status.
-fn error_response(status: StatusCode, category: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"category": category, "message": message}})),
-    )
-        .into_response()
+    }
 }

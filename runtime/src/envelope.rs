@@ -5,7 +5,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::PayloadError;
-use crate::notification::describe_json_error;
 
 /// Just enough of a body to tell which envelope it is.
 #[derive(Deserialize)]
@@ -24,13 +23,13 @@ struct EnvelopeProbe<'a> {
 
 /// The thin event inside `body`: an EventBridge event's `detail`, an Event Grid event's
 /// `data`, or the body itself when it is a thin event. Borrows; copies nothing.
-pub fn unwrap(body: &[u8]) -> Result<&[u8], PayloadError> {
+pub fn thin_event(body: &[u8]) -> Result<&[u8], PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::invalid("the body is not UTF-8"))?;
     let probe: EnvelopeProbe<'_> = serde_json::from_str(text).map_err(|error| {
         if error.is_data() {
             PayloadError::UnrecognizedFormat
         } else {
-            PayloadError::invalid(describe_json_error(&error))
+            PayloadError::from_json(&error)
         }
     })?;
     let inner = match probe {

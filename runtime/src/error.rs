@@ -12,6 +12,7 @@ pub type CallbackResult<T = ()> = Result<T, CallbackError>;
 
 /// The `Stripe-Signature` header did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// No header, or an empty one.
     #[error("the Stripe-Signature header is missing or empty")]
@@ -46,6 +47,7 @@ pub enum SignatureError {
 
 /// How a `Stripe-Signature` header is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum MalformedHeader {
     /// The header is not ASCII text.
     #[error("it is not ASCII text")]
@@ -66,6 +68,7 @@ pub enum MalformedHeader {
 
 /// The body is not a thin event notification.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum PayloadError {
     /// Not UTF-8, not JSON, not an object, a required field missing or of the wrong type.
     #[error("invalid payload: {0}")]
@@ -93,10 +96,23 @@ impl PayloadError {
     pub(crate) fn invalid(what: impl std::fmt::Display) -> Self {
         Self::Invalid(what.to_string())
     }
+
+    /// The [`PayloadError::Invalid`] for a body serde_json could not read, saying whether it is
+    /// not JSON at all or JSON of the wrong shape.
+    pub(crate) fn from_json(error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let what = match error.classify() {
+            Category::Syntax | Category::Eof => "the body is not JSON",
+            Category::Data => "the body is not a thin event notification",
+            Category::Io => "the body could not be read",
+        };
+        Self::invalid(format_args!("{what}: {error}"))
+    }
 }
 
 /// The handler could not be built as asked.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The webhook secret is empty or only whitespace.
     #[error("the webhook secret is blank: pass the endpoint's signing secret (whsec_...)")]
@@ -114,6 +130,7 @@ pub enum ConfigError {
 
 /// Why [`Handler::handle`](crate::Handler::handle) did not handle a notification.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum HandleError {
     /// The signature did not verify: answer 400.
     #[error(transparent)]
@@ -136,8 +153,60 @@ pub enum HandleError {
     Ledger(#[from] crate::ledger::LedgerError),
 }
 
+impl HandleError {
+    /// The HTTP status to answer Stripe with: 400 for a request that will never be handled
+    /// (Stripe does not retry it), 409 while another delivery processes the event and 500 when
+    /// processing failed (Stripe retries both).
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::Signature(_) | Self::Payload(_) => http::StatusCode::BAD_REQUEST,
+            Self::InProgress => http::StatusCode::CONFLICT,
+            Self::PreHandle(_) | Self::Callback(_) | Self::Ledger(_) => {
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// What kind of failure it is, as the endpoint's answers name it: `signature`,
+    /// `timestamp`, `payload`, `callback`, `in_progress`, `ledger`.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Self::Signature(SignatureError::OutsideTolerance { .. }) => "timestamp",
+            Self::Signature(_) => "signature",
+            Self::Payload(_) => "payload",
+            Self::PreHandle(_) | Self::Callback(_) => "callback",
+            Self::InProgress => "in_progress",
+            Self::Ledger(_) => "ledger",
+        }
+    }
+
+    /// The message the sender may see: what is wrong with its request, or, for a failure of
+    /// this side's processing (the application's business), only that it will be retried.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "the notification could not be processed; it will be retried".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+/// The answer to Stripe: [`HandleError::status`] and
+/// `{"error": {"category": ..., "message": ...}}`, never a secret, never the application's own
+/// error text.
+#[cfg(feature = "axum")]
+impl axum::response::IntoResponse for HandleError {
+    fn into_response(self) -> axum::response::Response {
+        let body = serde_json::json!({
+            "error": {"category": self.category(), "message": self.public_message()}
+        });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
 /// A request to Stripe's API failed.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// Stripe answered with an error (boxed: it is much larger than the other variants).
     #[error(transparent)]

@@ -3,14 +3,19 @@
 //!
 //! - [`signature`]: `Stripe-Signature` verification (HMAC-SHA256, constant-time, rotation,
 //!   tolerance) and [`sign`] for tests;
-//! - [`notification`]: the thin event envelope, parsed into spans of one copy of the body, and
-//!   the typed [`Notification`];
-//! - [`envelope`]: EventBridge and Event Grid envelopes for the unverified path;
-//! - [`dispatch`]: the builder and the frozen [`Handler`];
-//! - [`client`]: the context-bound [`StripeClient`].
+//! - [`notification`]: the thin event envelope, parsed into spans of one copy of the body, the
+//!   typed [`Notification`] and what it fetches;
+//! - [`client`]: the context-bound [`StripeClient`], which knows requests, not notifications;
+//! - [`handler`]: the builder and the frozen [`Handler`] that verifies, parses and routes;
+//! - [`event_catalog!`]: what a generated crate is made of, one row per event type.
 //!
 //! Users depend on the generated `stripe-notify` crate, which re-exports this API and adds one
 //! typed notification and one `on_*` method per event type.
+//!
+//! Modules are layered, each using only those above it: `text`, `decimal`, `random`, `clock`,
+//! `context`, `types`, `error`; `signature`, `related`, `kind`, `client`; `notification`;
+//! `catalog`, `envelope`, `outcome`, `ledger`, `recovery`, `sample`; `handler`; `endpoint`,
+//! `testing`.
 #![cfg_attr(
     not(test),
     deny(
@@ -24,37 +29,46 @@
 
 pub mod catalog;
 pub mod client;
+mod clock;
 pub mod context;
 mod decimal;
-pub mod dispatch;
 #[cfg(feature = "axum")]
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
+pub mod handler;
+mod kind;
 pub mod ledger;
+mod macros;
 pub mod notification;
+mod outcome;
+mod random;
 pub mod recovery;
+mod related;
 pub mod sample;
 pub mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod text;
 pub mod types;
 
-pub use catalog::{EventCatalog, EventInfo, RelatedInfo, RelatedResourceInfo};
+pub use catalog::{EventCatalog, EventInfo, KindVisitor, KnownEventKind};
 pub use client::{StripeClient, StripeClientBuilder};
+pub use clock::{Clock, FixedClock, SystemClock, unix_now};
 pub use context::StripeContext;
-pub use dispatch::{Handled, Handler, HandlerBuilder, UnhandledNotificationDetails};
 pub use error::{
     ApiError, CallbackError, CallbackResult, ClientError, ConfigError, HandleError, MalformedHeader,
     PayloadError, SignatureError,
 };
+pub use handler::{Handler, HandlerBuilder};
 pub use jiff::Timestamp;
-pub use notification::{
-    AnyRelatedObject, Event, EventKind, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
-    HasSingletonRelatedObject, KnownEventKind, Notification, Reason, ReasonRequest, RelatedObject,
-    RelatedObjectShape, SingletonRelatedObject, Unknown, UnknownEventNotification,
-};
+pub use kind::{EventKind, Unknown};
+pub use notification::{Event, Notification, Reason, ReasonRequest, UnknownEventNotification};
+pub use outcome::{Handled, UnhandledNotificationDetails};
 pub use recovery::{RecoveryFilter, RecoveryReport};
-pub use signature::{
-    Clock, FixedClock, SignatureHeader, SystemClock, Tolerance, Verifier, WebhookSecret, sign,
+pub use related::{
+    AnyRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject,
+    RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape, RelatedResourceInfo,
+    SingletonRelatedObject,
 };
+pub use signature::{SignatureHeader, Tolerance, Verifier, WebhookSecret, sign};

@@ -1,6 +1,7 @@
-//! Recovery of events that never arrived (an outage, a misconfigured endpoint): list them from
-//! the Events API and feed each through the handler's own routing. With a ledger, events already
-//! processed are skipped, so a recovery can cover a generous window and run again safely.
+//! Recovery of events that never arrived (an outage, a misconfigured endpoint): the Events API's
+//! pages of events, and the report of what routing them did. The handler's `recover` feeds each
+//! event through its own routing; with a ledger, events already processed are skipped, so a
+//! recovery can cover a generous window and run again safely.
 
 use std::fmt::Write as _;
 
@@ -8,9 +9,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::catalog::EventCatalog;
-use crate::dispatch::{Handled, Handler};
-use crate::error::ClientError;
+use crate::client::{self, StripeClient};
+use crate::error::{ClientError, HandleError};
+use crate::outcome::Handled;
 
 /// Which events to recover.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,6 +26,7 @@ pub struct RecoveryFilter {
 
 /// What a recovery did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecoveryReport {
     /// Events that ran through a callback or the fallback.
     pub processed: usize,
@@ -34,11 +36,35 @@ pub struct RecoveryReport {
     pub failed: Vec<(String, String)>,
 }
 
+impl RecoveryReport {
+    /// Counts what routing `event` (its JSON text) did.
+    pub(crate) fn record(&mut self, event: &str, outcome: Result<Handled, HandleError>) {
+        match outcome {
+            Ok(Handled::AlreadyProcessed) => self.skipped = self.skipped.saturating_add(1),
+            Ok(_) => self.processed = self.processed.saturating_add(1),
+            Err(error) => {
+                let id = serde_json::from_str::<EventId>(event)
+                    .map(|e| e.id)
+                    .unwrap_or_default();
+                self.failed.push((id, error.to_string()));
+            }
+        }
+    }
+}
+
+/// A page of the Events API.
 #[derive(Deserialize)]
-struct EventPage {
+pub(crate) struct EventPage {
     data: Vec<Box<RawValue>>,
     #[serde(default)]
     next_page_url: Option<String>,
+}
+
+impl EventPage {
+    /// The page's events, as JSON text.
+    pub(crate) fn events(&self) -> impl Iterator<Item = &str> {
+        self.data.iter().map(|event| event.get())
+    }
 }
 
 #[derive(Deserialize)]
@@ -49,49 +75,34 @@ struct EventId {
 
 const PAGE_SIZE: u32 = 100;
 
-/// `/v2/core/events?limit=100&created[gte]=...&types=...`, values percent-encoded.
-fn first_page(filter: &RecoveryFilter) -> String {
-    let encode = |value: &str| {
-        percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
-    let mut path = format!("/v2/core/events?limit={PAGE_SIZE}");
-    if let Some(from) = filter.created_from {
-        let _ = write!(path, "&created[gte]={}", encode(&from.to_string()));
-    }
-    if let Some(before) = filter.created_before {
-        let _ = write!(path, "&created[lt]={}", encode(&before.to_string()));
-    }
-    for event_type in &filter.types {
-        let _ = write!(path, "&types={}", encode(event_type));
-    }
-    path
+/// The pages of events a filter selects, fetched one after the other.
+pub(crate) struct EventPages {
+    next: Option<String>,
 }
 
-impl<C: EventCatalog> Handler<C> {
-    /// Lists the events `filter` selects from the Events API (`GET /v2/core/events`, every
-    /// page) with the handler's client, and routes each as if it had been delivered: its
-    /// callback or the fallback, `pre_handle` and the ledger included. The events come over the
-    /// authenticated API, so no signature is checked. Fails only when a page cannot be fetched;
-    /// an event that fails is counted and recovery goes on.
-    pub async fn recover(&self, filter: &RecoveryFilter) -> Result<RecoveryReport, ClientError> {
-        let mut report = RecoveryReport::default();
-        let mut next = Some(first_page(filter));
-        while let Some(path) = next {
-            let page: EventPage = self.client().get(&path, None).await?;
-            for event in &page.data {
-                match self.handle_without_verification(event.get().as_bytes()).await {
-                    Ok(Handled::AlreadyProcessed) => report.skipped = report.skipped.saturating_add(1),
-                    Ok(_) => report.processed = report.processed.saturating_add(1),
-                    Err(error) => {
-                        let id = serde_json::from_str::<EventId>(event.get())
-                            .map(|e| e.id)
-                            .unwrap_or_default();
-                        report.failed.push((id, error.to_string()));
-                    }
-                }
-            }
-            next = page.next_page_url.filter(|url| !url.is_empty());
+impl EventPages {
+    /// `/v2/core/events?limit=100&created[gte]=...&types=...`, values percent-encoded.
+    pub(crate) fn new(filter: &RecoveryFilter) -> Self {
+        let mut path = format!("/v2/core/events?limit={PAGE_SIZE}");
+        if let Some(from) = filter.created_from {
+            let _ = write!(path, "&created[gte]={}", client::encode(&from.to_string()));
         }
-        Ok(report)
+        if let Some(before) = filter.created_before {
+            let _ = write!(path, "&created[lt]={}", client::encode(&before.to_string()));
+        }
+        for event_type in &filter.types {
+            let _ = write!(path, "&types={}", client::encode(event_type));
+        }
+        Self { next: Some(path) }
+    }
+
+    /// The next page, `None` after the last.
+    pub(crate) async fn next(&mut self, client: &StripeClient) -> Result<Option<EventPage>, ClientError> {
+        let Some(path) = self.next.take() else {
+            return Ok(None);
+        };
+        let page: EventPage = client.get(&path, None).await?;
+        self.next = page.next_page_url.clone().filter(|url| !url.is_empty());
+        Ok(Some(page))
     }
 }

@@ -1,12 +1,12 @@
 //! Realistic sample notifications built from the catalog's info: the right `type`, the related
-//! object's shape, type and URL, plausible fresh ids. For tests, demos and the CLI.
-
-use std::hash::{BuildHasher, RandomState};
+//! object's shape, type and URL (the spec's example when it has one), a fresh event id. For
+//! tests, demos and the CLI.
 
 use serde_json::{Value, json};
 
-use crate::catalog::{EventInfo, RelatedInfo, RelatedResourceInfo};
+use crate::catalog::EventInfo;
 use crate::context::StripeContext;
+use crate::related::{RelatedInfo, RelatedResourceInfo};
 
 /// A thin event notification body for `info`, with fresh ids, created now.
 pub fn notification(info: &EventInfo, context: Option<&StripeContext>) -> String {
@@ -30,12 +30,26 @@ pub fn notification_of_type(
     }
     let related = match related {
         RelatedInfo::Object(resource) => {
-            let object_type = object_type(resource);
-            let id = fresh_id(&format!("{}_test", id_prefix(object_type)));
-            Some(json!({"id": id, "type": object_type, "url": url(resource, &id)}))
+            let (id, url) = match resource.example {
+                Some(example) => (
+                    example
+                        .id
+                        .map_or_else(|| fresh_id(&id_prefix(resource.object_type)), str::to_owned),
+                    example.url.to_owned(),
+                ),
+                None => {
+                    let id = fresh_id(&format!("{}_test", id_prefix(resource.object_type)));
+                    let url = url(resource, &id);
+                    (id, url)
+                }
+            };
+            Some(json!({"id": id, "type": resource.object_type, "url": url}))
         }
         RelatedInfo::Singleton(resource) => {
-            Some(json!({"type": object_type(resource), "url": url(resource, "")}))
+            let url = resource
+                .example
+                .map_or_else(|| url(resource, ""), |example| example.url.to_owned());
+            Some(json!({"type": resource.object_type, "url": url}))
         }
         RelatedInfo::None => None,
     };
@@ -45,13 +59,9 @@ pub fn notification_of_type(
     Value::Object(body).to_string()
 }
 
-fn object_type(resource: &RelatedResourceInfo) -> &'static str {
-    resource.object_type.unwrap_or("unknown_object")
-}
-
 /// The URL template with `{id}` filled in, and any other `{param}` given a plausible id.
 fn url(resource: &RelatedResourceInfo, id: &str) -> String {
-    let template = resource.url_template.unwrap_or("/v1/unknown_objects/{id}");
+    let template = resource.url_template;
     let mut url = String::with_capacity(template.len().saturating_add(32));
     let mut rest = template;
     while let Some((before, after)) = rest.split_once('{') {
@@ -105,10 +115,9 @@ fn id_prefix(object_type: &str) -> String {
 /// `prefix_` and 24 random alphanumerics.
 fn fresh_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let state = RandomState::new();
-    let suffix: String = (0u64..24)
-        .map(|i| {
-            let index = usize::try_from(state.hash_one(i) % 62).unwrap_or_default();
+    let suffix: String = (0..24)
+        .map(|_| {
+            let index = usize::try_from(crate::random::below(62)).unwrap_or(0);
             ALPHABET.get(index).map_or('0', |&b| char::from(b))
         })
         .collect();
@@ -118,12 +127,14 @@ fn fresh_id(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::related::RelatedExample;
 
     const METER: EventInfo = EventInfo {
         event_type: "v1.billing.meter.error_report_triggered",
         related: RelatedInfo::Object(RelatedResourceInfo {
-            object_type: Some("billing.meter"),
-            url_template: Some("/v1/billing/meters/{id}"),
+            object_type: "billing.meter",
+            url_template: "/v1/billing/meters/{id}",
+            example: None,
         }),
     };
 
@@ -160,8 +171,9 @@ mod tests {
     #[test]
     fn singleton_and_none_shapes_and_path_parameters() {
         let person = RelatedInfo::Object(RelatedResourceInfo {
-            object_type: Some("v2.core.account_person"),
-            url_template: Some("/v2/core/accounts/{account_id}/persons/{id}"),
+            object_type: "v2.core.account_person",
+            url_template: "/v2/core/accounts/{account_id}/persons/{id}",
+            example: None,
         });
         let sample: Value = serde_json::from_str(&notification_of_type("x.y", &person, None)).unwrap();
         let url = sample["related_object"]["url"].as_str().unwrap();
@@ -172,8 +184,9 @@ mod tests {
         );
 
         let balance = RelatedInfo::Singleton(RelatedResourceInfo {
-            object_type: Some("balance"),
-            url_template: Some("/v1/balance"),
+            object_type: "balance",
+            url_template: "/v1/balance",
+            example: None,
         });
         let sample: Value =
             serde_json::from_str(&notification_of_type("v1.balance.available", &balance, None)).unwrap();
@@ -185,5 +198,27 @@ mod tests {
         let none: Value =
             serde_json::from_str(&notification_of_type("a.b", &RelatedInfo::None, None)).unwrap();
         assert!(none.get("related_object").is_none() && none.get("context").is_none());
+    }
+
+    #[test]
+    fn the_specs_example_gives_the_related_object() {
+        let refund = RelatedInfo::Object(RelatedResourceInfo {
+            object_type: "fee_refund",
+            url_template: "/v1/fee_refunds/{id}",
+            example: Some(RelatedExample {
+                id: Some("fr_1"),
+                url: "/v1/application_fees/fee_1/refunds/fr_1",
+            }),
+        });
+        let sample: Value = serde_json::from_str(&notification_of_type(
+            "v1.application_fee.refund.updated",
+            &refund,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            sample["related_object"],
+            json!({"id": "fr_1", "type": "fee_refund", "url": "/v1/application_fees/fee_1/refunds/fr_1"})
+        );
     }
 }

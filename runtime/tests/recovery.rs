@@ -24,7 +24,8 @@ fn event(id: &str, event_type: &str) -> String {
 #[tokio::test]
 async fn recovery_replays_exactly_the_missed_events() {
     let stripe = FakeStripe::start().await.unwrap();
-    let first = "/v2/core/events?limit=100&created[gte]=2025%2D01%2D01T00%3A00%3A00Z&types=v1%2Ebilling%2Emeter%2Eerror%5Freport%5Ftriggered&types=v9%2Eother";
+    // Values are percent-encoded but for RFC 3986's unreserved characters, as event ids in paths.
+    let first = "/v2/core/events?limit=100&created[gte]=2025-01-01T00%3A00%3A00Z&types=v1.billing.meter.error_report_triggered&types=v9.other";
     stripe.respond(
         first,
         200,

@@ -1,25 +1,33 @@
-//! Maintainer tasks. `regen` turns Stripe's spec into `generated/src`; `--check` proves the
-//! committed files are what the generator makes from that spec.
+//! Maintainer tasks. `regen` turns Stripe's specs into `generated/src`; `--check` proves the
+//! committed files are what the generator makes from them. `async-stripe-types` refreshes the
+//! map of async-stripe's resource types the generator reads.
+
+pub mod async_stripe_types;
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use stripe_notify_codegen::{GeneratedFile, HEADER_PREFIX, SpecSource, generate};
+use stripe_notify_codegen::{Generated, GeneratedFile, HEADER_PREFIX, ResourceMap, SpecFile, generate};
 
-/// The spec the committed `generated/src` comes from, relative to the workspace root.
-pub const DEFAULT_SPEC: &str = "spec/spec3.v2.sdk.preview.json";
+/// The specs the committed `generated/src` comes from, in this order (the first wins where they
+/// overlap), relative to the workspace root.
+pub const DEFAULT_SPECS: &[&str] = &[
+    "spec/spec3.sdk.thin-events.json",
+    "spec/spec3.v2.sdk.json",
+    "spec/spec3.v2.sdk.preview.json",
+];
+/// The map of async-stripe's types for v1 resources, relative to the workspace root.
+pub const DEFAULT_TYPES: &str = "spec/async-stripe-types.json";
 /// Where the generated files go, relative to the workspace root.
 pub const DEFAULT_OUT: &str = "generated/src";
 
-/// How to obtain the default spec, for when it is missing.
-pub const HOW_TO_GET_THE_SPEC: &str = "\
-the spec is not committed (see spec/README.md). Get it with either:
-  cp ../shared/spec/spec3.v2.sdk.preview.json spec/
-or from the GitHub repository stripe/stripe-cli, file api/openapi-spec/spec3.v2.sdk.preview.json
-at commit 7b3fe48cf022db72ef04e2e0c204336edd09182e
-(sha256 7064e560557108d74e43a9a35a5076e36637e1b7312dbc75014f759bc6fde7eb).";
+/// How to obtain the default specs, for when one is missing.
+pub const HOW_TO_GET_THE_SPECS: &str = "\
+the upstream specs are not committed (see spec/README.md). Get them with:
+  cp ../shared/spec/spec3.*.json spec/
+spec/README.md names the upstream repository, commit and sha256 of each.";
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -28,23 +36,63 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// Reads the spec at `path` and generates the files.
-pub fn render(spec_path: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let bytes = fs::read(spec_path).map_err(|e| {
-        let mut message = format!("cannot read the spec {}: {e}", spec_path.display());
-        if spec_path.ends_with(DEFAULT_SPEC) {
-            let _ = write!(message, "\n{HOW_TO_GET_THE_SPEC}");
-        }
-        message
-    })?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| format!("{}: not UTF-8: {e}", spec_path.display()))?;
-    let source = SpecSource {
-        file_name: spec_path
+/// The default specs, when they are all there. When one is missing it says so loudly and gives
+/// `None` (the caller skips), unless `STRIPE_NOTIFY_REQUIRE_SPEC` is set (as in CI): then it
+/// panics. For tests.
+pub fn default_specs_or_skip() -> Option<Vec<PathBuf>> {
+    let root = workspace_root();
+    let specs: Vec<PathBuf> = DEFAULT_SPECS.iter().map(|spec| root.join(spec)).collect();
+    if let Some(missing) = specs.iter().find(|spec| !spec.exists()) {
+        assert!(
+            std::env::var_os("STRIPE_NOTIFY_REQUIRE_SPEC").is_none(),
+            "{} is required (STRIPE_NOTIFY_REQUIRE_SPEC is set) but missing",
+            missing.display()
+        );
+        eprintln!(
+            "\n*** SKIPPED: {} is missing; see spec/README.md ***\n",
+            missing.display()
+        );
+        return None;
+    }
+    Some(specs)
+}
+
+/// Reads the specs at `spec_paths` and the resource type map at `types` (none: no external
+/// types) and generates the files.
+pub fn render(spec_paths: &[PathBuf], types: Option<&Path>) -> Result<Generated, String> {
+    let root = workspace_root();
+    let mut read = Vec::with_capacity(spec_paths.len());
+    for path in spec_paths {
+        let bytes = fs::read(path).map_err(|e| {
+            let mut message = format!("cannot read the spec {}: {e}", path.display());
+            if DEFAULT_SPECS
+                .iter()
+                .any(|spec| path.ends_with(spec) || *path == root.join(spec))
+            {
+                let _ = write!(message, "\n{HOW_TO_GET_THE_SPECS}");
+            }
+            message
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))?;
+        let name = path
             .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        sha256: hex(&Sha256::digest(&bytes)),
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let sha256 = hex(&Sha256::digest(text.as_bytes()));
+        read.push((name, sha256, text));
+    }
+    let specs: Vec<SpecFile<'_>> = read
+        .iter()
+        .map(|(name, sha256, text)| SpecFile { name, sha256, text })
+        .collect();
+    let external = match types {
+        Some(path) => {
+            let text =
+                fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            ResourceMap::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => ResourceMap::default(),
     };
-    generate(text, &source).map_err(|e| format!("{}: {e}", spec_path.display()))
+    generate(&specs, &external).map_err(|e| e.to_string())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,75 +1,101 @@
-//! `cargo xtask regen --check` against the real preview spec: the committed `generated/src` is
-//! exactly what the generator makes from it, and a changed spec shows up as stale files.
+//! `cargo xtask regen --check` against the real specs: the committed `generated/src` is exactly
+//! what the generator makes from the three specs and the async-stripe map, and a changed spec
+//! shows up as stale files.
 
 use std::path::PathBuf;
 
-use xtask::{DEFAULT_OUT, DEFAULT_SPEC, render, stale_files, workspace_root};
+use xtask::{
+    DEFAULT_OUT, DEFAULT_SPECS, DEFAULT_TYPES, default_specs_or_skip, render, stale_files, workspace_root,
+};
 
-fn preview_spec() -> Option<PathBuf> {
-    let path = workspace_root().join(DEFAULT_SPEC);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("STRIPE_NOTIFY_REQUIRE_SPEC").is_none(),
-        "{} is required (STRIPE_NOTIFY_REQUIRE_SPEC is set) but missing",
-        path.display()
-    );
-    eprintln!(
-        "\n*** SKIPPED: {} is missing; see spec/README.md ***\n",
-        path.display()
-    );
-    None
+fn types() -> PathBuf {
+    workspace_root().join(DEFAULT_TYPES)
 }
 
 #[test]
 fn committed_generated_code_is_up_to_date() {
-    let Some(spec) = preview_spec() else { return };
-    let files = render(&spec).expect("the preview spec generates");
-    let stale = stale_files(&files, &workspace_root().join(DEFAULT_OUT));
+    let Some(specs) = default_specs_or_skip() else {
+        return;
+    };
+    let generated = render(&specs, Some(&types())).expect("the specs generate");
+    let stale = stale_files(&generated.files, &workspace_root().join(DEFAULT_OUT));
     assert!(
         stale.is_empty(),
         "generated/src is stale, run `cargo xtask regen`: {stale:?}"
     );
-    let events = files
+    let catalog = generated
+        .files
         .iter()
-        .find(|f| f.path == "handler.rs")
-        .map(|f| f.contents.matches("pub fn on_v").count());
-    assert_eq!(
-        events,
-        Some(58),
-        "one on_* method per thin event of the preview spec"
+        .find(|f| f.path == "catalog.rs")
+        .expect("catalog.rs");
+    let rows = catalog
+        .contents
+        .lines()
+        .filter(|line| line.contains(" on_v"))
+        .count();
+    assert_eq!(rows, 279, "one row per thin event type of the three specs");
+    // Overlaps are named: the 19 GA types the preview spec also has, the 3 of the clover spec,
+    // and the 10 resources of the clover spec the preview spec repeats.
+    let events = generated
+        .overlaps
+        .iter()
+        .filter(|o| o.what == "event type")
+        .count();
+    let resources = generated.overlaps.iter().filter(|o| o.what == "resource").count();
+    assert_eq!((events, resources), (19, 10));
+    assert!(
+        generated
+            .overlaps
+            .iter()
+            .all(|o| o.what != "event type" || o.used == "spec3.sdk.thin-events.json"),
+        "the GA spec comes first"
     );
 }
 
 #[test]
 fn a_changed_spec_names_the_stale_files() {
-    let Some(spec) = preview_spec() else { return };
-    let text = std::fs::read_to_string(&spec).expect("spec");
+    let Some(mut specs) = default_specs_or_skip() else {
+        return;
+    };
+    let text = std::fs::read_to_string(&specs[2]).expect("spec");
     let changed = text.replacen(
-        "Occurs when a Meter has invalid async usage events.",
-        "Occurs when a Meter has invalid async usage events (changed).",
+        "Occurs when an OutboundPayment transitions into the posted state.",
+        "Occurs when an OutboundPayment transitions into the posted state (changed).",
         1,
     );
     assert_ne!(text, changed, "the description to change is in the spec");
-    let scratch = workspace_root().join("target/xtask-test/changed.json");
+    let scratch = workspace_root().join("target/xtask-test/spec3.v2.sdk.preview.json");
     std::fs::create_dir_all(scratch.parent().expect("parent")).expect("scratch dir");
     std::fs::write(&scratch, changed).expect("scratch spec");
-    let files = render(&scratch).expect("the changed spec generates");
-    let stale = stale_files(&files, &workspace_root().join(DEFAULT_OUT));
-    // Every file names the spec's sha256 in its header; events.rs also has the new description.
-    assert_eq!(stale, ["events.rs", "handler.rs", "lib.rs", "schemas.rs"]);
+    specs[2] = scratch;
+    let generated = render(&specs, Some(&types())).expect("the changed spec generates");
+    let stale = stale_files(&generated.files, &workspace_root().join(DEFAULT_OUT));
+    // Every file names each spec's sha256 in its header; catalog.rs also has the new description.
+    assert_eq!(stale, ["catalog.rs", "lib.rs", "schemas.rs"]);
+    let catalog = &generated.files[0].contents;
+    assert!(catalog.contains("posted state (changed)."));
 }
 
 #[test]
 fn a_missing_default_spec_says_how_to_get_it() {
-    let missing = workspace_root()
-        .join("target/xtask-test/nowhere")
-        .join(DEFAULT_SPEC);
-    let message = render(&missing).expect_err("missing spec");
-    assert!(message.contains("stripe/stripe-cli"), "{message}");
-    assert!(
-        message.contains("7064e560557108d74e43a9a35a5076e36637e1b7312dbc75014f759bc6fde7eb"),
-        "{message}"
-    );
+    let missing: Vec<PathBuf> = DEFAULT_SPECS
+        .iter()
+        .map(|spec| workspace_root().join("target/xtask-test/nowhere").join(spec))
+        .collect();
+    let message = render(&missing, None).expect_err("missing spec");
+    assert!(message.contains("spec3.sdk.thin-events.json"), "{message}");
+    assert!(message.contains("cp ../shared/spec/"), "{message}");
+}
+
+#[test]
+fn a_spec_that_does_not_parse_is_named() {
+    let Some(mut specs) = default_specs_or_skip() else {
+        return;
+    };
+    let scratch = workspace_root().join("target/xtask-test/truncated.json");
+    std::fs::create_dir_all(scratch.parent().expect("parent")).expect("scratch dir");
+    std::fs::write(&scratch, "{\"openapi\": \"3.0.0\", ").expect("scratch spec");
+    specs.insert(1, scratch);
+    let message = render(&specs, Some(&types())).expect_err("a broken spec");
+    assert!(message.starts_with("truncated.json: "), "{message}");
 }

@@ -1,60 +1,64 @@
-//! Paths and helpers shared by the generator's tests.
+//! Helpers shared by the generator's tests: the fixture spec, generating from it, and compiling
+//! what it generates.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use stripe_notify_codegen::{GeneratedFile, SpecSource, generate};
+use stripe_notify_codegen::{Error, Generated, GeneratedFile, ResourceMap, SpecFile, generate};
 
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen/ has a parent")
-        .to_path_buf()
-}
-
-pub fn source(name: &str) -> SpecSource {
-    SpecSource {
-        file_name: name.to_owned(),
-        sha256: "0".repeat(64),
-    }
-}
+/// The workspace root.
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// The hand-written fixture spec, in the GA shape.
 pub fn fixture() -> String {
-    std::fs::read_to_string(workspace_root().join("spec/fixture.json")).expect("spec/fixture.json")
+    std::fs::read_to_string(Path::new(ROOT).join("spec/fixture.json")).expect("spec/fixture.json")
 }
 
-pub fn generate_fixture() -> Vec<GeneratedFile> {
-    generate(&fixture(), &source("fixture.json")).expect("the fixture generates")
-}
-
-/// An upstream spec under `spec/` (copied there by `.ci/run`). When it is absent the test says
-/// so loudly and is skipped, unless `STRIPE_NOTIFY_REQUIRE_SPEC` is set (as in CI): then it fails.
-pub fn upstream_spec(file_name: &str) -> Option<String> {
-    let path = workspace_root().join("spec").join(file_name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(error) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_SPEC").is_some() => {
-            panic!(
-                "{} is required (STRIPE_NOTIFY_REQUIRE_SPEC is set) but unreadable: {error}",
-                path.display()
-            )
-        }
-        Err(_) => {
-            eprintln!(
-                "\n*** SKIPPED: {} is missing; copy it from ../shared/spec/ (see spec/README.md) ***\n",
-                path.display()
-            );
-            None
-        }
+/// A spec file named `name`, with a placeholder sha256.
+pub fn spec<'a>(name: &'a str, text: &'a str) -> SpecFile<'a> {
+    SpecFile {
+        name,
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        text,
     }
 }
 
+/// The external types the fixture's tests use: the meter as a type of another crate, behind
+/// the feature `external-meter` (any JSON stands for it, so that compiling needs no heavy
+/// crate).
+pub fn external() -> ResourceMap {
+    ResourceMap::from_json(
+        r#"{"resources": {"billing.meter": {"crate": "external-meter", "type": "serde_json::Value"}}}"#,
+    )
+    .expect("the test map is valid")
+}
+
+/// Generates from these specs, in order.
+pub fn generate_from(specs: &[(&str, &str)]) -> Result<Generated, Error> {
+    let files: Vec<SpecFile<'_>> = specs.iter().map(|(name, text)| spec(name, text)).collect();
+    generate(&files, &external())
+}
+
+/// The text of the generated file at `path`.
+pub fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|file| file.path == path)
+        .unwrap_or_else(|| panic!("no generated {path}"))
+        .contents
+}
+
+pub fn generate_fixture() -> Vec<GeneratedFile> {
+    generate_from(&[("fixture.json", &fixture())])
+        .expect("the fixture generates")
+        .files
+}
+
 /// Writes `files` as the `src/` of a scratch crate depending on the runtime, and `cargo check`s
-/// it with warnings as errors.
-pub fn assert_compiles(name: &str, files: &[GeneratedFile]) {
-    let root = workspace_root();
+/// it with warnings as errors, with the given features of its own on.
+pub fn assert_compiles(name: &str, files: &[GeneratedFile], features: &[&str]) {
+    let root = Path::new(ROOT);
     let scratch = root.join("target/codegen-compile");
     let dir = scratch.join(name);
     let _ = std::fs::remove_dir_all(&dir);
@@ -65,6 +69,11 @@ name = "generated-{name}"
 version = "0.0.0"
 edition = "2024"
 publish = false
+
+[features]
+axum = ["stripe-notify-runtime/axum"]
+testing = ["stripe-notify-runtime/testing"]
+external-meter = []
 
 [dependencies]
 stripe-notify-runtime = {{ path = "{runtime}" }}
@@ -81,7 +90,7 @@ serde_json = "1"
         std::fs::write(dir.join("src").join(&file.path), &file.contents).expect("generated file");
     }
     let output = Command::new(env!("CARGO"))
-        .args(["check", "--offline", "--quiet"])
+        .args(["check", "--offline", "--quiet", "--features", &features.join(",")])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", scratch.join("target"))
         .env("RUSTFLAGS", "-D warnings -W missing-docs")
@@ -89,7 +98,7 @@ serde_json = "1"
         .expect("cargo runs");
     assert!(
         output.status.success(),
-        "the crate generated as {name} does not compile:\n{}",
+        "the crate generated as {name} does not compile with features {features:?}:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use stripe_notify::endpoint::WebhookEndpoint;
 use stripe_notify::ledger::{EventLedger, MemoryLedger, PostgresLedger, SqliteLedger};
-use stripe_notify::{CallbackError, EventNotificationHandler, StripeClient};
+use stripe_notify::{CallbackError, EventNotificationHandler, RegisterCallbacks, StripeClient};
 
 /// A fixed secret for local testing when `STRIPE_WEBHOOK_SECRET` is unset.
 pub const DEMO_SECRET: &str = "whsec_demo_local_testing_only";

@@ -1,28 +1,28 @@
-//! `StripeClient`: the API client handed to callbacks, bound to the event's context, with the
-//! two requests a thin event needs: fetch the event, fetch its related object.
+//! `StripeClient`: the API client handed to callbacks, bound to the event's context. It knows
+//! requests (URLs that stay on the API host, Stripe's headers, retries, typed errors), not
+//! notifications: a notification fetches through it.
 
 pub mod blocking;
+mod config;
+mod key;
 mod request;
+mod retry;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
+pub use config::{
+    DEFAULT_API_BASE, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BASE_DELAY,
+    StripeClientBuilder,
+};
+pub(crate) use request::encode;
+
 use crate::context::StripeContext;
 use crate::error::ClientError;
-use crate::notification::{Event, EventKind, Notification};
-
-/// Stripe's API.
-pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
-/// Default timeout of one request.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of retries of a failed request.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Default backoff before the first retry.
-pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
+use config::ClientConfig;
 
 const USER_AGENT: &str = concat!("stripe-notify/", env!("CARGO_PKG_VERSION"));
 
@@ -40,162 +40,39 @@ struct Shared {
     http: reqwest::Client,
 }
 
-/// What a client is configured with; shared by the async and blocking clients.
-#[derive(Clone)]
-pub(crate) struct ClientConfig {
-    api_key: String,
-    /// `Bearer <key>`, marked sensitive so that `http`'s `Debug` hides it; `None` when the key
-    /// has characters no header can carry (every request then fails with a config error).
-    authorization: Option<HeaderValue>,
-    /// The base URL, without a trailing `/`.
-    api_base: String,
-    /// The same, parsed: requests must stay on its origin.
-    api_url: reqwest::Url,
-    api_version: Option<HeaderValue>,
-    timeout: Duration,
-    max_retries: u32,
-    retry_base_delay: Duration,
-}
-
-/// Builds a [`StripeClient`] (or a [`blocking::StripeClient`]).
-#[derive(Clone)]
-pub struct StripeClientBuilder {
-    api_key: String,
-    api_base: String,
-    api_version: Option<String>,
-    timeout: Duration,
-    max_retries: u32,
-    retry_base_delay: Duration,
-}
-
-impl fmt::Debug for StripeClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StripeClientBuilder")
-            .field("api_key", &redacted(&self.api_key))
-            .field("api_base", &self.api_base)
-            .field("api_version", &self.api_version)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .finish()
-    }
-}
-
-impl StripeClientBuilder {
-    /// The base URL requests go to (default `https://api.stripe.com`): a proxy, or a fake
-    /// Stripe on loopback in tests.
-    pub fn api_base(mut self, api_base: impl Into<String>) -> Self {
-        self.api_base = api_base.into();
-        self
-    }
-
-    /// The `Stripe-Version` sent (default: the version the generated crate was made for).
-    pub fn api_version(mut self, api_version: impl Into<String>) -> Self {
-        self.api_version = Some(api_version.into());
-        self
-    }
-
-    /// Timeout of one request attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Retries after a connection failure, a timeout, a 429 or a 5xx (default 2).
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// The first retry's backoff; each next one doubles, with jitter, up to 5 s (default 500 ms).
-    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.retry_base_delay = delay;
-        self
-    }
-
-    fn config(self) -> Result<ClientConfig, ClientError> {
-        let api_base = self.api_base.trim_end_matches('/').to_owned();
-        let api_url = reqwest::Url::parse(&api_base)
-            .ok()
-            .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-            .ok_or_else(|| ClientError::Config(format!("the API base {api_base:?} is not an http(s) URL")))?;
-        let api_version = self
-            .api_version
-            .map(|v| HeaderValue::from_str(&v))
-            .transpose()
-            .map_err(|_| {
-                ClientError::Config("the API version has characters a header cannot carry".into())
-            })?;
-        Ok(ClientConfig {
-            authorization: authorization(&self.api_key),
-            api_key: self.api_key,
-            api_url,
-            api_base,
-            api_version,
-            timeout: self.timeout,
-            max_retries: self.max_retries,
-            retry_base_delay: self.retry_base_delay,
-        })
-    }
-
-    /// The async client. Fails when the base URL is not an http(s) URL or the API version
-    /// cannot be sent in a header.
-    pub fn build(self) -> Result<StripeClient, ClientError> {
-        Ok(StripeClient::from_config(self.config()?))
-    }
-
-    /// The blocking client, for code without an async runtime. Do not build or drop it inside
-    /// an async runtime (reqwest's blocking client runs its own).
-    pub fn build_blocking(self) -> Result<blocking::StripeClient, ClientError> {
-        blocking::StripeClient::from_config(self.config()?)
-    }
-}
-
 impl StripeClient {
-    /// A client for Stripe's API with this secret or restricted key, with defaults.
+    /// A client for Stripe's API with this secret or restricted key, with the defaults of
+    /// [`builder`](Self::builder).
     ///
     /// # Panics
     ///
     /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
-    pub fn new(api_key: impl Into<String>) -> Self {
-        let api_key = api_key.into();
-        Self::from_config(ClientConfig {
-            authorization: authorization(&api_key),
-            api_key,
-            api_base: DEFAULT_API_BASE.to_owned(),
-            api_url: default_api_url(),
-            api_version: None,
-            timeout: DEFAULT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
-        })
+    #[expect(
+        clippy::expect_used,
+        reason = "the default configuration always checks out; only a TLS backend that cannot start fails, where reqwest::Client::new panics too"
+    )]
+    pub fn new(api_key: impl AsRef<str>) -> Self {
+        Self::builder(api_key)
+            .build()
+            .expect("the default client configuration is valid")
     }
 
     /// A builder, to set the base URL, API version, timeout and retries.
-    pub fn builder(api_key: impl Into<String>) -> StripeClientBuilder {
-        StripeClientBuilder {
-            api_key: api_key.into(),
-            api_base: DEFAULT_API_BASE.to_owned(),
-            api_version: None,
-            timeout: DEFAULT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
-        }
+    pub fn builder(api_key: impl AsRef<str>) -> StripeClientBuilder {
+        StripeClientBuilder::new(api_key.as_ref())
     }
 
-    #[allow(clippy::expect_used)]
-    fn from_config(config: ClientConfig) -> Self {
+    fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()
-            // Only a TLS backend that cannot start fails here; reqwest's own `Client::new`
-            // panics in that case too, and no request could be made anyway.
-            .expect("the HTTP client's TLS backend initializes");
-        Self {
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        Ok(Self {
             shared: Arc::new(Shared { config, http }),
             context: None,
-        }
+        })
     }
 
     /// The same client with requests in `context` (`Stripe-Context`), or in no context.
@@ -239,12 +116,13 @@ impl StripeClient {
         path: &str,
         event_id: Option<&str>,
     ) -> Result<T, ClientError> {
-        let url = request::url(&self.shared.config, path)?;
-        let headers = request::headers(&self.shared.config, self.context.as_ref(), event_id)?;
+        let config = &self.shared.config;
+        let url = request::url(config, path)?;
+        let headers = request::headers(config, self.context.as_ref(), event_id)?;
         let mut attempt = 0;
         loop {
             let outcome = self.send(url.clone(), headers.clone()).await;
-            match request::retry_delay(&self.shared.config, attempt, &outcome) {
+            match retry::delay(config, attempt, &outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt, ?delay, "retrying a Stripe request");
                     tokio::time::sleep(delay).await;
@@ -279,53 +157,12 @@ impl StripeClient {
     }
 }
 
-/// `https://api.stripe.com`, parsed.
-#[allow(clippy::expect_used)]
-fn default_api_url() -> reqwest::Url {
-    reqwest::Url::parse(DEFAULT_API_BASE).expect("DEFAULT_API_BASE is a valid URL")
-}
-
-/// The `Authorization` header for a key, marked sensitive; `None` if no header can carry it.
-fn authorization(api_key: &str) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {api_key}")).ok()?;
-    value.set_sensitive(true);
-    Some(value)
-}
-
 impl fmt::Debug for StripeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeClient")
-            .field("api_key", &redacted(&self.shared.config.api_key))
+            .field("api_key", &self.shared.config.api_key)
             .field("api_base", &self.shared.config.api_base)
             .field("context", &self.context)
             .finish_non_exhaustive()
-    }
-}
-
-/// `sk_test_<redacted>`: the key's kind, never its secret part.
-pub(crate) fn redacted(key: &str) -> String {
-    let kind = ["sk_live_", "sk_test_", "rk_live_", "rk_test_"]
-        .into_iter()
-        .find(|prefix| key.starts_with(prefix))
-        .unwrap_or("");
-    format!("{kind}<redacted>")
-}
-
-impl<K: EventKind> Notification<K> {
-    /// Fetches the full event (`GET /v2/core/events/{id}`), with its typed `data`.
-    pub async fn fetch_event(&self) -> Result<Event<K>, ClientError> {
-        self.client()
-            .get(&request::event_path(self.id()), Some(self.id()))
-            .await
-    }
-
-    /// Fetches the object the event is about (`GET {related_object.url}`), typed when the spec
-    /// defines its resource. `None`, without any request, when there is no related object. A
-    /// URL that is not a path on the API host is refused before anything is sent.
-    pub async fn fetch_related_object(&self) -> Result<Option<K::Resource>, ClientError> {
-        match self.related_url() {
-            None => Ok(None),
-            Some(url) => self.client().get(url, Some(self.id())).await.map(Some),
-        }
     }
 }

@@ -1,38 +1,32 @@
-//! What the async and blocking clients share: the request's URL and headers, how a response
-//! becomes a value or a typed error, and when to retry.
-
-use std::hash::{BuildHasher, RandomState};
-use std::time::Duration;
+//! One request: its URL (which must stay on the API host), its headers, and how the response
+//! becomes a value or a typed error.
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ClientError};
-use crate::notification::truncate;
-
-use super::ClientConfig;
+use super::config::ClientConfig;
 use crate::context::StripeContext;
+use crate::error::{ApiError, ClientError};
+use crate::text::truncate;
 
-/// The API path of an event: `/v2/core/events/{id}`, the id percent-encoded.
-pub(crate) fn event_path(id: &str) -> String {
+/// `text` percent-encoded for a path segment or a query value: everything but RFC 3986's
+/// unreserved characters.
+pub(crate) fn encode(text: &str) -> percent_encoding::PercentEncode<'_> {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'_')
         .remove(b'.')
         .remove(b'~');
-    format!(
-        "/v2/core/events/{}",
-        percent_encoding::utf8_percent_encode(id, UNRESERVED)
-    )
+    percent_encoding::utf8_percent_encode(text, UNRESERVED)
 }
 
 /// The full URL for an API `path`. Only a path beginning with exactly one `/` is accepted, and
 /// the result must stay on the configured API host: a related object's `url` comes from the
 /// request body, and must never send the API key elsewhere (`//evil.example`, `@evil.example`,
 /// `https://evil.example`).
-pub(crate) fn url(config: &ClientConfig, path: &str) -> Result<reqwest::Url, ClientError> {
+pub(super) fn url(config: &ClientConfig, path: &str) -> Result<reqwest::Url, ClientError> {
     let refuse = || ClientError::UnsafeUrl(truncate(path, 200).to_owned());
     let rest = path.strip_prefix('/').ok_or_else(refuse)?;
     if rest.starts_with(['/', '\\']) || path.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -46,14 +40,15 @@ pub(crate) fn url(config: &ClientConfig, path: &str) -> Result<reqwest::Url, Cli
 }
 
 /// Headers for a request in `context`, triggered by event `event_id`.
-pub(crate) fn headers(
+pub(super) fn headers(
     config: &ClientConfig,
     context: Option<&StripeContext>,
     event_id: Option<&str>,
 ) -> Result<HeaderMap, ClientError> {
     let authorization = config
-        .authorization
-        .clone()
+        .api_key
+        .authorization()
+        .cloned()
         .ok_or_else(|| ClientError::Config("the API key has characters a header cannot carry".into()))?;
     let mut headers = HeaderMap::with_capacity(4);
     headers.insert(reqwest::header::AUTHORIZATION, authorization);
@@ -72,14 +67,14 @@ pub(crate) fn headers(
 }
 
 /// A response, read in full.
-pub(crate) struct Response {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+pub(super) struct Response {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Vec<u8>,
 }
 
 /// A success body as `T`, or the error Stripe's body describes.
-pub(crate) fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+pub(super) fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     if response.status.is_success() {
         return serde_json::from_slice(&response.body).map_err(|e| ClientError::Decode(e.to_string()));
     }
@@ -91,7 +86,7 @@ struct ErrorBody {
     error: ErrorDetail,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct ErrorDetail {
     #[serde(rename = "type", default)]
     error_type: Option<String>,
@@ -105,18 +100,14 @@ struct ErrorDetail {
 
 fn api_error(response: &Response) -> ApiError {
     let detail = serde_json::from_slice::<ErrorBody>(&response.body)
-        .ok()
-        .map(|body| body.error);
-    let (error_type, code, message, param) = match detail {
-        Some(d) => (d.error_type, d.code, d.message, d.param),
-        None => (None, None, None, None),
-    };
+        .map(|body| body.error)
+        .unwrap_or_default();
     ApiError {
         status: response.status.as_u16(),
-        error_type,
-        code,
-        message,
-        param,
+        error_type: detail.error_type,
+        code: detail.code,
+        message: detail.message,
+        param: detail.param,
         request_id: response
             .headers
             .get("request-id")
@@ -125,47 +116,8 @@ fn api_error(response: &Response) -> ApiError {
     }
 }
 
-/// How long to wait before retry number `attempt` (0-based), or `None` to stop. Stripe's
-/// `Stripe-Should-Retry` header wins; otherwise 429, 5xx and connection failures retry.
-pub(crate) fn retry_delay(
-    config: &ClientConfig,
-    attempt: u32,
-    outcome: &Result<Response, ClientError>,
-) -> Option<Duration> {
-    if attempt >= config.max_retries {
-        return None;
-    }
-    let retry = match outcome {
-        Ok(response) => match response
-            .headers
-            .get("stripe-should-retry")
-            .map(HeaderValue::as_bytes)
-        {
-            Some(b"true") => true,
-            Some(b"false") => false,
-            _ => response.status == StatusCode::TOO_MANY_REQUESTS || response.status.is_server_error(),
-        },
-        Err(error) => matches!(error, ClientError::Network(_) | ClientError::Timeout),
-    };
-    retry.then(|| backoff(config.retry_base_delay, attempt))
-}
-
-/// Exponential backoff with "equal jitter": half the step fixed, half random; capped at 5 s.
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    const CAP: Duration = Duration::from_secs(5);
-    let step = base.saturating_mul(2u32.saturating_pow(attempt)).min(CAP);
-    let half = step.checked_div(2).unwrap_or_default();
-    // RandomState is randomly seeded per instance: enough randomness for jitter, no dependency.
-    let random = RandomState::new().hash_one(attempt);
-    let half_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    let jitter = random
-        .checked_rem(half_nanos.saturating_add(1))
-        .unwrap_or_default();
-    half.saturating_add(Duration::from_nanos(jitter))
-}
-
 /// A transport error, typed.
-pub(crate) fn transport_error(error: &reqwest::Error) -> ClientError {
+pub(super) fn transport_error(error: &reqwest::Error) -> ClientError {
     if error.is_timeout() {
         ClientError::Timeout
     } else {

@@ -1,12 +1,15 @@
 //! Thin event notifications: the untyped envelope parsed from the body ([`RawNotification`]),
-//! and the typed [`Notification`] handed to callbacks, bound to a client.
+//! the typed [`Notification`] handed to callbacks, bound to a client, and the [`Event`] it
+//! fetches.
 //!
 //! A notification keeps one shared copy of its body and where each of its strings lies in it:
 //! building one costs a single allocation whatever the event, and cloning it (for `pre_handle`)
 //! none.
 
-pub mod raw;
-mod related;
+mod event;
+mod fetch;
+mod parse;
+mod raw;
 mod timestamp;
 
 use std::fmt;
@@ -14,18 +17,17 @@ use std::marker::PhantomData;
 
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
-pub(crate) use raw::Text;
-pub use raw::{RawNotification, THIN_EVENT_OBJECT};
-pub(crate) use raw::{describe_json_error, truncate};
-pub use related::{
-    AnyRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject,
-    RelatedObject, RelatedObjectShape, SingletonRelatedObject,
-};
+pub use event::Event;
+pub use raw::RawNotification;
 
 use crate::client::StripeClient;
 use crate::context::StripeContext;
+use crate::kind::{EventKind, Unknown};
+use crate::related::RelatedObjectShape;
+
+/// The `object` value of a thin event.
+pub const THIN_EVENT_OBJECT: &str = "v2.core.event";
 
 /// Why an event happened: `reason.type` and the API request behind it. `S` is `&str` in a
 /// notification (borrowed from it) and `String` in a fetched [`Event`].
@@ -47,36 +49,6 @@ pub struct ReasonRequest<S = String> {
     /// The idempotency key sent with the request.
     #[serde(default)]
     pub idempotency_key: Option<S>,
-}
-
-/// What an event type is: its `data`, the shape of its related object, and the resource that
-/// object fetches as. The generated crate implements it for every event type in the spec.
-pub trait EventKind: Send + Sync + 'static {
-    /// The event's `data` (as returned by `fetch_event`).
-    type Data: DeserializeOwned + fmt::Debug + Send + 'static;
-    /// The shape of `related_object`.
-    type RelatedObject: RelatedObjectShape;
-    /// What `fetch_related_object` returns: the resource's struct, or `serde_json::Value` when
-    /// the spec does not define it.
-    type Resource: DeserializeOwned + fmt::Debug + Send + 'static;
-}
-
-/// An event type known at compile time, with its position in the catalog's sorted type list.
-pub trait KnownEventKind: EventKind {
-    /// The event type string.
-    const EVENT_TYPE: &'static str;
-    /// Index of [`Self::EVENT_TYPE`] in [`EventCatalog::EVENTS`](crate::EventCatalog::EVENTS).
-    const INDEX: usize;
-}
-
-/// The kind of a notification handled without a typed callback: any type, any related object.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Unknown;
-
-impl EventKind for Unknown {
-    type Data = serde_json::Value;
-    type RelatedObject = HasAnyRelatedObject;
-    type Resource = serde_json::Value;
 }
 
 /// A notification handled without a typed callback (given to the fallback and to
@@ -138,7 +110,7 @@ impl<K: EventKind> Notification<K> {
     }
 
     /// Where the related object is fetched from; `None` when there is none.
-    pub(crate) fn related_url(&self) -> Option<&str> {
+    fn related_url(&self) -> Option<&str> {
         let related = self.raw.related_object().filter(|_| K::RelatedObject::FETCHES)?;
         Some(related.url)
     }
@@ -170,53 +142,5 @@ impl<K: EventKind> fmt::Debug for Notification<K> {
             .field("reason", &self.reason())
             .field("related_object", &self.related_object())
             .finish_non_exhaustive()
-    }
-}
-
-/// A full event as returned by `GET /v2/core/events/{id}`, with its typed `data`.
-#[derive(Deserialize)]
-#[serde(bound(deserialize = ""))]
-pub struct Event<K: EventKind> {
-    /// Event id.
-    pub id: String,
-    /// Event type.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// When the event was created.
-    pub created: Timestamp,
-    /// Live mode or test mode.
-    #[serde(default)]
-    pub livemode: bool,
-    /// The account path the event belongs to.
-    #[serde(default, deserialize_with = "crate::context::deserialize_optional")]
-    pub context: Option<StripeContext>,
-    /// Why the event happened.
-    #[serde(default)]
-    pub reason: Option<Reason>,
-    /// The object the event is about.
-    #[serde(default)]
-    pub related_object: Option<AnyRelatedObject>,
-    /// The event's data, typed from the spec.
-    pub data: K::Data,
-    /// Before and after states of the related object, for events that carry them.
-    #[serde(default)]
-    pub changes: Option<serde_json::Value>,
-    #[serde(skip)]
-    kind: PhantomData<fn() -> K>,
-}
-
-impl<K: EventKind> fmt::Debug for Event<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Event")
-            .field("id", &self.id)
-            .field("type", &self.event_type)
-            .field("created", &self.created)
-            .field("livemode", &self.livemode)
-            .field("context", &self.context)
-            .field("reason", &self.reason)
-            .field("related_object", &self.related_object)
-            .field("data", &self.data)
-            .field("changes", &self.changes)
-            .finish()
     }
 }

@@ -14,11 +14,11 @@ use crate::decimal::{digit, number};
 
 /// Deserializes `created` (borrowed when it can be).
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
-    let text = super::Text::deserialize(deserializer)?;
+    let text = super::parse::Text::deserialize(deserializer)?;
     parse(&text).ok_or_else(|| {
         serde::de::Error::custom(format_args!(
             "`created` {:?} is not an RFC 3339 timestamp",
-            super::truncate(&text, 64)
+            crate::text::truncate(&text, 64)
         ))
     })
 }
@@ -52,6 +52,10 @@ fn nanosecond_fraction(text: &str) -> Cow<'_, str> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.f+]Z`, else `None` (and jiff tries).
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "four-digit years, two-digit fields and at most nine fraction digits are far from any overflow"
+)]
 fn utc_fast_path(text: &str) -> Option<Timestamp> {
     let (head, rest) = text.as_bytes().split_first_chunk::<19>()?;
     let [
@@ -78,7 +82,7 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     else {
         return None;
     };
-    let year = pair(y0, y1)?.wrapping_mul(100).wrapping_add(pair(y2, y3)?);
+    let year = pair(y0, y1)? * 100 + pair(y2, y3)?;
     let (month, day) = (pair(m0, m1)?, pair(d0, d1)?);
     let (hour, minute, second) = (pair(h0, h1)?, pair(i0, i1)?, pair(s0, s1)?);
     let nanos = match rest {
@@ -88,8 +92,8 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
             if !dropped.iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            let scale = 10i64.pow(u32::try_from(NANOSECOND_DIGITS.checked_sub(kept.len())?).ok()?);
-            number(kept)?.wrapping_mul(scale)
+            let scale = 10i64.pow(u32::try_from(NANOSECOND_DIGITS - kept.len()).ok()?);
+            number(kept)? * scale
         }
         _ => return None,
     };
@@ -100,17 +104,14 @@ fn utc_fast_path(text: &str) -> Option<Timestamp> {
     if second > 59 {
         return None;
     }
-    let seconds = days_from_civil(year, month, day)
-        .wrapping_mul(86_400)
-        .wrapping_add(hour.wrapping_mul(3600))
-        .wrapping_add(minute.wrapping_mul(60))
-        .wrapping_add(second);
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
     Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
 }
 
 /// The two-digit number `tens` and `ones` spell.
+#[expect(clippy::arithmetic_side_effects, reason = "two digits make at most 99")]
 fn pair(tens: u8, ones: u8) -> Option<i64> {
-    Some(digit(tens)?.wrapping_mul(10).wrapping_add(digit(ones)?))
+    Some(digit(tens)? * 10 + digit(ones)?)
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -123,27 +124,18 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-/// The fast path hands it a four-digit year and a valid month and day, far from any overflow.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "the fast path hands it a four-digit year and a valid month and day, far from any overflow"
+)]
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year.wrapping_sub(1) } else { year };
+    let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
-    let year_of_era = year.wrapping_sub(era.wrapping_mul(400));
-    let shifted_month = if month > 2 {
-        month.wrapping_sub(3)
-    } else {
-        month.wrapping_add(9)
-    };
-    let day_of_year = (shifted_month.wrapping_mul(153).wrapping_add(2) / 5)
-        .wrapping_add(day)
-        .wrapping_sub(1);
-    let day_of_era = year_of_era
-        .wrapping_mul(365)
-        .wrapping_add(year_of_era / 4)
-        .wrapping_sub(year_of_era / 100)
-        .wrapping_add(day_of_year);
-    era.wrapping_mul(146_097)
-        .wrapping_add(day_of_era)
-        .wrapping_sub(719_468)
+    let year_of_era = year - era * 400;
+    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (shifted_month * 153 + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

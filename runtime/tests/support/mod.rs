@@ -1,91 +1,35 @@
-//! A small hand-written catalog of event kinds, shaped like the generated crate's, so that the
+//! A small catalog of event kinds, made by the same macro as the generated crate's, so that the
 //! runtime is tested without depending on generated code.
 #![allow(dead_code)]
 
 use serde::Deserialize;
-use stripe_notify_runtime::{
-    EventCatalog, EventInfo, EventKind, HandlerBuilder, HasNoRelatedObject, HasRelatedObject,
-    HasSingletonRelatedObject, KnownEventKind, RelatedInfo, RelatedResourceInfo,
-};
-
-pub struct TestCatalog;
-
-impl EventCatalog for TestCatalog {
-    const EVENTS: &'static [EventInfo] = &[
-        EventInfo {
-            event_type: BalanceAvailable::EVENT_TYPE,
-            related: RelatedInfo::Singleton(RelatedResourceInfo {
-                object_type: Some("balance"),
-                url_template: Some("/v1/balance"),
-            }),
-        },
-        EventInfo {
-            event_type: MeterErrorReportTriggered::EVENT_TYPE,
-            related: RelatedInfo::Object(RelatedResourceInfo {
-                object_type: Some("billing.meter"),
-                url_template: Some("/v1/billing/meters/{id}"),
-            }),
-        },
-        EventInfo {
-            event_type: AccountLinkReturned::EVENT_TYPE,
-            related: RelatedInfo::None,
-        },
-    ];
-    const API_VERSION: &'static str = "2025-12-15.preview";
-    type Builder = HandlerBuilder<Self>;
-
-    fn index_of(event_type: &str) -> Option<usize> {
-        match event_type {
-            BalanceAvailable::EVENT_TYPE => Some(0),
-            MeterErrorReportTriggered::EVENT_TYPE => Some(1),
-            AccountLinkReturned::EVENT_TYPE => Some(2),
-            _ => None,
-        }
-    }
-}
-
-macro_rules! kind {
-    ($name:ident, $type:literal, $index:literal, $related:ty, $data:ty) => {
-        #[derive(Clone, Copy, Debug, Default)]
-        pub struct $name;
-        impl EventKind for $name {
-            type Data = $data;
-            type RelatedObject = $related;
-            type Resource = serde_json::Value;
-        }
-        impl KnownEventKind for $name {
-            const EVENT_TYPE: &'static str = $type;
-            const INDEX: usize = $index;
-        }
-    };
-}
 
 #[derive(Debug, Deserialize)]
 pub struct MeterData {
     pub developer_message_summary: String,
 }
 
-kind!(
-    MeterErrorReportTriggered,
-    "v1.billing.meter.error_report_triggered",
-    1,
-    HasRelatedObject,
-    MeterData
-);
-kind!(
-    BalanceAvailable,
-    "v1.balance.available",
-    0,
-    HasSingletonRelatedObject,
-    serde_json::Value
-);
-kind!(
-    AccountLinkReturned,
-    "v2.core.account_link.returned",
-    2,
-    HasNoRelatedObject,
-    serde_json::Value
-);
+stripe_notify_runtime::event_catalog! {
+    api_version: "2025-12-15.preview";
+    /// A singleton related object.
+    BalanceAvailable = 0 "v1.balance.available" on_v1_balance_available (BalanceAvailableNotification, BalanceAvailableEvent)
+        data serde_json::Value, changes serde_json::Value,
+        related Singleton("balance", "/v1/balance"),
+        resource serde_json::Value;
+    /// A related object with an id.
+    MeterErrorReportTriggered = 1 "v1.billing.meter.error_report_triggered" on_v1_billing_meter_error_report_triggered (MeterNotification, MeterEvent)
+        data MeterData, changes serde_json::Value,
+        related Object("billing.meter", "/v1/billing/meters/{id}"),
+        resource serde_json::Value;
+    /// No related object.
+    AccountLinkReturned = 2 "v2.core.account_link.returned" on_v2_core_account_link_returned (AccountLinkNotification, AccountLinkEvent)
+        data serde_json::Value, changes serde_json::Value,
+        related None,
+        resource serde_json::Value;
+}
+
+/// The catalog under the name the tests use.
+pub type TestCatalog = Catalog;
 
 pub const SECRET: &str = "whsec_test_secret";
 

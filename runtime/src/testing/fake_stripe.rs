@@ -1,14 +1,5 @@
-//! A fake Stripe API on loopback, for tests of code that fetches events and related objects:
-//! a real HTTP server that records every request and answers what it is told to.
-//!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use stripe_notify_runtime::testing::FakeStripe;
-//! let stripe = FakeStripe::start().await?;
-//! stripe.respond("/v1/billing/meters/mtr_1", 200, r#"{"id":"mtr_1"}"#);
-//! let client = stripe_notify_runtime::StripeClient::builder("sk_test_1").api_base(stripe.url()).build();
-//! # Ok(()) }
-//! ```
+//! A fake Stripe API on loopback: a real HTTP server that records every request and answers
+//! what it is told to.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -184,38 +175,4 @@ async fn answer(
         axum::http::HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// A global allocator that counts allocations per thread, for tests that state how many a code
-/// path makes. Install it in a test binary with
-/// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-// A global allocator is the one place that needs unsafe: it delegates every call to the system
-// allocator unchanged and only counts.
-#[allow(unsafe_code)]
-// SAFETY: `alloc` and `dealloc` forward to `System` with the caller's arguments.
-unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get().saturating_add(1)));
-        // SAFETY: same contract as the caller's.
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-}
-
-/// How many allocations `f` made on this thread (with [`CountingAllocator`] installed).
-pub fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(std::cell::Cell::get);
-    f();
-    ALLOCATIONS.with(std::cell::Cell::get).saturating_sub(before)
 }

@@ -1,5 +1,7 @@
-//! The related object of a notification, typed by its event type's shape: with an id, a
-//! singleton resource (no id), none, or any of these when the type is not statically known.
+//! The related object of a notification: what the spec says of it per event type
+//! ([`RelatedInfo`]), its shape as a type ([`RelatedObjectShape`]), and the views a notification
+//! gives of it: with an id, a singleton resource (no id), none, or any of these when the type is
+//! not statically known.
 
 use std::fmt;
 
@@ -39,6 +41,38 @@ pub struct AnyRelatedObject<S = String> {
     pub object_type: S,
     /// The API path to fetch it.
     pub url: S,
+}
+
+/// What the spec says of an event type's related object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelatedInfo {
+    /// `{id, type, url}`.
+    Object(RelatedResourceInfo),
+    /// A singleton resource, `{type, url}` (such as `balance`).
+    Singleton(RelatedResourceInfo),
+    /// None.
+    None,
+}
+
+/// What a related object is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RelatedResourceInfo {
+    /// The object type, `v2.core.account`.
+    pub object_type: &'static str,
+    /// The path it is fetched from, `/v2/core/accounts/{id}`: from the resource's `retrieve`
+    /// operation in the spec, else by Stripe's convention.
+    pub url_template: &'static str,
+    /// The related object of the spec's example event, when it has one.
+    pub example: Option<RelatedExample>,
+}
+
+/// A related object as the spec's example of an event shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RelatedExample {
+    /// Its id; `None` for a singleton.
+    pub id: Option<&'static str>,
+    /// Its URL, `/v1/application_fees/fee_1B73DOKbnvuxQXGuhY8Aw0TN/refunds/fr_1Nispe2eZvKYlo2Cd31jOCgZ`.
+    pub url: &'static str,
 }
 
 /// The shape of an event type's `related_object`, and the view a notification gives of it.

@@ -1,11 +1,12 @@
-//! The dispatch engine: a builder that registers callbacks per event type, and the frozen
-//! [`Handler`] that verifies, parses and routes each notification.
+//! The dispatch engine: the frozen [`Handler`] that verifies, parses and routes each
+//! notification, and the [`HandlerBuilder`] that registers its callbacks.
 //!
 //! The runtime names no event type: the generated crate supplies an [`EventCatalog`] (the sorted
 //! type list and a `match` from type string to index) and one
-//! [`KnownEventKind`] per type.
-//! Callbacks live in a slice indexed by that position, so routing is one `match` on the type
-//! string and one slice access.
+//! [`KnownEventKind`](crate::KnownEventKind) per type. Callbacks live in a slice indexed by that
+//! position, so routing is one `match` on the type string and one slice access.
+
+mod builder;
 
 use std::fmt;
 use std::future::Future;
@@ -15,34 +16,17 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
+pub use builder::HandlerBuilder;
+
 use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
-use crate::error::{CallbackResult, ConfigError, HandleError};
+use crate::error::{CallbackResult, ClientError, ConfigError, HandleError};
 use crate::ledger::{Claim, EventLedger};
-use crate::notification::{KnownEventKind, Notification, RawNotification, UnknownEventNotification};
-use crate::signature::{Clock, Tolerance, Verifier, WebhookSecret};
-
-/// Given to the fallback: why no typed callback ran.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnhandledNotificationDetails {
-    /// `true` when the type is in the generated catalog but has no callback registered; `false`
-    /// for a type this crate was not generated with (Stripe added it since).
-    pub is_known_event_type: bool,
-}
-
-/// What [`Handler::handle`] did with a notification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Handled {
-    /// The type's registered callback ran.
-    Callback,
-    /// The fallback ran.
-    Fallback(UnhandledNotificationDetails),
-    /// `pre_handle` returned `false`; nothing else ran.
-    Skipped,
-    /// The ledger holds the event as processed already (a redelivery); nothing ran.
-    AlreadyProcessed,
-}
+use crate::notification::{Notification, RawNotification, UnknownEventNotification};
+use crate::outcome::{Handled, UnhandledNotificationDetails};
+use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
+use crate::signature::Verifier;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -57,12 +41,6 @@ type FallbackFn = Box<
 type PreHandleFn =
     Box<dyn Fn(UnknownEventNotification, StripeClient) -> BoxFuture<CallbackResult<bool>> + Send + Sync>;
 
-/// Registers callbacks; [`build`](Self::build) freezes them into a [`Handler`].
-pub struct HandlerBuilder<C: EventCatalog> {
-    parts: Parts,
-    catalog: PhantomData<C>,
-}
-
 /// What a handler is made of: gathered by the builder, then shared, frozen, by the handler.
 struct Parts {
     client: StripeClient,
@@ -72,129 +50,6 @@ struct Parts {
     fallback: FallbackFn,
     pre_handle: Option<PreHandleFn>,
     ledger: Option<Arc<dyn EventLedger>>,
-}
-
-impl<C: EventCatalog> fmt::Debug for HandlerBuilder<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerBuilder")
-            .field("client", &self.parts.client)
-            .field("verifier", &self.parts.verifier)
-            .field(
-                "registered_event_types",
-                &registered(C::EVENTS, &self.parts.callbacks),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-impl<C: EventCatalog> HandlerBuilder<C> {
-    /// A builder with the client callbacks get, the endpoint's webhook secret, and the fallback
-    /// for every notification without a registered callback. A blank secret is an error.
-    pub fn new<F, Fut>(
-        client: StripeClient,
-        webhook_secret: impl Into<String>,
-        fallback: F,
-    ) -> Result<Self, ConfigError>
-    where
-        F: Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> Fut
-            + Send
-            + Sync
-            + 'static,
-        Fut: Future<Output = CallbackResult> + Send + 'static,
-    {
-        Ok(Self {
-            parts: Parts {
-                client,
-                verifier: Verifier::new([&WebhookSecret::new(webhook_secret)?]),
-                callbacks: std::iter::repeat_with(|| None).take(C::EVENTS.len()).collect(),
-                fallback: Box::new(move |notification, client, details| {
-                    Box::pin(fallback(notification, client, details))
-                }),
-                pre_handle: None,
-                ledger: None,
-            },
-            catalog: PhantomData,
-        })
-    }
-
-    /// Registers the callback for event type `K`; a second registration for the same type is an
-    /// error. The generated `on_*` methods call this.
-    pub fn on<K, F, Fut>(mut self, callback: F) -> Result<Self, ConfigError>
-    where
-        K: KnownEventKind,
-        F: Fn(Notification<K>, StripeClient) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = CallbackResult> + Send + 'static,
-    {
-        let slot = self
-            .parts
-            .callbacks
-            .get_mut(K::INDEX)
-            .filter(|_| C::EVENTS.get(K::INDEX).map(|info| info.event_type) == Some(K::EVENT_TYPE))
-            .ok_or(ConfigError::UnknownEventType(K::EVENT_TYPE))?;
-        if slot.is_some() {
-            return Err(ConfigError::DuplicateCallback(K::EVENT_TYPE));
-        }
-        *slot = Some(Box::new(move |raw, client| {
-            let notification = Notification::<K>::new(raw, client.clone());
-            Box::pin(callback(notification, client))
-        }));
-        Ok(self)
-    }
-
-    /// Sets a hook that runs before any callback or the fallback; returning `false` stops the
-    /// notification there. Setting it twice is an error.
-    pub fn pre_handle<F, Fut>(mut self, hook: F) -> Result<Self, ConfigError>
-    where
-        F: Fn(UnknownEventNotification, StripeClient) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = CallbackResult<bool>> + Send + 'static,
-    {
-        if self.parts.pre_handle.is_some() {
-            return Err(ConfigError::DuplicatePreHandle);
-        }
-        self.parts.pre_handle = Some(Box::new(move |notification, client| {
-            Box::pin(hook(notification, client))
-        }));
-        Ok(self)
-    }
-
-    /// Processes each event once: see [`ledger`](crate::ledger). A redelivery of a processed
-    /// event answers success without running anything; one arriving while the event is being
-    /// processed is refused ([`HandleError::InProgress`]); a failure lets a redelivery run again.
-    pub fn ledger(mut self, ledger: impl EventLedger) -> Self {
-        self.parts.ledger = Some(Arc::new(ledger));
-        self
-    }
-
-    /// Adds another accepted secret, for rotating the endpoint's secret without downtime.
-    pub fn add_secret(mut self, webhook_secret: impl Into<String>) -> Result<Self, ConfigError> {
-        self.parts.verifier = self
-            .parts
-            .verifier
-            .with_secret(&WebhookSecret::new(webhook_secret)?);
-        Ok(self)
-    }
-
-    /// Sets the timestamp tolerance (default 300 s).
-    pub fn tolerance(mut self, tolerance: Tolerance) -> Self {
-        self.parts.verifier = self.parts.verifier.with_tolerance(tolerance);
-        self
-    }
-
-    /// Sets the clock timestamps are checked against (default: the system clock).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.parts.verifier = self.parts.verifier.with_clock(clock);
-        self
-    }
-
-    /// Freezes the registrations into a handler.
-    pub fn build(self) -> Handler<C> {
-        let mut parts = self.parts;
-        parts.client = parts.client.with_default_api_version(C::API_VERSION);
-        Handler {
-            inner: Arc::new(parts),
-            catalog: PhantomData,
-        }
-    }
 }
 
 /// A frozen event notification handler: verifies, parses and routes notifications. `Send +
@@ -230,7 +85,7 @@ impl<C: EventCatalog> Handler<C> {
         client: StripeClient,
         webhook_secret: impl Into<String>,
         fallback: F,
-    ) -> Result<C::Builder, ConfigError>
+    ) -> Result<HandlerBuilder<C>, ConfigError>
     where
         F: Fn(UnknownEventNotification, StripeClient, UnhandledNotificationDetails) -> Fut
             + Send
@@ -238,7 +93,7 @@ impl<C: EventCatalog> Handler<C> {
             + 'static,
         Fut: Future<Output = CallbackResult> + Send + 'static,
     {
-        HandlerBuilder::new(client, webhook_secret, fallback).map(C::Builder::from)
+        HandlerBuilder::new(client, webhook_secret, fallback)
     }
 
     /// Verifies `signature` (the `Stripe-Signature` header) for `body` (the raw request body),
@@ -269,7 +124,23 @@ impl<C: EventCatalog> Handler<C> {
     /// an AWS EventBridge event (`detail`), an Azure Event Grid event (`data`), or a bare thin
     /// event.
     pub async fn handle_without_verification(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        self.dispatch(envelope::unwrap(body)?).await
+        self.dispatch(envelope::thin_event(body)?).await
+    }
+
+    /// Lists the events `filter` selects from the Events API (`GET /v2/core/events`, every
+    /// page) with the handler's client, and routes each as if it had been delivered: its
+    /// callback or the fallback, `pre_handle` and the ledger included. The events come over the
+    /// authenticated API, so no signature is checked. Fails only when a page cannot be fetched;
+    /// an event that fails is counted and recovery goes on.
+    pub async fn recover(&self, filter: &RecoveryFilter) -> Result<RecoveryReport, ClientError> {
+        let mut report = RecoveryReport::default();
+        let mut pages = EventPages::new(filter);
+        while let Some(page) = pages.next(self.client()).await? {
+            for event in page.events() {
+                report.record(event, self.handle_without_verification(event.as_bytes()).await);
+            }
+        }
+        Ok(report)
     }
 
     /// The event types with a registered callback, sorted.

@@ -1,0 +1,71 @@
+//! `lib.rs`: the crate's root, its explicit re-exports of the runtime, and the prelude.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::ident;
+use super::unparse_spaced;
+use crate::error::Error;
+use crate::exports::{RUNTIME_ITEMS, RUNTIME_MODULES};
+use crate::ir::Catalog;
+
+pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
+    let count = catalog.events.len();
+    let specs: Vec<&str> = catalog.specs.iter().map(|spec| spec.name.as_str()).collect();
+    let summary = format!(
+        " Typed Stripe thin event notifications for API version `{}`: {count} event types, from {}.",
+        catalog.api_version,
+        specs.join(", ")
+    );
+    let items = RUNTIME_ITEMS.iter().map(|item| ident(item));
+    let modules = RUNTIME_MODULES.iter().map(|(module, feature)| {
+        let module = ident(module);
+        let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
+        quote!(#cfg pub use stripe_notify_runtime::#module;)
+    });
+    let tokens: TokenStream = quote! {
+        #![doc = #summary]
+        #![doc = ""]
+        #![doc = " Each event type has a kind (`V1BillingMeterErrorReportTriggered`), a notification"]
+        #![doc = " (`V1BillingMeterErrorReportTriggeredEventNotification`), a fetched event with typed `data`"]
+        #![doc = " (`V1BillingMeterErrorReportTriggeredEvent`) and a registration method"]
+        #![doc = " (`on_v1_billing_meter_error_report_triggered`, of [`RegisterCallbacks`]). Start with"]
+        #![doc = " `use stripe_notify::prelude::*;` and [`EventNotificationHandler::builder`]."]
+        // Descriptions come verbatim from Stripe's spec; their markdown is theirs.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::large_enum_variant)]
+        #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![deny(
+            clippy::unwrap_used,
+            clippy::expect_used,
+            clippy::panic,
+            clippy::indexing_slicing,
+            clippy::arithmetic_side_effects
+        )]
+
+        // rustfmt must leave generated code as generated.
+        #[rustfmt::skip]
+        mod catalog;
+        #[rustfmt::skip]
+        mod schemas;
+
+        pub use catalog::*;
+        pub use schemas::*;
+        #[rustfmt::skip]
+        pub use stripe_notify_runtime::{#(#items),*};
+        #(#modules)*
+
+        /// What a handler's code needs in scope: `use stripe_notify::prelude::*;`.
+        #[rustfmt::skip]
+        pub mod prelude {
+            pub use crate::{EventNotificationHandler, RegisterCallbacks, StripeClient};
+            #[cfg(feature = "axum")]
+            pub use crate::endpoint::WebhookEndpoint;
+        }
+
+        /// The README's examples, compiled and run as doctests.
+        #[cfg(doctest)]
+        #[doc = include_str!("../../README.md")]
+        struct ReadmeDoctests;
+    };
+    unparse_spaced(tokens)
+}

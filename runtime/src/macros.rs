@@ -1,0 +1,288 @@
+//! [`event_catalog!`](crate::event_catalog): the event types of a generated crate, from one row
+//! per type. The generator writes the rows (data: names, type strings, related objects, types);
+//! everything made of them (the kinds, their aliases, the catalog, the `on_*` methods) is
+//! written here, once.
+
+/// Defines a catalog of event types, one row per type, sorted by type string:
+///
+/// ```
+/// stripe_notify_runtime::event_catalog! {
+///     api_version: "2026-09-30.endive";
+///     /// Occurs whenever your Stripe balance has been updated.
+///     V1BalanceAvailable = 0 "v1.balance.available" on_v1_balance_available (V1BalanceAvailableEventNotification, V1BalanceAvailableEvent)
+///         data serde_json::Value, changes serde_json::Value,
+///         related Singleton("balance", "/v1/balance", @ "/v1/balance"),
+///         resource serde_json::Value;
+///     /// Occurs whenever an invoice payment attempt succeeds.
+///     V1InvoicePaid = 1 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+///         data serde_json::Value, changes serde_json::Value,
+///         related Object("invoice", "/v1/invoices/{id}", "in_1" @ "/v1/invoices/in_1"),
+///         resource serde_json::Value;
+/// }
+/// # fn main() {}
+/// ```
+///
+/// `related` is `Object(type, url template[, example id @ example url])`,
+/// `Singleton(type, url template[, @ example url])` or `None`; `resource` may be followed by
+/// `| "feature" path::Type`, the resource's type when that cargo feature of the crate is on.
+///
+/// It defines, for each row, the kind (`V1InvoicePaid`, implementing [`EventKind`] and
+/// [`KnownEventKind`]), its notification and event aliases, and its `on_*` method on
+/// [`RegisterCallbacks`](#registercallbacks); and once: `Catalog` ([`EventCatalog`]),
+/// `API_VERSION`, `KNOWN_EVENT_TYPES`, `EventNotificationHandler`,
+/// `EventNotificationHandlerBuilder` and the `RegisterCallbacks` trait. Rows out of order, or
+/// an index that is not the row's place, fail to compile.
+///
+/// [`EventKind`]: crate::EventKind
+/// [`KnownEventKind`]: crate::KnownEventKind
+/// [`EventCatalog`]: crate::EventCatalog
+///
+/// # What the types rule out
+///
+/// With this catalog, the builder takes a callback per type, and a handler is made:
+///
+/// ```
+/// # mod catalog {
+/// #     stripe_notify_runtime::event_catalog! {
+/// #         api_version: "2026-09-30.endive";
+/// #         V1BalanceAvailable = 0 "v1.balance.available" on_v1_balance_available (V1BalanceAvailableEventNotification, V1BalanceAvailableEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Singleton("balance", "/v1/balance"), resource serde_json::Value;
+/// #         V1InvoicePaid = 1 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+/// #     }
+/// # }
+/// use catalog::{EventNotificationHandler, RegisterCallbacks, V1InvoicePaidEventNotification};
+/// use stripe_notify_runtime::StripeClient;
+///
+/// let handler = EventNotificationHandler::builder(StripeClient::new("sk_test_1"), "whsec_1", |_, _, _| async { Ok(()) })?
+///     .on_v1_invoice_paid(|n: V1InvoicePaidEventNotification, _| async move { Ok(()) })?
+///     .build();
+/// # Ok::<(), stripe_notify_runtime::ConfigError>(())
+/// ```
+///
+/// Nothing can be registered once the handler is built:
+///
+/// ```compile_fail,E0599
+/// # mod catalog {
+/// #     stripe_notify_runtime::event_catalog! {
+/// #         api_version: "2026-09-30.endive";
+/// #         V1InvoicePaid = 0 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+/// #     }
+/// # }
+/// # use catalog::{EventNotificationHandler, RegisterCallbacks};
+/// # use stripe_notify_runtime::StripeClient;
+/// let handler = EventNotificationHandler::builder(StripeClient::new("sk_test_1"), "whsec_1", |_, _, _| async { Ok(()) })?.build();
+/// handler.on_v1_invoice_paid(|_, _| async { Ok(()) });
+/// # Ok::<(), stripe_notify_runtime::ConfigError>(())
+/// ```
+///
+/// A callback takes its own type's notification:
+///
+/// ```compile_fail,E0631
+/// # mod catalog {
+/// #     stripe_notify_runtime::event_catalog! {
+/// #         api_version: "2026-09-30.endive";
+/// #         V1BalanceAvailable = 0 "v1.balance.available" on_v1_balance_available (V1BalanceAvailableEventNotification, V1BalanceAvailableEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Singleton("balance", "/v1/balance"), resource serde_json::Value;
+/// #         V1InvoicePaid = 1 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+/// #     }
+/// # }
+/// # use catalog::{EventNotificationHandler, RegisterCallbacks, V1BalanceAvailableEventNotification};
+/// # use stripe_notify_runtime::StripeClient;
+/// EventNotificationHandler::builder(StripeClient::new("sk_test_1"), "whsec_1", |_, _, _| async { Ok(()) })?
+///     .on_v1_invoice_paid(|n: V1BalanceAvailableEventNotification, _| async move { Ok(()) })?;
+/// # Ok::<(), stripe_notify_runtime::ConfigError>(())
+/// ```
+///
+/// A handler registers its own catalog's kinds only:
+///
+/// ```compile_fail,E0271
+/// mod ours {
+///     stripe_notify_runtime::event_catalog! {
+///         api_version: "2026-09-30.endive";
+///         V1InvoicePaid = 0 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+///             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+///     }
+/// }
+/// mod theirs {
+///     stripe_notify_runtime::event_catalog! {
+///         api_version: "2026-09-30.endive";
+///         V1InvoicePaid = 0 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+///             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+///     }
+/// }
+/// # use stripe_notify_runtime::StripeClient;
+/// ours::EventNotificationHandler::builder(StripeClient::new("sk_test_1"), "whsec_1", |_, _, _| async { Ok(()) })?
+///     .on::<theirs::V1InvoicePaid, _, _>(|_, _| async { Ok(()) })?;
+/// # Ok::<(), stripe_notify_runtime::ConfigError>(())
+/// ```
+///
+/// Rows out of order do not compile:
+///
+/// ```compile_fail,E0080
+/// stripe_notify_runtime::event_catalog! {
+///     api_version: "2026-09-30.endive";
+///     V1InvoicePaid = 0 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+///         data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+///     V1BalanceAvailable = 1 "v1.balance.available" on_v1_balance_available (V1BalanceAvailableEventNotification, V1BalanceAvailableEvent)
+///         data serde_json::Value, changes serde_json::Value, related Singleton("balance", "/v1/balance"), resource serde_json::Value;
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! event_catalog {
+    (
+        api_version: $api_version:literal;
+        $(
+            $(#[$attr:meta])*
+            $kind:ident = $index:literal $event_type:literal $on:ident ($notification:ident, $event:ident)
+                data $data:ty, changes $changes:ty,
+                related $shape:ident $(($($related:tt)*))?,
+                resource $resource:ty $(| $feature:literal $typed:ty)?;
+        )*
+    ) => {
+        /// The Stripe API version this crate was generated for, sent as `Stripe-Version`.
+        pub const API_VERSION: &str = $api_version;
+
+        /// Every event type this crate knows, sorted.
+        pub const KNOWN_EVENT_TYPES: &[&str] = &[$($event_type),*];
+
+        /// The catalog of this crate's event types, for the runtime's dispatch.
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct Catalog;
+
+        impl $crate::EventCatalog for Catalog {
+            const EVENTS: &'static [$crate::EventInfo] = &[$(
+                $crate::EventInfo {
+                    event_type: $event_type,
+                    related: $crate::__related!(info $shape $(($($related)*))?),
+                }
+            ),*];
+            const API_VERSION: &'static str = $api_version;
+
+            fn index_of(event_type: &str) -> ::core::option::Option<usize> {
+                match event_type {
+                    $($event_type => ::core::option::Option::Some($index),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn for_each_kind<V: $crate::KindVisitor<Self>>(visitor: &mut V) {
+                $(visitor.visit::<$kind>();)*
+            }
+        }
+
+        const _: () = ::core::assert!(
+            $crate::catalog::checks::sorted(KNOWN_EVENT_TYPES),
+            "the catalog's rows are sorted by event type, without repeats"
+        );
+
+        /// Verifies, parses and routes Stripe thin event notifications. Start with
+        /// [`EventNotificationHandler::builder`](stripe_notify_runtime::Handler::builder).
+        pub type EventNotificationHandler = $crate::Handler<Catalog>;
+
+        /// Registers callbacks: one `on_*` method per event type ([`RegisterCallbacks`]), and the
+        /// handler's options; [`build`](stripe_notify_runtime::HandlerBuilder::build) freezes
+        /// them into an [`EventNotificationHandler`].
+        pub type EventNotificationHandlerBuilder = $crate::HandlerBuilder<Catalog>;
+
+        /// The `on_*` methods of [`EventNotificationHandlerBuilder`], one per event type. Bring
+        /// it into scope with the crate's prelude.
+        pub trait RegisterCallbacks: ::core::marker::Sized {
+            #[doc(hidden)]
+            fn register<K, F, Fut>(self, callback: F) -> ::core::result::Result<Self, $crate::ConfigError>
+            where
+                K: $crate::KnownEventKind<Catalog = Catalog>,
+                F: Fn($crate::Notification<K>, $crate::StripeClient) -> Fut + Send + Sync + 'static,
+                Fut: ::core::future::Future<Output = $crate::CallbackResult> + Send + 'static;
+
+            $(
+                #[doc = ::core::concat!("Registers the callback for `", $event_type, "` notifications; registering a second one is an error.")]
+                fn $on<F, Fut>(self, callback: F) -> ::core::result::Result<Self, $crate::ConfigError>
+                where
+                    F: Fn($notification, $crate::StripeClient) -> Fut + Send + Sync + 'static,
+                    Fut: ::core::future::Future<Output = $crate::CallbackResult> + Send + 'static,
+                {
+                    self.register::<$kind, F, Fut>(callback)
+                }
+            )*
+        }
+
+        impl RegisterCallbacks for $crate::HandlerBuilder<Catalog> {
+            fn register<K, F, Fut>(self, callback: F) -> ::core::result::Result<Self, $crate::ConfigError>
+            where
+                K: $crate::KnownEventKind<Catalog = Catalog>,
+                F: Fn($crate::Notification<K>, $crate::StripeClient) -> Fut + Send + Sync + 'static,
+                Fut: ::core::future::Future<Output = $crate::CallbackResult> + Send + 'static,
+            {
+                self.on::<K, F, Fut>(callback)
+            }
+        }
+
+        $(
+            #[doc = ::core::concat!("The `", $event_type, "` event type.")]
+            #[doc = ""]
+            $(#[$attr])*
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            pub struct $kind;
+
+            impl $crate::EventKind for $kind {
+                type Data = $data;
+                type Changes = $changes;
+                type RelatedObject = $crate::__related!(shape $shape);
+                $(
+                    #[cfg(feature = $feature)]
+                    type Resource = $typed;
+                    #[cfg(not(feature = $feature))]
+                )?
+                type Resource = $resource;
+            }
+
+            impl $crate::KnownEventKind for $kind {
+                type Catalog = Catalog;
+                const EVENT_TYPE: &'static str = $event_type;
+                const INDEX: usize = $index;
+            }
+
+            const _: () = ::core::assert!(
+                $crate::catalog::checks::same(
+                    <Catalog as $crate::EventCatalog>::EVENTS[$index].event_type,
+                    $event_type,
+                ),
+                "a kind's index is its row's place in the catalog"
+            );
+
+            #[doc = ::core::concat!("A verified `", $event_type, "` notification.")]
+            pub type $notification = $crate::Notification<$kind>;
+
+            #[doc = ::core::concat!("A `", $event_type, "` event as fetched from the Events API, with its typed `data`.")]
+            pub type $event = $crate::Event<$kind>;
+        )*
+    };
+}
+
+/// The parts of [`event_catalog!`]'s `related` column: the shape's type, and its info.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __related {
+    (shape None) => { $crate::HasNoRelatedObject };
+    (shape Object) => { $crate::HasRelatedObject };
+    (shape Singleton) => { $crate::HasSingletonRelatedObject };
+    (info None) => { $crate::RelatedInfo::None };
+    (info $shape:ident($object_type:literal, $url_template:literal $(, $($example_id:literal)? @ $example_url:literal)?)) => {
+        $crate::RelatedInfo::$shape($crate::RelatedResourceInfo {
+            object_type: $object_type,
+            url_template: $url_template,
+            example: $crate::__related!(example $($($example_id)? @ $example_url)?),
+        })
+    };
+    (example) => { ::core::option::Option::None };
+    (example @ $url:literal) => {
+        ::core::option::Option::Some($crate::RelatedExample { id: ::core::option::Option::None, url: $url })
+    };
+    (example $id:literal @ $url:literal) => {
+        ::core::option::Option::Some($crate::RelatedExample { id: ::core::option::Option::Some($id), url: $url })
+    };
+}

@@ -1,0 +1,66 @@
+//! What a notification fetches: its full event, and the object it is about. Each request goes
+//! through the client bound to the event's context, and names the event that triggered it.
+
+use serde::de::DeserializeOwned;
+
+use super::{Event, Notification};
+use crate::client::{self, blocking};
+use crate::error::ClientError;
+use crate::kind::EventKind;
+
+/// The API path of an event: `/v2/core/events/{id}`, the id percent-encoded.
+fn event_path(id: &str) -> String {
+    format!("/v2/core/events/{}", client::encode(id))
+}
+
+impl<K: EventKind> Notification<K> {
+    /// Fetches the full event (`GET /v2/core/events/{id}`), with its typed `data`.
+    pub async fn fetch_event(&self) -> Result<Event<K>, ClientError> {
+        self.client.get(&event_path(self.id()), Some(self.id())).await
+    }
+
+    /// Fetches the object the event is about (`GET {related_object.url}`), typed when the spec
+    /// defines its resource. `None`, without any request, when there is no related object. A
+    /// URL that is not a path on the API host is refused before anything is sent.
+    pub async fn fetch_related_object(&self) -> Result<Option<K::Resource>, ClientError> {
+        self.fetch_related_object_as().await
+    }
+
+    /// [`fetch_related_object`](Self::fetch_related_object) into any type: an async-stripe
+    /// type, your own struct, `serde_json::Value`.
+    pub async fn fetch_related_object_as<T: DeserializeOwned>(&self) -> Result<Option<T>, ClientError> {
+        match self.related_url() {
+            None => Ok(None),
+            Some(url) => self.client.get(url, Some(self.id())).await.map(Some),
+        }
+    }
+
+    /// [`fetch_event`](Self::fetch_event) with a blocking client (in the event's context).
+    pub fn fetch_event_blocking(&self, client: &blocking::StripeClient) -> Result<Event<K>, ClientError> {
+        self.blocking(client).get(&event_path(self.id()), Some(self.id()))
+    }
+
+    /// [`fetch_related_object`](Self::fetch_related_object) with a blocking client.
+    pub fn fetch_related_object_blocking(
+        &self,
+        client: &blocking::StripeClient,
+    ) -> Result<Option<K::Resource>, ClientError> {
+        self.fetch_related_object_as_blocking(client)
+    }
+
+    /// [`fetch_related_object_as`](Self::fetch_related_object_as) with a blocking client.
+    pub fn fetch_related_object_as_blocking<T: DeserializeOwned>(
+        &self,
+        client: &blocking::StripeClient,
+    ) -> Result<Option<T>, ClientError> {
+        match self.related_url() {
+            None => Ok(None),
+            Some(url) => self.blocking(client).get(url, Some(self.id())).map(Some),
+        }
+    }
+
+    /// `client` in this event's context.
+    fn blocking(&self, client: &blocking::StripeClient) -> blocking::StripeClient {
+        client.with_stripe_context(self.context().cloned())
+    }
+}

@@ -1,0 +1,18 @@
+//! Helpers for tests of code that uses stripe-notify: a fake Stripe API on loopback
+//! ([`FakeStripe`]), for code that fetches events and related objects, and a counting
+//! allocator ([`CountingAllocator`]), for tests that state how many allocations a path makes.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use stripe_notify_runtime::testing::FakeStripe;
+//! let stripe = FakeStripe::start().await?;
+//! stripe.respond("/v1/billing/meters/mtr_1", 200, r#"{"id":"mtr_1"}"#);
+//! let client = stripe_notify_runtime::StripeClient::builder("sk_test_1").api_base(stripe.url()).build();
+//! # Ok(()) }
+//! ```
+
+mod allocations;
+mod fake_stripe;
+
+pub use allocations::{CountingAllocator, allocations_during};
+pub use fake_stripe::{FakeStripe, RecordedRequest};
