@@ -1,8 +1,10 @@
 //! Maintainer tasks. `regen` turns Stripe's specs into `generated/src`; `--check` proves the
 //! committed files are what the generator makes from them. `async-stripe-types` refreshes the
-//! map of async-stripe's resource types the generator reads.
+//! map of async-stripe's resource types the generator reads. `coverage` compares the event
+//! types with stripe-python's.
 
 pub mod async_stripe_types;
+pub mod coverage;
 
 use std::fmt::Write as _;
 use std::fs;

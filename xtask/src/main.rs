@@ -1,6 +1,7 @@
 //! `cargo xtask regen [--spec PATH]... [--types PATH] [--out DIR] [--check]`: generate
 //! `generated/src` from Stripe's specs, or check that it is up to date.
 //! `cargo xtask async-stripe-types [--out PATH]`: refresh the map of async-stripe's types.
+//! `cargo xtask coverage`: compare the event types with stripe-python's.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,8 @@ use xtask::{
 
 const USAGE: &str =
     "usage: cargo xtask regen [--spec PATH]... [--types PATH|--no-types] [--out DIR] [--check]
-       cargo xtask async-stripe-types [--out PATH]";
+       cargo xtask async-stripe-types [--out PATH]
+       cargo xtask coverage";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -38,6 +40,18 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             let count = async_stripe_types::refresh(&out)?;
             println!("wrote {count} resource types to {}", out.display());
+            Ok(())
+        }
+        Some("coverage") => {
+            let coverage = xtask::coverage::compare()?;
+            print!("{}", coverage.report());
+            if coverage.both() < xtask::coverage::AT_LEAST {
+                return Err(format!(
+                    "only {} of stripe-python's event types are known (at least {} must be)",
+                    coverage.both(),
+                    xtask::coverage::AT_LEAST
+                ));
+            }
             Ok(())
         }
         _ => Err(USAGE.to_owned()),

@@ -1,0 +1,141 @@
+//! With the `async-stripe` features, each v1 related object is fetched as async-stripe's type
+//! of its resource: every such type must deserialize Stripe's own fixture of that resource
+//! (`fixtures3.json`), served by a fake Stripe at the URL a sample notification names.
+#![cfg(feature = "async-stripe")]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use stripe_notify::testing::FakeStripe;
+use stripe_notify::{
+    Catalog, EventCatalog, EventKind, EventNotificationHandler, EventNotificationHandlerBuilder,
+    KnownEventKind, StripeClient, sample, sign, unix_now,
+};
+use stripe_notify_runtime::KindVisitor;
+
+const SECRET: &str = "whsec_test_secret";
+
+/// What fetching each type's related object gave: its Rust type, and the error if any.
+type Outcomes = Arc<Mutex<BTreeMap<&'static str, (&'static str, Result<(), String>)>>>;
+
+/// Registers, for every kind whose resource is an async-stripe type, a callback that fetches
+/// the related object and notes the outcome.
+struct FetchTyped {
+    builder: Option<EventNotificationHandlerBuilder>,
+    outcomes: Outcomes,
+    /// `(event type, resource type)`.
+    types: Vec<(&'static str, &'static str)>,
+}
+
+impl KindVisitor<Catalog> for FetchTyped {
+    fn visit<K: KnownEventKind<Catalog = Catalog>>(&mut self) {
+        let resource = std::any::type_name::<<K as EventKind>::Resource>();
+        if !resource.starts_with("stripe_") || resource.starts_with("stripe_notify") {
+            return;
+        }
+        self.types.push((K::EVENT_TYPE, resource));
+        let outcomes = Arc::clone(&self.outcomes);
+        let builder = self.builder.take().expect("a builder");
+        self.builder = Some(
+            builder
+                .on::<K, _, _>(move |n, _| {
+                    let outcomes = Arc::clone(&outcomes);
+                    async move {
+                        let outcome = match n.fetch_related_object().await {
+                            Ok(Some(_)) => Ok(()),
+                            Ok(None) => Err("nothing fetched".to_owned()),
+                            Err(error) => Err(error.to_string()),
+                        };
+                        outcomes
+                            .lock()
+                            .unwrap()
+                            .insert(K::EVENT_TYPE, (resource, outcome));
+                        Ok(())
+                    }
+                })
+                .expect("each kind once"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_async_stripe_type_deserializes_its_fixture() {
+    let Some(fixtures) = support::fixtures() else {
+        return;
+    };
+    let stripe = FakeStripe::start().await.unwrap();
+    let client = StripeClient::builder("sk_test_1")
+        .api_base(stripe.url())
+        .build()
+        .unwrap();
+    let builder = EventNotificationHandler::builder(client, SECRET, |_, _, _| async { Ok(()) }).unwrap();
+    let outcomes = Outcomes::default();
+    let mut fetch = FetchTyped {
+        builder: Some(builder),
+        outcomes: Arc::clone(&outcomes),
+        types: Vec::new(),
+    };
+    Catalog::for_each_kind(&mut fetch);
+    let handler = fetch.builder.take().expect("a builder").build();
+
+    let mut without_fixture = Vec::new();
+    for &(event_type, resource) in &fetch.types {
+        let info = Catalog::info(event_type).expect("a known type");
+        let body = sample::notification(info, None);
+        let notification: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let related = &notification["related_object"];
+        let (object_type, url) = (
+            related["type"].as_str().unwrap(),
+            related["url"].as_str().unwrap(),
+        );
+        let fixture = support::fixture(&fixtures, object_type);
+        let answer = if resource.contains("::Deleted") {
+            // A deleted object: the resource as it was, marked deleted.
+            fixture.map(|fixture| {
+                let mut deleted: serde_json::Value = serde_json::from_str(&fixture).unwrap();
+                deleted["deleted"] = true.into();
+                deleted.to_string()
+            })
+        } else {
+            fixture
+        };
+        let Some(answer) = answer else {
+            without_fixture.push(format!("{event_type} ({object_type})"));
+            continue;
+        };
+        stripe.respond(url, 200, answer);
+        handler
+            .handle(
+                body.as_bytes(),
+                Some(sign(body.as_bytes(), SECRET, unix_now()).as_str()),
+            )
+            .await
+            .unwrap();
+    }
+    let outcomes = outcomes.lock().unwrap();
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(event_type, (resource, outcome))| {
+            outcome
+                .as_ref()
+                .err()
+                .map(|error| format!("{event_type} as {resource}: {error}"))
+        })
+        .collect();
+    eprintln!(
+        "{} types fetched typed from fixtures; without a fixture: {without_fixture:?}",
+        outcomes.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "fixtures that did not deserialize:\n{}",
+        failed.join("\n")
+    );
+    assert!(
+        outcomes.len() >= 150,
+        "most v1 types are typed: {}",
+        outcomes.len()
+    );
+}
