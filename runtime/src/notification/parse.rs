@@ -381,9 +381,25 @@ impl<'de> Visitor<'de> for ObjectInto<'_, '_> {
     }
 }
 
-/// `related_object`, read without failing: whatever is wrong with it is noted as a
-/// [`RelatedProblem`] and the value skipped, so that the rest of the body is still read.
-struct RelatedInto<'s, 'b>(&'s mut Strings<'b>);
+/// `related_object` and each of its fields, read without failing: whatever is wrong is noted as
+/// a [`RelatedProblem`] and the value skipped, so that the rest of the body is still read. One
+/// visitor for both levels (`field` is `None` for the object itself), so that serde_json's
+/// `deserialize_any` is instantiated once on the hot path.
+struct RelatedInto<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+    field: Option<Field>,
+}
+
+impl RelatedInto<'_, '_> {
+    /// The value is of the wrong type for where it is.
+    fn wrong_type(self) {
+        let problem = match self.field {
+            None => RelatedProblem::NotAnObject,
+            Some(field) => RelatedProblem::WrongType(field),
+        };
+        self.strings.related_problem(problem);
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for RelatedInto<'_, '_> {
     type Value = ();
@@ -393,64 +409,79 @@ impl<'de> DeserializeSeed<'de> for RelatedInto<'_, '_> {
     }
 }
 
-/// The `visit_*` methods of a lenient visitor for values of the wrong type: each notes the
-/// visitor's `wrong_type` problem and skips the value.
-macro_rules! wrong_type_is_a_problem {
-    () => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-            self.wrong_type();
-            Ok(())
-        }
-
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-            self.wrong_type();
-            Ok(())
-        }
-
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-            self.wrong_type();
-            Ok(())
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-            self.wrong_type();
-            Ok(())
-        }
-
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            self.wrong_type();
-            Ok(())
-        }
-    };
-}
-
-impl RelatedInto<'_, '_> {
-    fn wrong_type(self) {
-        self.0.related_problem(RelatedProblem::NotAnObject);
-    }
-}
-
 impl<'de> Visitor<'de> for RelatedInto<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object or null")
+        f.write_str(if self.field.is_none() {
+            "an object or null"
+        } else {
+            "a string"
+        })
     }
 
-    wrong_type_is_a_problem!();
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
         self.wrong_type();
         Ok(())
     }
 
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.wrong_type();
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.wrong_type();
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.wrong_type();
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<(), E> {
+        match self.field {
+            Some(field) => self.strings.borrowed(field, text),
+            None => {
+                self.wrong_type();
+                Ok(())
+            }
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+        match self.field {
+            Some(field) => self.strings.decoded(field, text),
+            None => {
+                self.wrong_type();
+                Ok(())
+            }
+        }
+    }
+
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        // `related_object` may be null, and its `id` is null for singleton resources; the other
+        // fields must be strings.
+        if !matches!(self.field, None | Some(Field::RelatedId)) {
+            self.wrong_type();
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.wrong_type();
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let strings = self.0;
+        if self.field.is_some() {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.wrong_type();
+            return Ok(());
+        }
+        let strings = self.strings;
         while let Some(key) = map.next_key::<NestedKey>()? {
             let field = match key {
                 NestedKey::Id => Field::RelatedId,
@@ -465,9 +496,9 @@ impl<'de> Visitor<'de> for RelatedInto<'_, '_> {
                 strings.related_problem(RelatedProblem::Repeated(field.key()));
                 map.next_value::<IgnoredAny>()?;
             } else {
-                map.next_value_seed(RelatedString {
+                map.next_value_seed(RelatedInto {
                     strings: &mut *strings,
-                    field,
+                    field: Some(field),
                 })?;
             }
         }
@@ -476,59 +507,6 @@ impl<'de> Visitor<'de> for RelatedInto<'_, '_> {
                 strings.related_problem(RelatedProblem::Missing(field));
             }
         }
-        Ok(())
-    }
-}
-
-/// A string field of `related_object`, read without failing (see [`RelatedInto`]).
-struct RelatedString<'s, 'b> {
-    strings: &'s mut Strings<'b>,
-    field: Field,
-}
-
-impl RelatedString<'_, '_> {
-    fn wrong_type(self) {
-        self.strings
-            .related_problem(RelatedProblem::WrongType(self.field));
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for RelatedString<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RelatedString<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    wrong_type_is_a_problem!();
-
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<(), E> {
-        self.strings.borrowed(self.field, text)
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
-        self.strings.decoded(self.field, text)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        // `id` is null for singleton resources; the others must be strings.
-        if self.field != Field::RelatedId {
-            self.wrong_type();
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        self.wrong_type();
         Ok(())
     }
 }
@@ -624,7 +602,10 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                         map.next_value::<IgnoredAny>()?;
                     } else {
                         related_seen = true;
-                        map.next_value_seed(RelatedInto(&mut *strings))?;
+                        map.next_value_seed(RelatedInto {
+                            strings: &mut *strings,
+                            field: None,
+                        })?;
                     }
                     continue;
                 }
