@@ -10,7 +10,7 @@ mod floor;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use stripe_notify::{EventNotificationHandler, RegisterCallbacks, StripeClient, sign};
 
@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let usage = "usage: bench_handle <payload.json> <iterations>";
     let body = std::fs::read(args.next().ok_or(usage)?)?;
     let iterations: u64 = args.next().ok_or(usage)?.parse()?;
-    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs())?;
+    let now = stripe_notify::unix_now();
     let header = sign(&body, SECRET, now);
 
     let count = Arc::new(AtomicU64::new(0));

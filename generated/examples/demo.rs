@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use stripe_notify::{Catalog, EventCatalog, RelatedInfo, StripeClient, sample, sign};
+use stripe_notify::{Catalog, EventCatalog, RelatedInfo, StripeClient, sample, sign, unix_now};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -29,10 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let url = format!("http://{}/webhook", listener.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(listener, common::app(handler)).await });
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
-    let now = i64::try_from(now)?;
+    let now = unix_now();
     let mut cases: Vec<(String, Vec<u8>, String)> = Catalog::EVENTS
         .iter()
         .map(|info| {

@@ -90,23 +90,13 @@ impl Server {
     }
 
     async fn deliver(&self, body: Vec<u8>) -> (u16, serde_json::Value) {
-        let signature = sign(&body, SECRET, now());
+        let signature = sign(&body, SECRET, stripe_notify::unix_now());
         self.post("/webhook", body, Some(signature)).await
     }
 
     fn seen(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
 }
 
 fn sample_of(event_type: &str) -> Vec<u8> {
@@ -150,15 +140,19 @@ async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
     let body = sample_of("v1.billing.meter.error_report_triggered");
     let cases = [
         (
-            Some(sign(&body, "whsec_forged", now())),
+            Some(sign(&body, "whsec_forged", stripe_notify::unix_now())),
             body.clone(),
             "signature",
         ),
-        (Some(sign(&body, SECRET, now() - 3600)), body.clone(), "timestamp"),
+        (
+            Some(sign(&body, SECRET, stripe_notify::unix_now() - 3600)),
+            body.clone(),
+            "timestamp",
+        ),
         (Some("t=abc,v1=zz".to_owned()), body.clone(), "signature"),
         (None, body.clone(), "signature"),
         (
-            Some(sign(b"not json", SECRET, now())),
+            Some(sign(b"not json", SECRET, stripe_notify::unix_now())),
             b"not json".to_vec(),
             "payload",
         ),
@@ -166,7 +160,7 @@ async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
             Some(sign(
                 br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#,
                 SECRET,
-                now(),
+                stripe_notify::unix_now(),
             )),
             br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#.to_vec(),
             "payload",
@@ -201,7 +195,7 @@ async fn an_oversized_body_gets_413() {
     let mut body = sample_of("v1.billing.meter.error_report_triggered");
     body.truncate(body.len() - 1);
     body.extend(format!(r#","padding":"{}"}}"#, "x".repeat(8192)).bytes());
-    let signature = sign(&body, SECRET, now());
+    let signature = sign(&body, SECRET, stripe_notify::unix_now());
     let (status, _) = server.post("/webhook", body, Some(signature)).await;
     assert_eq!(status, 413);
     assert!(server.seen().is_empty());
@@ -229,12 +223,12 @@ fn the_blocking_handler_runs_sync_callbacks_without_a_runtime() {
     let seen = Seen::default();
     let handler = handler(&seen);
     let body = sample_of("v1.billing.meter.error_report_triggered");
-    let header = sign(&body, SECRET, now());
+    let header = sign(&body, SECRET, stripe_notify::unix_now());
     assert_eq!(
         handler.handle_blocking(&body, Some(&header)).unwrap(),
         Handled::Callback
     );
-    let forged = sign(&body, "whsec_forged", now());
+    let forged = sign(&body, "whsec_forged", stripe_notify::unix_now());
     assert!(handler.handle_blocking(&body, Some(&forged)).is_err());
     assert_eq!(seen.lock().unwrap().len(), 1);
 }

@@ -1,6 +1,8 @@
 //! Typed fetches with the generated types: events of three types and resources of two, built
 //! from the spec's own schemas, served by a fake Stripe on loopback.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use stripe_notify::testing::FakeStripe;
@@ -39,21 +41,6 @@ const ACCOUNT: &str = r#"{
   "metadata": {"order": "6735"}
 }"#;
 
-const OUTBOUND_PAYMENT: &str = r#"{
-  "id": "obp_1",
-  "object": "v2.money_management.outbound_payment",
-  "amount": {"value": 1000, "currency": "usd"},
-  "cancelable": false,
-  "created": "2025-01-02T03:04:05.000Z",
-  "from": {"debited": {"value": 1000, "currency": "usd"}, "financial_account": "fa_1"},
-  "livemode": false,
-  "recipient_notification": {"setting": "configured"},
-  "statement_descriptor": "ACME",
-  "status": "posted",
-  "to": {"credited": {"value": 1000, "currency": "usd"}, "payout_method": "pm_1", "recipient": "acct_3"},
-  "trace_id": {"status": "supported", "value": "trace_1"}
-}"#;
-
 #[tokio::test]
 async fn callbacks_fetch_typed_events_and_resources() {
     let stripe = FakeStripe::start().await.unwrap();
@@ -88,7 +75,7 @@ async fn callbacks_fetch_typed_events_and_resources() {
     stripe.respond(
         "/v2/money_management/outbound_payments/obp_1",
         200,
-        OUTBOUND_PAYMENT,
+        support::OUTBOUND_PAYMENT,
     );
 
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();

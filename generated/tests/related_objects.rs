@@ -24,21 +24,6 @@ fn notification(id: &str, event_type: &str, related: (&str, &str, &str)) -> Vec<
     .into_bytes()
 }
 
-const OUTBOUND_PAYMENT: &str = r#"{
-  "id": "obp_1",
-  "object": "v2.money_management.outbound_payment",
-  "amount": {"value": 1000, "currency": "usd"},
-  "cancelable": false,
-  "created": "2026-10-01T00:00:00.000Z",
-  "from": {"debited": {"value": 1000, "currency": "usd"}, "financial_account": "fa_1"},
-  "livemode": false,
-  "recipient_notification": {"setting": "configured"},
-  "statement_descriptor": "ACME",
-  "status": "posted",
-  "to": {"credited": {"value": 1000, "currency": "usd"}, "payout_method": "pm_1", "recipient": "acct_3"},
-  "trace_id": {"status": "supported", "value": "trace_1"}
-}"#;
-
 #[tokio::test]
 async fn invoice_paid_and_outbound_payment_posted_fetch_their_related_objects() {
     let Some(fixtures) = support::fixtures() else {
@@ -50,7 +35,7 @@ async fn invoice_paid_and_outbound_payment_posted_fetch_their_related_objects() 
     stripe.respond(
         "/v2/money_management/outbound_payments/obp_1",
         200,
-        OUTBOUND_PAYMENT,
+        support::OUTBOUND_PAYMENT,
     );
 
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();

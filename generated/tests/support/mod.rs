@@ -1,4 +1,4 @@
-//! What the generated crate's tests share: Stripe's resource fixtures.
+//! What the generated crate's tests share: Stripe's resource fixtures, and a v2 resource.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -31,3 +31,19 @@ pub fn fixtures() -> Option<Value> {
 pub fn fixture(fixtures: &Value, object_type: &str) -> Option<String> {
     fixtures["resources"].get(object_type).map(Value::to_string)
 }
+
+/// A v2 outbound payment, as the preview spec defines it.
+pub const OUTBOUND_PAYMENT: &str = r#"{
+  "id": "obp_1",
+  "object": "v2.money_management.outbound_payment",
+  "amount": {"value": 1000, "currency": "usd"},
+  "cancelable": false,
+  "created": "2026-10-01T00:00:00.000Z",
+  "from": {"debited": {"value": 1000, "currency": "usd"}, "financial_account": "fa_1"},
+  "livemode": false,
+  "recipient_notification": {"setting": "configured"},
+  "statement_descriptor": "ACME",
+  "status": "posted",
+  "to": {"credited": {"value": 1000, "currency": "usd"}, "payout_method": "pm_1", "recipient": "acct_3"},
+  "trace_id": {"status": "supported", "value": "trace_1"}
+}"#;

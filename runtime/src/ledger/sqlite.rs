@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -19,12 +19,6 @@ pub struct SqliteLedger {
 
 fn failed(error: rusqlite::Error) -> LedgerError {
     LedgerError(format!("sqlite: {error}"))
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, whole_seconds)
 }
 
 impl SqliteLedger {
@@ -60,7 +54,7 @@ impl SqliteLedger {
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(failed)?;
-        let now = now();
+        let now = crate::clock::unix_now();
         let done_before = now.saturating_sub(whole_seconds(self.retention.done));
         let processing_before = now.saturating_sub(whole_seconds(self.retention.processing));
         transaction
@@ -113,7 +107,7 @@ impl EventLedger for SqliteLedger {
     fn mark_done<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
         let done = self.execute(
             "UPDATE stripe_notify_events SET state = 'done', updated_at = ?2 WHERE id = ?1",
-            params![event_id, now()],
+            params![event_id, crate::clock::unix_now()],
         );
         Box::pin(async move { done })
     }
