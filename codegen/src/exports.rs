@@ -67,6 +67,7 @@ pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
 /// `lib.rs` defines.
 pub(crate) const CATALOG_ITEMS: &[&str] = &[
     "API_VERSION",
+    "AnyNotification",
     "Catalog",
     "EventNotificationHandler",
     "EventNotificationHandlerBuilder",

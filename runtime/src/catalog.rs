@@ -2,7 +2,9 @@
 //! knows ([`EventCatalog`]) and each type's place in it ([`KnownEventKind`]). Both are
 //! implemented by [`event_catalog!`](crate::event_catalog), from one row per event type.
 
+use crate::client::StripeClient;
 use crate::kind::EventKind;
+use crate::notification::Conformed;
 use crate::related::RelatedInfo;
 
 /// Every event type a generated crate knows.
@@ -12,6 +14,14 @@ pub trait EventCatalog: Sized + Send + Sync + 'static {
     const EVENTS: &'static [EventInfo];
     /// The Stripe API version the catalog was generated for, sent as `Stripe-Version`.
     const API_VERSION: &'static str;
+    /// Any notification of the catalog, typed: one variant per kind, and one for types the
+    /// catalog does not know (the generated `AnyNotification`).
+    type Any: Send + 'static;
+
+    /// The typed notification of a body conformed to the catalog entry at `index` (`None`: not
+    /// a known type).
+    #[doc(hidden)]
+    fn any(index: Option<usize>, notification: Conformed, client: StripeClient) -> Self::Any;
 
     /// The index of `event_type` in [`Self::EVENTS`], if known: a generated `match`, which the
     /// compiler turns into a decision tree (a few nanoseconds, where a binary search of the

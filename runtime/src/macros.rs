@@ -28,8 +28,8 @@
 ///
 /// It defines, for each row, the kind (`V1InvoicePaid`, implementing [`EventKind`] and
 /// [`KnownEventKind`]), its notification and event aliases, and its `on_*` method on
-/// [`RegisterCallbacks`](#registercallbacks); and once: `Catalog` ([`EventCatalog`]),
-/// `API_VERSION`, `KNOWN_EVENT_TYPES`, `EventNotificationHandler`,
+/// [`RegisterCallbacks`](#registercallbacks); and once: `Catalog` ([`EventCatalog`]), the
+/// `AnyNotification` enum (a variant per kind), `API_VERSION`, `KNOWN_EVENT_TYPES`, `EventNotificationHandler`,
 /// `EventNotificationHandlerBuilder` and the `RegisterCallbacks` trait. Rows out of order, or
 /// an index that is not the row's place, fail to compile.
 ///
@@ -161,6 +161,20 @@ macro_rules! event_catalog {
                 }
             ),*];
             const API_VERSION: &'static str = $api_version;
+            type Any = AnyNotification;
+
+            fn any(
+                index: ::core::option::Option<usize>,
+                notification: $crate::notification::Conformed,
+                client: $crate::StripeClient,
+            ) -> AnyNotification {
+                match index {
+                    $(::core::option::Option::Some($index) => {
+                        AnyNotification::$kind($crate::Notification::from_conformed(notification, client))
+                    })*
+                    _ => AnyNotification::Unknown($crate::Notification::from_conformed(notification, client)),
+                }
+            }
 
             fn index_of(event_type: &str) -> ::core::option::Option<usize> {
                 match event_type {
@@ -178,6 +192,48 @@ macro_rules! event_catalog {
             $crate::catalog::checks::sorted(KNOWN_EVENT_TYPES),
             "the catalog's rows are sorted by event type, without repeats"
         );
+
+        /// Any notification, typed: one variant per event type this crate knows, named as its
+        /// kind, and `Unknown` for the others. What
+        /// [`EventNotificationHandler::parse`](stripe_notify_runtime::Handler::parse) returns,
+        /// for code that routes by hand (`match`) or queues work itself.
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum AnyNotification {
+            $(
+                #[doc = ::core::concat!("A `", $event_type, "` notification.")]
+                $kind($notification),
+            )*
+            /// A type this crate does not know (Stripe added it since).
+            Unknown($crate::UnknownEventNotification),
+        }
+
+        impl AnyNotification {
+            /// Event id, `evt_...`.
+            pub fn id(&self) -> &str {
+                match self {
+                    $(Self::$kind(notification) => notification.id(),)*
+                    Self::Unknown(notification) => notification.id(),
+                }
+            }
+
+            /// The event type string.
+            pub fn event_type(&self) -> &str {
+                match self {
+                    $(Self::$kind(notification) => notification.event_type(),)*
+                    Self::Unknown(notification) => notification.event_type(),
+                }
+            }
+
+            /// The body as received: store it to handle the notification later
+            /// ([`parse_verified`](stripe_notify_runtime::Handler::parse_verified)).
+            pub fn body(&self) -> &[u8] {
+                match self {
+                    $(Self::$kind(notification) => notification.body(),)*
+                    Self::Unknown(notification) => notification.body(),
+                }
+            }
+        }
 
         /// Verifies, parses and routes Stripe thin event notifications. Start with
         /// [`EventNotificationHandler::builder`](stripe_notify_runtime::Handler::builder).

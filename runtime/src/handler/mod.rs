@@ -21,9 +21,9 @@ pub use builder::HandlerBuilder;
 use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
-use crate::error::{CallbackResult, ClientError, ConfigError, HandleError};
+use crate::error::{CallbackResult, ClientError, ConfigError, HandleError, PayloadError};
 use crate::ledger::{Claim, EventLedger};
-use crate::notification::{Notification, RawNotification, UnknownEventNotification};
+use crate::notification::{Conformed, Notification, RawNotification, UnknownEventNotification};
 use crate::outcome::{Handled, UnhandledNotificationDetails};
 use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
 use crate::signature::Verifier;
@@ -109,6 +109,27 @@ impl<C: EventCatalog> Handler<C> {
         self.dispatch(body).await
     }
 
+    /// Verifies and parses a notification without routing it: the typed notification of its
+    /// type (`C::Any`, the generated `AnyNotification`), for code that routes by hand
+    /// (`match`) or queues the work itself. The same checks as [`handle`](Self::handle); the
+    /// errors are `Signature` and `Payload` only. The notification's
+    /// [`body`](crate::Notification::body) can be stored and parsed again later with
+    /// [`parse_verified`](Self::parse_verified).
+    pub fn parse(&self, body: &[u8], signature: Option<impl AsRef<[u8]>>) -> Result<C::Any, HandleError> {
+        self.inner
+            .verifier
+            .verify(body, signature.as_ref().map(AsRef::as_ref))?;
+        Ok(self.parse_verified(body)?)
+    }
+
+    /// Parses a body whose signature was verified before (a notification stored by the inbox,
+    /// or by code of yours): the same checks as [`parse`](Self::parse) but the signature.
+    pub fn parse_verified(&self, body: &[u8]) -> Result<C::Any, PayloadError> {
+        let (raw, index) = self.classify(body)?;
+        let client = self.inner.client.with_stripe_context(raw.stripe_context());
+        Ok(C::any(index, Conformed(raw), client))
+    }
+
     /// [`handle`](Self::handle) for code without an async runtime: runs the callbacks to
     /// completion on this thread. Callbacks must not need a runtime of their own (use the
     /// blocking client in them).
@@ -158,15 +179,22 @@ impl<C: EventCatalog> Handler<C> {
         &self.inner.verifier
     }
 
-    async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
+    /// The envelope of `body`, conformed to what the catalog says of its type, and the type's
+    /// index. Before anything runs, and whether a callback is registered or not: one verdict
+    /// per body.
+    fn classify(&self, body: &[u8]) -> Result<(RawNotification, Option<usize>), PayloadError> {
         let mut raw = RawNotification::read(body)?;
         let index = C::index_of(raw.event_type());
-        // Before anything runs, and whether a callback is registered or not: one verdict per body.
         raw.conform(
             index
                 .and_then(|index| C::EVENTS.get(index))
                 .map(|info| &info.related),
         )?;
+        Ok((raw, index))
+    }
+
+    async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
+        let (raw, index) = self.classify(body)?;
         match &self.inner.ledger {
             None => self.route(raw, index).await,
             // Boxed: the ledger's state would otherwise weigh on every handler's future (it is

@@ -55,6 +55,11 @@ pub struct ReasonRequest<S = String> {
 /// `pre_handle`): its type is a string, its related object of any shape.
 pub type UnknownEventNotification = Notification<Unknown>;
 
+/// A notification whose related object was checked against the shape of the catalog entry it
+/// was looked up as: what the generated `AnyNotification` is made from.
+#[doc(hidden)]
+pub struct Conformed(pub(crate) RawNotification);
+
 /// A verified thin event notification of kind `K`, bound to a client for its context.
 pub struct Notification<K: EventKind> {
     raw: RawNotification,
@@ -74,9 +79,22 @@ impl<K: EventKind> Notification<K> {
         }
     }
 
+    /// The notification of a body the runtime conformed to `K`'s catalog entry (the generated
+    /// `AnyNotification` is built so).
+    #[doc(hidden)]
+    pub fn from_conformed(conformed: Conformed, client: StripeClient) -> Self {
+        Self::new(conformed.0, client)
+    }
+
     /// Event id, `evt_...`.
     pub fn id(&self) -> &str {
         self.raw.id()
+    }
+
+    /// The body as received, signature aside: store it to handle the notification later
+    /// ([`Handler::parse_verified`](crate::Handler::parse_verified)).
+    pub fn body(&self) -> &[u8] {
+        self.raw.body()
     }
 
     /// The event type string.

@@ -71,6 +71,8 @@ impl fmt::Display for RelatedProblem {
 pub(super) struct Parsed {
     /// The body, followed by the strings decoded from escapes if any.
     pub(super) buffer: Arc<str>,
+    /// The body's length in the buffer.
+    pub(super) body_len: u32,
     pub(super) spans: [(u32, u32); FIELDS],
     pub(super) present: u16,
     pub(super) created: Timestamp,
@@ -103,6 +105,8 @@ pub(super) fn read(body: &[u8]) -> Result<Parsed, PayloadError> {
         Ok(scalars) => {
             check_object(scalars.object.as_deref())?;
             Ok(Parsed {
+                body_len: u32::try_from(text.len())
+                    .map_err(|_| PayloadError::invalid("the notification exceeds 4 GiB"))?,
                 buffer: strings.buffer(),
                 spans: strings.spans,
                 present: strings.present,

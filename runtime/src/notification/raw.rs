@@ -22,6 +22,8 @@ use crate::text::truncate;
 pub struct RawNotification {
     /// The body, followed by the strings decoded from escapes if any.
     strings: Arc<str>,
+    /// The body's length: the body is `strings[..body_len]`.
+    body_len: u32,
     /// Where each [`Field`] lies in `strings`: `start..end`.
     spans: [(u32, u32); FIELDS],
     /// Bit `field` is set when the field was sent (and not `null`).
@@ -48,6 +50,7 @@ impl RawNotification {
     pub(crate) fn read(body: &[u8]) -> Result<Self, PayloadError> {
         let parsed = parse::read(body)?;
         Ok(Self {
+            body_len: parsed.body_len,
             strings: parsed.buffer,
             spans: parsed.spans,
             present: parsed.present,
@@ -114,6 +117,15 @@ impl RawNotification {
         let text = self.get(field);
         debug_assert!(text.is_some(), "the parse requires {field:?}");
         text.unwrap_or("")
+    }
+
+    /// The body as received: what to store to handle the notification later.
+    pub fn body(&self) -> &[u8] {
+        let body = usize::try_from(self.body_len)
+            .ok()
+            .and_then(|len| self.strings.as_bytes().get(..len));
+        debug_assert!(body.is_some(), "the body is the head of the buffer");
+        body.unwrap_or_default()
     }
 
     /// Event id, `evt_...`.
