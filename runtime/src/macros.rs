@@ -197,7 +197,6 @@ macro_rules! event_catalog {
         /// kind, and `Unknown` for the others. What
         /// [`EventNotificationHandler::parse`](stripe_notify_runtime::Handler::parse) returns,
         /// for code that routes by hand (`match`) or queues work itself.
-        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum AnyNotification {
             $(
@@ -208,30 +207,36 @@ macro_rules! event_catalog {
             Unknown($crate::UnknownEventNotification),
         }
 
+        // By hand: a derive would write a `Debug` arm per type.
+        impl ::core::fmt::Debug for AnyNotification {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_tuple("AnyNotification").field(self.envelope()).finish()
+            }
+        }
+
         impl AnyNotification {
+            /// The notification's untyped envelope.
+            fn envelope(&self) -> &$crate::notification::RawNotification {
+                match self {
+                    $(Self::$kind(notification) => notification.envelope(),)*
+                    Self::Unknown(notification) => notification.envelope(),
+                }
+            }
+
             /// Event id, `evt_...`.
             pub fn id(&self) -> &str {
-                match self {
-                    $(Self::$kind(notification) => notification.id(),)*
-                    Self::Unknown(notification) => notification.id(),
-                }
+                self.envelope().id()
             }
 
             /// The event type string.
             pub fn event_type(&self) -> &str {
-                match self {
-                    $(Self::$kind(notification) => notification.event_type(),)*
-                    Self::Unknown(notification) => notification.event_type(),
-                }
+                self.envelope().event_type()
             }
 
             /// The body as received: store it to handle the notification later
             /// ([`parse_verified`](stripe_notify_runtime::Handler::parse_verified)).
             pub fn body(&self) -> &[u8] {
-                match self {
-                    $(Self::$kind(notification) => notification.body(),)*
-                    Self::Unknown(notification) => notification.body(),
-                }
+                self.envelope().body()
             }
         }
 

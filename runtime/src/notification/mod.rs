@@ -86,6 +86,12 @@ impl<K: EventKind> Notification<K> {
         Self::new(conformed.0, client)
     }
 
+    /// The untyped envelope.
+    #[doc(hidden)]
+    pub fn envelope(&self) -> &RawNotification {
+        &self.raw
+    }
+
     /// Event id, `evt_...`.
     pub fn id(&self) -> &str {
         self.raw.id()
