@@ -56,7 +56,7 @@ pub(crate) const RUNTIME_ITEMS: &[&str] = &[
 /// feature each needs (`None`: always).
 pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
     ("client", None),
-    ("endpoint", Some("axum")),
+    ("endpoint", Some("http")),
     ("ledger", None),
     ("sample", None),
     ("testing", Some("testing")),

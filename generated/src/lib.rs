@@ -50,7 +50,7 @@ pub use stripe_notify_runtime::{
 
 pub use stripe_notify_runtime::client;
 
-#[cfg(feature = "axum")]
+#[cfg(feature = "http")]
 pub use stripe_notify_runtime::endpoint;
 
 pub use stripe_notify_runtime::ledger;
@@ -66,7 +66,7 @@ pub use stripe_notify_runtime::types;
 #[rustfmt::skip]
 pub mod prelude {
     pub use crate::{EventNotificationHandler, RegisterCallbacks, StripeClient};
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "http")]
     pub use crate::endpoint::WebhookEndpoint;
 }
 

@@ -1,5 +1,6 @@
-//! The axum endpoint end to end over real HTTP on loopback: status codes, categories, body
-//! limit, the unverified route, and the blocking handler.
+//! The endpoint end to end over real HTTP on loopback, served by each framework it has a layer
+//! for, with the same cases: status codes, categories, body limit, timeout, the unverified
+//! route, and the blocking handler.
 
 use std::sync::{Arc, Mutex};
 
@@ -46,6 +47,17 @@ fn handler(seen: &Seen) -> EventNotificationHandler {
     .build()
 }
 
+/// The servers the endpoint is served by.
+#[derive(Clone, Copy, Debug)]
+enum Framework {
+    /// The ready axum routes.
+    Axum,
+    /// hyper, through the framework-neutral `serve`.
+    Hyper,
+}
+
+const FRAMEWORKS: [Framework; 2] = [Framework::Axum, Framework::Hyper];
+
 struct Server {
     url: String,
     seen: Seen,
@@ -53,21 +65,26 @@ struct Server {
 }
 
 impl Server {
-    async fn start(body_limit: usize) -> Self {
+    /// `POST /webhook` (verified) and `POST /unverified` on `framework`.
+    async fn start(framework: Framework, body_limit: usize) -> Self {
         let seen = Seen::default();
         let handler = handler(&seen);
-        let app = axum::Router::new()
-            .route(
-                "/webhook",
-                WebhookEndpoint::new(handler.clone())
-                    .body_limit(body_limit)
-                    .timeout(std::time::Duration::from_millis(300))
-                    .verified(),
-            )
-            .route("/unverified", WebhookEndpoint::new(handler).unverified());
+        let endpoint = WebhookEndpoint::new(handler)
+            .body_limit(body_limit)
+            .timeout(std::time::Duration::from_millis(300));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        match framework {
+            Framework::Axum => {
+                let app = axum::Router::new()
+                    .route("/webhook", endpoint.clone().verified())
+                    .route("/unverified", endpoint.unverified());
+                tokio::spawn(async move { axum::serve(listener, app).await });
+            }
+            Framework::Hyper => {
+                tokio::spawn(serve_with_hyper(listener, endpoint));
+            }
+        }
         Self {
             url,
             seen,
@@ -99,6 +116,32 @@ impl Server {
     }
 }
 
+/// The endpoint served by hyper alone, as the README shows.
+async fn serve_with_hyper(listener: tokio::net::TcpListener, endpoint: WebhookEndpoint<Catalog>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let endpoint = endpoint.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let endpoint = endpoint.clone();
+            async move {
+                Ok::<_, std::convert::Infallible>(if request.uri().path() == "/unverified" {
+                    endpoint.serve_unverified(request).await
+                } else {
+                    endpoint.serve(request).await
+                })
+            }
+        });
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
 fn sample_of(event_type: &str) -> Vec<u8> {
     sample::notification(Catalog::info(event_type).unwrap(), None).into_bytes()
 }
@@ -109,113 +152,123 @@ fn category(answer: &serde_json::Value) -> &str {
 
 #[tokio::test]
 async fn handled_notifications_get_200_and_run_once() {
-    let server = Server::start(1 << 20).await;
-    let received = serde_json::json!({"received": true});
-    assert_eq!(
-        server
-            .deliver(sample_of("v1.billing.meter.error_report_triggered"))
-            .await,
-        (200, received.clone())
-    );
-    assert_eq!(
-        server.deliver(sample_of("v2.core.account.updated")).await,
-        (200, received.clone())
-    );
-    let unknown =
-        br#"{"id":"evt_1","object":"v2.core.event","type":"v3.new","created":"2025-01-01T00:00:00Z"}"#;
-    assert_eq!(server.deliver(unknown.to_vec()).await, (200, received));
-    assert_eq!(
-        server.seen(),
-        [
-            "callback v1.billing.meter.error_report_triggered",
-            "fallback-known v2.core.account.updated",
-            "fallback-unknown v3.new"
-        ]
-    );
+    for framework in FRAMEWORKS {
+        let server = Server::start(framework, 1 << 20).await;
+        let received = serde_json::json!({"received": true});
+        assert_eq!(
+            server
+                .deliver(sample_of("v1.billing.meter.error_report_triggered"))
+                .await,
+            (200, received.clone())
+        );
+        assert_eq!(
+            server.deliver(sample_of("v2.core.account.updated")).await,
+            (200, received.clone())
+        );
+        let unknown =
+            br#"{"id":"evt_1","object":"v2.core.event","type":"v3.new","created":"2025-01-01T00:00:00Z"}"#;
+        assert_eq!(server.deliver(unknown.to_vec()).await, (200, received));
+        assert_eq!(
+            server.seen(),
+            [
+                "callback v1.billing.meter.error_report_triggered",
+                "fallback-known v2.core.account.updated",
+                "fallback-unknown v3.new"
+            ]
+        );
+    }
 }
 
 #[tokio::test]
 async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
-    let server = Server::start(1 << 20).await;
-    let body = sample_of("v1.billing.meter.error_report_triggered");
-    let cases = [
-        (
-            Some(sign(&body, "whsec_forged", stripe_notify::unix_now())),
-            body.clone(),
-            "signature",
-        ),
-        (
-            Some(sign(&body, SECRET, stripe_notify::unix_now() - 3600)),
-            body.clone(),
-            "timestamp",
-        ),
-        (Some("t=abc,v1=zz".to_owned()), body.clone(), "signature"),
-        (None, body.clone(), "signature"),
-        (
-            Some(sign(b"not json", SECRET, stripe_notify::unix_now())),
-            b"not json".to_vec(),
-            "payload",
-        ),
-        (
-            Some(sign(
-                br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#,
-                SECRET,
-                stripe_notify::unix_now(),
-            )),
-            br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#.to_vec(),
-            "payload",
-        ),
-    ];
-    for (signature, body, expected) in cases {
-        let (status, answer) = server.post("/webhook", body, signature.clone()).await;
-        assert_eq!(
-            (status, category(&answer)),
-            (400, expected),
-            "{signature:?}: {answer}"
-        );
-        assert!(!answer.to_string().contains(SECRET));
+    for framework in FRAMEWORKS {
+        let server = Server::start(framework, 1 << 20).await;
+        let body = sample_of("v1.billing.meter.error_report_triggered");
+        let cases = [
+            (
+                Some(sign(&body, "whsec_forged", stripe_notify::unix_now())),
+                body.clone(),
+                "signature",
+            ),
+            (
+                Some(sign(&body, SECRET, stripe_notify::unix_now() - 3600)),
+                body.clone(),
+                "timestamp",
+            ),
+            (Some("t=abc,v1=zz".to_owned()), body.clone(), "signature"),
+            (None, body.clone(), "signature"),
+            (
+                Some(sign(b"not json", SECRET, stripe_notify::unix_now())),
+                b"not json".to_vec(),
+                "payload",
+            ),
+            (
+                Some(sign(
+                    br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#,
+                    SECRET,
+                    stripe_notify::unix_now(),
+                )),
+                br#"{"id":"evt_1","object":"event","type":"customer.created","created":1}"#.to_vec(),
+                "payload",
+            ),
+        ];
+        for (signature, body, expected) in cases {
+            let (status, answer) = server.post("/webhook", body, signature.clone()).await;
+            assert_eq!(
+                (status, category(&answer)),
+                (400, expected),
+                "{signature:?}: {answer}"
+            );
+            assert!(!answer.to_string().contains(SECRET));
+        }
+        assert!(server.seen().is_empty());
     }
-    assert!(server.seen().is_empty());
 }
 
 #[tokio::test]
 async fn a_failing_callback_gets_500_so_that_stripe_retries() {
-    let server = Server::start(1 << 20).await;
-    let (status, answer) = server.deliver(sample_of("v2.core.account.created")).await;
-    assert_eq!((status, category(&answer)), (500, "callback"));
-    assert!(
-        !answer.to_string().contains("ledger"),
-        "the callback's error stays in the logs: {answer}"
-    );
+    for framework in FRAMEWORKS {
+        let server = Server::start(framework, 1 << 20).await;
+        let (status, answer) = server.deliver(sample_of("v2.core.account.created")).await;
+        assert_eq!((status, category(&answer)), (500, "callback"));
+        assert!(
+            !answer.to_string().contains("ledger"),
+            "the callback's error stays in the logs: {answer}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn an_oversized_body_gets_413() {
-    let server = Server::start(4096).await;
-    let mut body = sample_of("v1.billing.meter.error_report_triggered");
-    body.truncate(body.len() - 1);
-    body.extend(format!(r#","padding":"{}"}}"#, "x".repeat(8192)).bytes());
-    let signature = sign(&body, SECRET, stripe_notify::unix_now());
-    let (status, _) = server.post("/webhook", body, Some(signature)).await;
-    assert_eq!(status, 413);
-    assert!(server.seen().is_empty());
+    for framework in FRAMEWORKS {
+        let server = Server::start(framework, 4096).await;
+        let mut body = sample_of("v1.billing.meter.error_report_triggered");
+        body.truncate(body.len() - 1);
+        body.extend(format!(r#","padding":"{}"}}"#, "x".repeat(8192)).bytes());
+        let signature = sign(&body, SECRET, stripe_notify::unix_now());
+        let (status, _) = server.post("/webhook", body, Some(signature)).await;
+        assert_eq!(status, 413);
+        assert!(server.seen().is_empty());
+    }
 }
 
 #[tokio::test]
 async fn the_unverified_route_unwraps_an_eventbridge_envelope() {
-    let server = Server::start(1 << 20).await;
-    let thin = String::from_utf8(sample_of("v1.billing.meter.error_report_triggered")).unwrap();
-    let envelope = format!(
-        r#"{{"version":"0","id":"e-1","detail-type":"x","source":"aws.partner/stripe.com","detail":{thin}}}"#
-    );
-    let (status, _) = server.post("/unverified", envelope.into_bytes(), None).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        server.seen(),
-        ["callback v1.billing.meter.error_report_triggered"]
-    );
-    let (status, answer) = server.post("/unverified", b"{}".to_vec(), None).await;
-    assert_eq!((status, category(&answer)), (400, "payload"));
+    for framework in FRAMEWORKS {
+        let server = Server::start(framework, 1 << 20).await;
+        let thin = String::from_utf8(sample_of("v1.billing.meter.error_report_triggered")).unwrap();
+        let envelope = format!(
+            r#"{{"version":"0","id":"e-1","detail-type":"x","source":"aws.partner/stripe.com","detail":{thin}}}"#
+        );
+        let (status, _) = server.post("/unverified", envelope.into_bytes(), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            server.seen(),
+            ["callback v1.billing.meter.error_report_triggered"]
+        );
+        let (status, answer) = server.post("/unverified", b"{}".to_vec(), None).await;
+        assert_eq!((status, category(&answer)), (400, "payload"));
+    }
 }
 
 #[test]
@@ -235,37 +288,41 @@ fn the_blocking_handler_runs_sync_callbacks_without_a_runtime() {
 
 #[tokio::test]
 async fn a_slow_sender_gets_408_and_no_callback() {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let server = Server::start(1 << 20).await;
-    let address = server.url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-    let head = format!(
-        "POST /webhook HTTP/1.1\r\nHost: {address}\r\nContent-Length: 1000\r\nStripe-Signature: t=1,v1=00\r\n\r\n{{\"id\":"
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let started = std::time::Instant::now();
-    let mut answer = vec![0u8; 64];
-    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
-        .await
-        .expect("the server answers before the client finishes")
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 408"),
-        "{:?}",
-        String::from_utf8_lossy(&answer[..read])
-    );
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
-    assert!(server.seen().is_empty());
+    for framework in FRAMEWORKS {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let server = Server::start(framework, 1 << 20).await;
+        let address = server.url.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST /webhook HTTP/1.1\r\nHost: {address}\r\nContent-Length: 1000\r\nStripe-Signature: t=1,v1=00\r\n\r\n{{\"id\":"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = vec![0u8; 64];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
+            .await
+            .expect("the server answers before the client finishes")
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 408"),
+            "{:?}",
+            String::from_utf8_lossy(&answer[..read])
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(server.seen().is_empty());
+    }
 }
 
 #[tokio::test]
 async fn a_callback_slower_than_the_timeout_runs_to_its_end() {
-    // Cancelling a callback halfway would leave its work (and a ledger's claim) half done; the
-    // timeout is for slow senders, not for slow callbacks.
-    let server = Server::start(1 << 20).await;
-    let (status, _) = server.deliver(sample_of("v2.core.account.closed")).await;
-    assert_eq!(status, 200);
-    assert_eq!(server.seen(), ["slow callback v2.core.account.closed"]);
+    for framework in FRAMEWORKS {
+        // Cancelling a callback halfway would leave its work (and a ledger's claim) half done; the
+        // timeout is for slow senders, not for slow callbacks.
+        let server = Server::start(framework, 1 << 20).await;
+        let (status, _) = server.deliver(sample_of("v2.core.account.closed")).await;
+        assert_eq!(status, 200);
+        assert_eq!(server.seen(), ["slow callback v2.core.account.closed"]);
+    }
 }
 
 #[test]

@@ -191,19 +191,6 @@ impl HandleError {
     }
 }
 
-/// The answer to Stripe: [`HandleError::status`] and
-/// `{"error": {"category": ..., "message": ...}}`, never a secret, never the application's own
-/// error text.
-#[cfg(feature = "axum")]
-impl axum::response::IntoResponse for HandleError {
-    fn into_response(self) -> axum::response::Response {
-        let body = serde_json::json!({
-            "error": {"category": self.category(), "message": self.public_message()}
-        });
-        (self.status(), axum::Json(body)).into_response()
-    }
-}
-
 /// A request to Stripe's API failed.
 #[derive(Debug, Error)]
 #[non_exhaustive]

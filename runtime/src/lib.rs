@@ -32,7 +32,7 @@ pub mod client;
 mod clock;
 pub mod context;
 mod decimal;
-#[cfg(feature = "axum")]
+#[cfg(feature = "http")]
 pub mod endpoint;
 pub mod envelope;
 pub mod error;

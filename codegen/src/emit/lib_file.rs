@@ -58,7 +58,7 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         #[rustfmt::skip]
         pub mod prelude {
             pub use crate::{EventNotificationHandler, RegisterCallbacks, StripeClient};
-            #[cfg(feature = "axum")]
+            #[cfg(feature = "http")]
             pub use crate::endpoint::WebhookEndpoint;
         }
 

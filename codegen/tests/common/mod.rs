@@ -71,7 +71,8 @@ edition = "2024"
 publish = false
 
 [features]
-axum = ["stripe-notify-runtime/axum"]
+http = ["stripe-notify-runtime/http"]
+axum = ["http", "stripe-notify-runtime/axum"]
 testing = ["stripe-notify-runtime/testing"]
 external-meter = []
 

@@ -1,0 +1,215 @@
+//! The webhook endpoint: read the raw body (bounded in size and time) and the
+//! `Stripe-Signature` header, hand them to the handler, and answer as Stripe expects. The
+//! answers are decided once, here; [`http`](self::http) serves them for any server built on the
+//! `http` crate's types (hyper, tower, axum, Lambda), [`axum`](self::axum) as ready routes.
+//!
+//! | outcome | status | body |
+//! |---|---|---|
+//! | handled (callback or fallback), skipped by `pre_handle`, or already processed | 200 | `{"received": true}` |
+//! | signature missing, malformed or not matching | 400 | `{"error": {"category": "signature", ...}}` |
+//! | timestamp outside tolerance | 400 | `{"error": {"category": "timestamp", ...}}` |
+//! | body not a thin event | 400 | `{"error": {"category": "payload", ...}}` |
+//! | body over the limit | 413 | |
+//! | body not received within the timeout (a slow sender) | 408 | |
+//! | body broken off by the sender | 400 | `{"error": {"category": "payload", ...}}` |
+//! | callback or `pre_handle` failed | 500 | `{"error": {"category": "callback", ...}}`, so that Stripe retries |
+//! | the event is being processed by another delivery (with a ledger) | 409 | `{"error": {"category": "in_progress", ...}}` |
+//! | the ledger failed | 500 | `{"error": {"category": "ledger", ...}}` |
+
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod http;
+
+pub use http::STRIPE_SIGNATURE;
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::catalog::EventCatalog;
+use crate::error::{HandleError, PayloadError};
+use crate::handler::Handler;
+use crate::outcome::Handled;
+use crate::text::truncate;
+
+/// Default limit of a webhook body: thin events are small (about 500 bytes).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Default time allowed to receive a request's body: a slow sender cannot hold a connection and
+/// a task longer than this.
+pub const DEFAULT_RECEIVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The header Stripe signs with, lowercase.
+pub const STRIPE_SIGNATURE_HEADER: &str = "stripe-signature";
+
+/// The answer to a handled notification.
+const RECEIVED: &str = r#"{"received":true}"#;
+
+/// A webhook endpoint over a handler: its body limit and timeout. Serve it with
+/// [`serve`](Self::serve) (any `http::Request`), or as axum routes ([`Self::verified`],
+/// [`Self::unverified`], feature `axum`). It needs a Tokio runtime with timers enabled
+/// (`#[tokio::main]` enables them), for the timeout.
+#[derive(Debug)]
+pub struct WebhookEndpoint<C: EventCatalog> {
+    handler: Handler<C>,
+    body_limit: usize,
+    timeout: Duration,
+}
+
+// By hand: a derive would ask the catalog type to be `Clone` too.
+impl<C: EventCatalog> Clone for WebhookEndpoint<C> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: self.handler.clone(),
+            body_limit: self.body_limit,
+            timeout: self.timeout,
+        }
+    }
+}
+
+impl<C: EventCatalog> WebhookEndpoint<C> {
+    /// An endpoint with the default body limit (1 MiB) and timeout (10 s).
+    pub fn new(handler: Handler<C>) -> Self {
+        Self {
+            handler,
+            body_limit: DEFAULT_BODY_LIMIT,
+            timeout: DEFAULT_RECEIVE_TIMEOUT,
+        }
+    }
+
+    /// Sets the time allowed to receive a request's body (408 beyond; default 10 s). The
+    /// callbacks' own time is not bounded: cancelling one halfway would leave its work, and a
+    /// ledger's claim, in an unknown state.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the largest body accepted; larger ones get 413 before anything is parsed.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The largest body accepted.
+    pub fn limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// The time allowed to receive a body.
+    pub fn receive_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Handles a received body: verified against `signature` (the `Stripe-Signature` header),
+    /// or, for `Verification::None`, as an event from an authenticated channel (EventBridge,
+    /// Event Grid). The answer for any framework.
+    pub async fn process(&self, body: &[u8], verification: Verification<'_>) -> Answer {
+        let outcome = match verification {
+            Verification::Signature(signature) => self.handler.handle(body, signature).await,
+            Verification::None => self.handler.handle_without_verification(body).await,
+        };
+        Answer::of(outcome, body)
+    }
+}
+
+/// How a request is authenticated.
+#[derive(Clone, Copy, Debug)]
+pub enum Verification<'a> {
+    /// By its `Stripe-Signature` header (`None` when the request has none).
+    Signature(Option<&'a [u8]>),
+    /// By the channel it came over (EventBridge, Event Grid): no signature. Only where the
+    /// channel itself authenticates the sender.
+    None,
+}
+
+/// What the endpoint answers: a status and a JSON body (none for 408 and 413).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON body, if any.
+    pub body: Option<Cow<'static, str>>,
+}
+
+impl Answer {
+    /// 200 `{"received":true}`.
+    fn received() -> Self {
+        Self {
+            status: 200,
+            body: Some(Cow::Borrowed(RECEIVED)),
+        }
+    }
+
+    /// The answer for what handling `body` came to, logged when it is not a success: a refusal
+    /// at `warn` (with the event id, when the body has one), a failure of processing at
+    /// `error`.
+    pub(crate) fn of(outcome: Result<Handled, HandleError>, body: &[u8]) -> Self {
+        let error = match outcome {
+            Ok(_) => return Self::received(),
+            Err(error) => error,
+        };
+        let event_id = event_id(body);
+        let event_id = event_id.as_deref().unwrap_or("unknown");
+        if error.status().is_server_error() {
+            // The application's business, not the sender's: logged only.
+            tracing::error!(%error, event_id, "a Stripe notification could not be processed");
+        } else {
+            tracing::warn!(%error, event_id, category = error.category(), "rejected a Stripe notification");
+        }
+        Self::error(&error)
+    }
+
+    /// `{"error": {"category", "message"}}` with the error's status: never a secret, never the
+    /// application's own error text.
+    pub(crate) fn error(error: &HandleError) -> Self {
+        let body = serde_json::json!({
+            "error": {"category": error.category(), "message": error.public_message()}
+        });
+        Self {
+            status: error.status().as_u16(),
+            body: Some(Cow::Owned(body.to_string())),
+        }
+    }
+
+    /// The answer to a body that could not be received.
+    pub(crate) fn refused(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::TooLarge => Self {
+                status: 413,
+                body: None,
+            },
+            Refusal::TooSlow => Self {
+                status: 408,
+                body: None,
+            },
+            Refusal::BrokenOff => Self::error(&HandleError::Payload(PayloadError::invalid(
+                "the request body could not be read",
+            ))),
+        }
+    }
+}
+
+/// Why a request's body was not received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Over the body limit: 413.
+    TooLarge,
+    /// Not received within the timeout: 408.
+    TooSlow,
+    /// Broken off by the sender: 400.
+    BrokenOff,
+}
+
+/// The event id of a body, for the logs: best effort, of a body that may be anything.
+fn event_id(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: Cow<'a, str>,
+    }
+    let id = serde_json::from_slice::<Id<'_>>(body).ok()?.id;
+    Some(truncate(&id, 64).to_owned())
+}
