@@ -335,3 +335,55 @@ fn ledger_outcomes_map_to_409_and_500() {
     assert_eq!(failed.category(), "ledger");
     assert_eq!(failed.into_response().status(), 500);
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_refusal_is_logged_at_warn_with_the_event_id_and_what_to_check() {
+    use stripe_notify::endpoint::Verification;
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let endpoint = WebhookEndpoint::new(handler(&Seen::default()));
+    let body = sample_of("v1.billing.meter.error_report_triggered");
+    let id = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let forged = sign(&body, "whsec_forged", stripe_notify::unix_now());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(endpoint.process(&body, Verification::Signature(Some(forged.as_bytes()))))
+    });
+    assert_eq!(answer.status, 400);
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("WARN"), "{logs}");
+    assert!(
+        logs.contains(&format!("event_id=\"{id}\"")) || logs.contains(&format!("event_id={id}")),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("signing secret (whsec_...)") && logs.contains("raw bytes"),
+        "{logs}"
+    );
+    assert!(!logs.contains(SECRET) && !logs.contains("whsec_forged"), "{logs}");
+}

@@ -23,10 +23,15 @@ pub enum SignatureError {
     /// The header has no `v1` signature (only `v0` or unknown schemes).
     #[error("the Stripe-Signature header has no v1 signature")]
     NoV1Signature,
-    /// No `v1` signature matches the body for any configured secret.
+    /// No `v1` signature matches the body for any configured secret. The two mistakes behind
+    /// nearly every such failure are the wrong secret and a re-serialised body; the message
+    /// says how to check both.
     #[error(
-        "no signature in the Stripe-Signature header matches the payload: check that the \
-         webhook secret is this endpoint's signing secret and that the raw body is passed unmodified"
+        "no signature in the Stripe-Signature header matches the body. Check the secret: it must \
+         be the signing secret (whsec_...) of the event destination that sends here; each \
+         destination has its own, and `stripe listen` prints another one for the events it \
+         forwards. Check the body: it must be the raw bytes as received, not JSON parsed and \
+         serialised again (which changes spacing, escapes and key order)"
     )]
     NoMatch,
     /// The signature matches but the signed timestamp is too far from the clock (a replay, or a
@@ -75,9 +80,11 @@ pub enum PayloadError {
     Invalid(String),
     /// A classic snapshot event (`"object": "event"`), which this handler does not process.
     #[error(
-        "the payload is a classic snapshot event (`object: \"event\"`), not a thin event \
-         notification: verify it with a snapshot webhook library (such as async-stripe's \
-         `Webhook::construct_event`), or configure the event destination for thin events"
+        "the body is a classic snapshot event (`\"object\": \"event\"`), not a thin event \
+         notification: the event destination sending here has the snapshot payload style. \
+         Create the destination with the thin payload style (\"Thin\" in the Dashboard's \
+         event destination settings, `event_payload: thin` in the API), or verify snapshot \
+         events with a snapshot webhook library (such as async-stripe's `Webhook::construct_event`)"
     )]
     SnapshotEvent,
     /// `object` is neither `v2.core.event` nor absent.

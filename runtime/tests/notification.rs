@@ -263,3 +263,11 @@ fn created_keeps_nanoseconds_of_a_longer_fraction() {
     let offset = br#"{"id":"evt_1","type":"a.b","created":"2026-03-30T07:37:07.5751234567+02:00"}"#;
     assert_eq!(parse(offset).expect("valid").created(), created);
 }
+
+#[test]
+fn a_snapshot_event_says_which_setting_to_change() {
+    let message = PayloadError::SnapshotEvent.to_string();
+    for hint in ["snapshot event", "thin payload style", "event_payload: thin"] {
+        assert!(message.contains(hint), "{hint}: {message}");
+    }
+}

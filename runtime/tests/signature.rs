@@ -297,3 +297,17 @@ fn secrets_never_appear_in_debug_output() {
         assert!(!text.contains("supersecret"), "{text}");
     }
 }
+
+#[test]
+fn a_mismatch_says_what_to_check() {
+    let message = SignatureError::NoMatch.to_string();
+    for hint in [
+        "whsec_",
+        "each destination has its own",
+        "stripe listen",
+        "raw bytes",
+        "serialised again",
+    ] {
+        assert!(message.contains(hint), "{hint}: {message}");
+    }
+}
