@@ -57,6 +57,7 @@ pub(crate) const RUNTIME_ITEMS: &[&str] = &[
 pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
     ("client", None),
     ("endpoint", Some("http")),
+    ("inbox", None),
     ("ledger", None),
     ("sample", None),
     ("testing", Some("testing")),

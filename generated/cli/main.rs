@@ -1,5 +1,8 @@
 //! `stripe-notify`: list the known event types, print samples, sign bodies, and send signed
-//! test events to a webhook endpoint, all offline (no Stripe account, no Stripe CLI).
+//! test events to a webhook endpoint, all offline (no Stripe account, no Stripe CLI); operate
+//! an inbox.
+
+mod inbox;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -11,7 +14,7 @@ use stripe_notify::{Catalog, EventCatalog, EventInfo, StripeContext, sample, sig
 #[command(
     name = "stripe-notify",
     version,
-    about = "Sign and send Stripe thin event notifications for testing"
+    about = "Sign and send Stripe thin event notifications for testing; operate an inbox"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -58,6 +61,14 @@ enum Command {
         /// Deliver each event twice, as Stripe may (the second must not run the callback again).
         #[arg(long)]
         duplicate: bool,
+    },
+    /// Operates an inbox: counts, lists, retries, purges.
+    Inbox {
+        /// The inbox's database: `sqlite:<path>` or `postgres://...`.
+        #[arg(long)]
+        database: String,
+        #[command(subcommand)]
+        command: inbox::InboxCommand,
     },
 }
 
@@ -113,6 +124,7 @@ fn run(command: Command) -> Result<(), String> {
                 deliveries,
             )
         }
+        Command::Inbox { database, command } => inbox::run(&database, command),
     }
 }
 

@@ -17,8 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let handler = common::handler(
         StripeClient::new("sk_test_demo"),
         common::DEMO_SECRET,
-        false,
-        None,
+        common::Behaviour::default(),
         Arc::new(move |line: &str| {
             sink.lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -27,7 +26,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     )?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhook", listener.local_addr()?);
-    let server = tokio::spawn(async move { axum::serve(listener, common::app(handler)).await });
+    let server =
+        tokio::spawn(
+            async move { axum::serve(listener, common::app(common::endpoints(handler, None))).await },
+        );
 
     let now = unix_now();
     let mut cases: Vec<(String, Vec<u8>, String)> = Catalog::EVENTS

@@ -53,6 +53,8 @@ pub use stripe_notify_runtime::client;
 #[cfg(feature = "http")]
 pub use stripe_notify_runtime::endpoint;
 
+pub use stripe_notify_runtime::inbox;
+
 pub use stripe_notify_runtime::ledger;
 
 pub use stripe_notify_runtime::sample;

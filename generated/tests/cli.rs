@@ -358,20 +358,44 @@ fn the_example_server_fetches_when_given_an_api_key() {
     drop(stripe);
 }
 
-#[test]
-fn a_duplicate_delivery_runs_the_callback_once_with_each_ledger() {
-    let secret = "whsec_example";
-    let sqlite = std::env::temp_dir().join(format!("stripe-notify-cli-{}.sqlite", std::process::id()));
-    let mut ledgers = vec!["memory".to_owned(), format!("sqlite:{}", sqlite.display())];
+/// The PostgreSQL URL, or `None` (skipped) when the tests may go without.
+fn postgres_url() -> Option<String> {
     match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
-        Ok(url) => ledgers.push(format!("postgres:{url}")),
-        Err(_) => assert!(
-            std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_none(),
-            "PostgreSQL is required"
-        ),
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_none(),
+                "PostgreSQL is required"
+            );
+            None
+        }
     }
-    for ledger in ledgers {
-        let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_LEDGER", &ledger)]);
+}
+
+fn temp_sqlite(name: &str) -> String {
+    let path = std::env::temp_dir().join(format!("stripe-notify-cli-{name}-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    format!("sqlite:{}", path.display())
+}
+
+/// Every inbox: memory, a fresh SQLite file, a fresh PostgreSQL schema.
+fn inboxes(name: &str) -> Vec<String> {
+    let mut inboxes = vec!["memory".to_owned(), temp_sqlite(name)];
+    if let Some(url) = postgres_url() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let url = runtime
+            .block_on(stripe_notify::testing::isolated_schema(&url))
+            .unwrap();
+        inboxes.push(format!("postgres:{url}"));
+    }
+    inboxes
+}
+
+#[test]
+fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once() {
+    let secret = "whsec_example";
+    for inbox in inboxes("once") {
+        let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_INBOX", &inbox)]);
         let output = cli(&[
             "send",
             "v1.billing.meter.error_report_triggered",
@@ -385,18 +409,18 @@ fn a_duplicate_delivery_runs_the_callback_once_with_each_ledger() {
         ]);
         assert!(
             output.status.success(),
-            "{ledger}: {}",
+            "{inbox}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
         assert_eq!(
             stdout(&output).lines().filter(|l| l.starts_with("200 ")).count(),
             4,
-            "{ledger}"
+            "{inbox}"
         );
         // Two events, each delivered twice: two callbacks. A third event proves no line is late.
         let first = server.next_line_containing("handled ");
         let second = server.next_line_containing("handled ");
-        assert_ne!(first, second, "{ledger}");
+        assert_ne!(first, second, "{inbox}");
         let output = cli(&[
             "send",
             "v2.core.account.created",
@@ -409,8 +433,127 @@ fn a_duplicate_delivery_runs_the_callback_once_with_each_ledger() {
         let third = server.next_line_containing("handled ");
         assert!(
             third.starts_with("handled v2.core.account.created "),
-            "{ledger}: a duplicate ran its callback: {third}"
+            "{inbox}: a duplicate ran its callback: {third}"
         );
         server.stop();
     }
+}
+
+#[test]
+fn with_fail_first_a_user_sees_the_inbox_retry_a_callback() {
+    let server = ExampleServer::start(&[("STRIPE_INBOX", "memory"), ("STRIPE_DEMO_FAIL_FIRST", "1")]);
+    let secret = "whsec_demo_local_testing_only";
+    let output = cli(&[
+        "send",
+        "v1.billing.meter.error_report_triggered",
+        "--url",
+        &server.url,
+        "--secret",
+        secret,
+    ]);
+    // Answered before the callback ran, so the failure does not reach Stripe.
+    assert!(stdout(&output).starts_with("200 "), "{}", stdout(&output));
+    let first = server.next_line_containing("handled ");
+    let id = first.split(' ').nth(2).unwrap().to_owned();
+    assert_eq!(
+        server.next_line_containing("failed "),
+        format!("failed {id} (first attempt)")
+    );
+    assert_eq!(
+        server.next_line_containing("handled "),
+        first,
+        "the retry runs the callback again"
+    );
+    server.stop();
+}
+
+#[test]
+fn inbox_commands_count_list_retry_and_purge() {
+    use stripe_notify::inbox::{self, NewEvent};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut databases = vec![temp_sqlite("commands")];
+    databases.extend(
+        inboxes("unused")
+            .into_iter()
+            .filter(|i| i.starts_with("postgres:")),
+    );
+    for database in databases {
+        let database = database.as_str();
+        let inbox = runtime.block_on(inbox::open(database)).unwrap();
+        let store = |id: &'static str| {
+            let event = NewEvent {
+                id,
+                event_type: "v1.invoice.paid",
+                created: stripe_notify::Timestamp::UNIX_EPOCH,
+                body: b"{}",
+                signed_at: None,
+            };
+            runtime.block_on(inbox.store(event)).unwrap();
+        };
+        let visibility = std::time::Duration::from_secs(60);
+        // One done, one dead with its error, one pending.
+        store("evt_done");
+        let claimed = runtime.block_on(inbox.claim(1, visibility)).unwrap();
+        runtime
+            .block_on(inbox.complete(&claimed[0].id, claimed[0].attempt))
+            .unwrap();
+        store("evt_dead");
+        let claimed = runtime.block_on(inbox.claim(1, visibility)).unwrap();
+        runtime
+            .block_on(inbox.fail(&claimed[0].id, claimed[0].attempt, "the CRM\tanswered 502", None))
+            .unwrap();
+        store("evt_pending");
+
+        let inbox_cli = |args: &[&str]| cli(&[&["inbox", "--database", database][..], args].concat());
+        let stats = stdout(&inbox_cli(&["stats"]));
+        let counts: Vec<&str> = stats.lines().take(5).collect();
+        assert_eq!(
+            counts,
+            [
+                "pending     1",
+                "retrying    0",
+                "processing  0",
+                "done        1",
+                "dead        1"
+            ],
+            "{database}"
+        );
+        assert!(
+            stats.lines().nth(5).unwrap().starts_with("oldest due  "),
+            "{stats}"
+        );
+
+        let dead = stdout(&inbox_cli(&["list", "--state", "dead"]));
+        let fields: Vec<&str> = dead.trim_end().split('\t').collect();
+        assert_eq!(
+            fields[..4],
+            ["evt_dead", "v1.invoice.paid", "dead", "1"],
+            "{dead}"
+        );
+        assert_eq!(fields[6], "the CRM answered 502", "one line, one field: {dead}");
+
+        let output = inbox_cli(&["retry", "evt_dead"]);
+        assert_eq!(stdout(&output), "1 due now\n", "{database}");
+        let output = inbox_cli(&["retry", "evt_nowhere"]);
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("evt_nowhere"));
+        assert_eq!(stdout(&inbox_cli(&["retry", "--all-dead"])), "0 due now\n");
+        assert!(stdout(&inbox_cli(&["stats"])).starts_with("pending     2\n"));
+
+        assert_eq!(
+            stdout(&inbox_cli(&["purge", "--done-older-than", "7d"])),
+            "0 purged\n"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(
+            stdout(&inbox_cli(&["purge", "--done-older-than", "1ms"])),
+            "1 purged\n"
+        );
+        let output = inbox_cli(&["purge", "--done-older-than", "a fortnight"]);
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("is not an age"));
+    }
+    let output = cli(&["inbox", "--database", "mysql://db", "stats"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("memory, sqlite:<path> or postgres://"));
 }

@@ -158,16 +158,20 @@ pub enum HandleError {
     /// The event ledger failed: answer 500 so that Stripe retries.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// The inbox could not store the event: answer 503 so that Stripe retries.
+    #[error(transparent)]
+    Inbox(#[from] crate::inbox::InboxError),
 }
 
 impl HandleError {
     /// The HTTP status to answer Stripe with: 400 for a request that will never be handled
-    /// (Stripe does not retry it), 409 while another delivery processes the event and 500 when
-    /// processing failed (Stripe retries both).
+    /// (Stripe does not retry it), 409 while another delivery processes the event, 500 when
+    /// processing failed and 503 when the inbox could not store it (Stripe retries those).
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::Signature(_) | Self::Payload(_) => http::StatusCode::BAD_REQUEST,
             Self::InProgress => http::StatusCode::CONFLICT,
+            Self::Inbox(_) => http::StatusCode::SERVICE_UNAVAILABLE,
             Self::PreHandle(_) | Self::Callback(_) | Self::Ledger(_) => {
                 http::StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -175,7 +179,7 @@ impl HandleError {
     }
 
     /// What kind of failure it is, as the endpoint's answers name it: `signature`,
-    /// `timestamp`, `payload`, `callback`, `in_progress`, `ledger`.
+    /// `timestamp`, `payload`, `callback`, `in_progress`, `ledger`, `inbox`.
     pub fn category(&self) -> &'static str {
         match self {
             Self::Signature(SignatureError::OutsideTolerance { .. }) => "timestamp",
@@ -184,6 +188,7 @@ impl HandleError {
             Self::PreHandle(_) | Self::Callback(_) => "callback",
             Self::InProgress => "in_progress",
             Self::Ledger(_) => "ledger",
+            Self::Inbox(_) => "inbox",
         }
     }
 

@@ -14,7 +14,7 @@
 //!
 //! Modules are layered, each using only those above it: `text`, `decimal`, `random`, `clock`,
 //! `context`, `types`, `error`; `signature`, `related`, `kind`, `client`; `notification`;
-//! `catalog`, `envelope`, `outcome`, `ledger`, `recovery`, `sample`; `handler`; `endpoint`,
+//! `catalog`, `envelope`, `outcome`, `ledger`, `inbox`, `recovery`, `sample`; `handler`; `endpoint`,
 //! `testing`.
 #![cfg_attr(
     not(test),
@@ -27,6 +27,7 @@
     )
 )]
 
+mod backoff;
 pub mod catalog;
 pub mod client;
 mod clock;
@@ -37,6 +38,7 @@ pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod handler;
+pub mod inbox;
 mod kind;
 pub mod ledger;
 mod macros;

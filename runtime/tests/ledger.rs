@@ -1,5 +1,5 @@
-//! The event ledgers: one suite of semantics run against memory, SQLite and PostgreSQL, and the
-//! handler processing each event once with them.
+//! The inbox's stores as event ledgers: one suite of semantics run against memory, SQLite and
+//! PostgreSQL, and the handler processing each event once, inline, with them.
 //!
 //! PostgreSQL tests use `STRIPE_NOTIFY_POSTGRES_URL`; without it they say so and stop, unless
 //! `STRIPE_NOTIFY_REQUIRE_POSTGRES` is set (as `.ci/run` does), when they fail.
@@ -10,9 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use stripe_notify_runtime::ledger::{
-    Claim, EventLedger, MemoryLedger, PostgresLedger, Retention, SqliteLedger,
-};
+use stripe_notify_runtime::inbox::{MemoryInbox, PostgresInbox, SqliteInbox};
+use stripe_notify_runtime::ledger::{Claim, EventLedger, Retention};
 use stripe_notify_runtime::{FixedClock, HandleError, Handled, Handler, Notification, StripeClient, sign};
 use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog};
 
@@ -36,12 +35,13 @@ fn sqlite_path() -> std::path::PathBuf {
     dir.join(format!("{}.sqlite", unique("ledger")))
 }
 
-async fn postgres(retention: Retention) -> Option<PostgresLedger> {
+async fn postgres(retention: Retention) -> Option<PostgresInbox> {
     match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
         Ok(url) => Some(
-            PostgresLedger::connect_with_retention(&url, retention)
+            PostgresInbox::connect(&url)
                 .await
-                .expect("PostgreSQL reachable"),
+                .expect("PostgreSQL reachable")
+                .with_retention(retention),
         ),
         Err(_) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_some() => {
             panic!("STRIPE_NOTIFY_REQUIRE_POSTGRES is set but STRIPE_NOTIFY_POSTGRES_URL is not")
@@ -114,7 +114,7 @@ async fn futures_join<T: Send + 'static>(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_ledger_semantics() {
     ledger_semantics(
-        Arc::new(MemoryLedger::with_retention(1000, quick_expiry())),
+        Arc::new(MemoryInbox::new().with_retention(quick_expiry())),
         Duration::from_secs(1),
     )
     .await;
@@ -122,7 +122,9 @@ async fn memory_ledger_semantics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_ledger_semantics() {
-    let ledger = SqliteLedger::open_with_retention(sqlite_path(), quick_expiry()).unwrap();
+    let ledger = SqliteInbox::open(sqlite_path())
+        .unwrap()
+        .with_retention(quick_expiry());
     ledger_semantics(Arc::new(ledger), Duration::from_secs(1)).await;
 }
 
@@ -132,23 +134,6 @@ async fn postgres_ledger_semantics() {
         return;
     };
     ledger_semantics(Arc::new(ledger), Duration::from_secs(1)).await;
-}
-
-#[test]
-fn the_memory_ledger_is_bounded() {
-    let ledger = MemoryLedger::new(3);
-    for i in 0..10 {
-        assert_eq!(
-            pollster::block_on(ledger.claim(&format!("evt_{i}"))).unwrap(),
-            Claim::Claimed
-        );
-    }
-    assert_eq!(ledger.len(), 3);
-    assert_eq!(
-        pollster::block_on(ledger.claim("evt_9")).unwrap(),
-        Claim::Processing,
-        "the newest are kept"
-    );
 }
 
 /// A handler whose meter callback counts runs, sleeps a little (so that deliveries overlap), and
@@ -262,7 +247,7 @@ async fn runs_each_event_once(
 async fn the_handler_runs_each_event_once_with_the_memory_ledger() {
     let (runs, failing) = (Arc::default(), Arc::default());
     // One process: the same handler takes both deliveries.
-    let handler = counting_handler(MemoryLedger::new(1000), &runs, &failing);
+    let handler = counting_handler(MemoryInbox::new(), &runs, &failing);
     runs_each_event_once(handler.clone(), handler, &runs, &failing).await;
 }
 
@@ -270,7 +255,7 @@ async fn the_handler_runs_each_event_once_with_the_memory_ledger() {
 async fn the_handler_runs_each_event_once_with_sqlite_across_a_restart() {
     let (runs, failing) = (Arc::default(), Arc::default());
     let path = sqlite_path();
-    let handler = counting_handler(SqliteLedger::open(&path).unwrap(), &runs, &failing);
+    let handler = counting_handler(SqliteInbox::open(&path).unwrap(), &runs, &failing);
     runs_each_event_once(handler.clone(), handler.clone(), &runs, &failing).await;
 
     let (body, header) = meter_event(&unique("evt_restart"));
@@ -279,7 +264,7 @@ async fn the_handler_runs_each_event_once_with_sqlite_across_a_restart() {
         Handled::Callback
     );
     drop(handler);
-    let restarted = counting_handler(SqliteLedger::open(&path).unwrap(), &runs, &failing);
+    let restarted = counting_handler(SqliteInbox::open(&path).unwrap(), &runs, &failing);
     assert_eq!(
         restarted.handle(&body, Some(&header)).await.unwrap(),
         Handled::AlreadyProcessed

@@ -5,7 +5,8 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use stripe_notify_runtime::ledger::{EventLedger, MemoryLedger};
+use stripe_notify_runtime::inbox::MemoryInbox;
+use stripe_notify_runtime::ledger::EventLedger;
 use stripe_notify_runtime::testing::FakeStripe;
 use stripe_notify_runtime::{Handler, Notification, RecoveryFilter, StripeClient};
 use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog};
@@ -50,7 +51,7 @@ async fn recovery_replays_exactly_the_missed_events() {
         r#"{"data":[],"next_page_url":null,"previous_page_url":null}"#,
     );
 
-    let ledger = MemoryLedger::new(100);
+    let ledger = MemoryInbox::new();
     // evt_done was delivered and processed before the outage.
     ledger.claim("evt_done").await.unwrap();
     ledger.mark_done("evt_done").await.unwrap();
@@ -130,4 +131,52 @@ async fn a_page_that_cannot_be_fetched_is_an_error() {
         .build();
     let error = handler.recover(&RecoveryFilter::default()).await.unwrap_err();
     assert_eq!(error.status(), Some(404));
+}
+
+#[tokio::test]
+async fn recovery_into_an_inbox_stores_each_missed_event_once_and_runs_nothing() {
+    use stripe_notify_runtime::inbox::{Inbox, State};
+    let stripe = FakeStripe::start().await.unwrap();
+    stripe.respond(
+        "/v2/core/events?limit=100",
+        200,
+        format!(
+            r#"{{"data":[{},{}],"next_page_url":null,"previous_page_url":null}}"#,
+            event("evt_a", "v1.billing.meter.error_report_triggered"),
+            event("evt_b", "v9.other"),
+        ),
+    );
+    let client = StripeClient::builder("sk_test_recover")
+        .api_base(stripe.url())
+        .build()
+        .unwrap();
+    let ran: Arc<Mutex<u32>> = Arc::default();
+    let counter = Arc::clone(&ran);
+    let handler = Handler::<TestCatalog>::builder(client, SECRET, move |_, _, _| {
+        *counter.lock().unwrap() += 1;
+        async { Ok(()) }
+    })
+    .unwrap()
+    .build();
+    let inbox = MemoryInbox::new();
+
+    let report = handler
+        .recover_into(&RecoveryFilter::default(), &inbox)
+        .await
+        .unwrap();
+    assert_eq!((report.processed, report.skipped, report.failed.len()), (2, 0, 0));
+    let again = handler
+        .recover_into(&RecoveryFilter::default(), &inbox)
+        .await
+        .unwrap();
+    assert_eq!((again.processed, again.skipped), (0, 2), "stored once");
+    assert_eq!(
+        *ran.lock().unwrap(),
+        0,
+        "the workers run the callbacks, not recovery"
+    );
+    let pending = inbox.list(State::Pending, 10).await.unwrap();
+    let mut ids: Vec<&str> = pending.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["evt_a", "evt_b"]);
 }

@@ -2,12 +2,14 @@
 // Each example uses a part of this module.
 #![allow(dead_code)]
 
+use std::collections::HashSet;
 use std::io::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use stripe_notify::endpoint::WebhookEndpoint;
-use stripe_notify::ledger::{EventLedger, MemoryLedger, PostgresLedger, SqliteLedger};
+use stripe_notify::inbox::{Inbox, InboxWorkers};
 use stripe_notify::{CallbackError, EventNotificationHandler, RegisterCallbacks, StripeClient};
 
 /// A fixed secret for local testing when `STRIPE_WEBHOOK_SECRET` is unset.
@@ -23,18 +25,31 @@ pub fn say(line: &str) {
 /// Where the handler reports what it did, one line per event (the server prints them).
 pub type Report = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// What the demo handler's callbacks do besides reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Behaviour {
+    /// The callback fetches the event and its related object.
+    pub fetch: bool,
+    /// Each callback fails on its first attempt at an event (`STRIPE_DEMO_FAIL_FIRST=1`), so
+    /// that a retry shows.
+    pub fail_first: bool,
+}
+
 /// The demo handler: a callback for `v1.billing.meter.error_report_triggered` and a fallback,
 /// each reporting `handled <type> <id> by <callback|fallback-known|fallback-unknown>`. With
 /// `fetch`, the callback then fetches the event and its related object and reports
-/// `fetched <id> <related object type|none>` or `fetch failed <id> <error kind>`.
+/// `fetched <id> <related object type|none>` or `fetch failed <id> <error kind>`. With
+/// `fail_first`, each then reports `failed <id> (first attempt)` and fails, the first time it
+/// sees an event.
 pub fn handler(
     client: StripeClient,
     secret: &str,
-    fetch: bool,
-    ledger: Option<Arc<dyn EventLedger>>,
+    behaviour: Behaviour,
     report: Report,
 ) -> Result<EventNotificationHandler, CallbackError> {
+    let first_attempt = FirstAttempt::new(behaviour.fail_first, Arc::clone(&report));
     let fallback_report = Arc::clone(&report);
+    let fallback_attempt = first_attempt.clone();
     let handler = EventNotificationHandler::builder(client, secret, move |n, _, details| {
         let by = if details.is_known_event_type {
             "fallback-known"
@@ -42,13 +57,16 @@ pub fn handler(
             "fallback-unknown"
         };
         fallback_report(&format!("handled {} {} by {by}", n.event_type(), n.id()));
-        async { Ok(()) }
+        let outcome = fallback_attempt.check(n.id());
+        async { outcome }
     })?
     .on_v1_billing_meter_error_report_triggered(move |n, _| {
         let say = Arc::clone(&report);
+        let first_attempt = first_attempt.clone();
         async move {
             say(&format!("handled {} {} by callback", n.event_type(), n.id()));
-            if fetch {
+            first_attempt.check(n.id())?;
+            if behaviour.fetch {
                 let fetched = async {
                     Ok::<_, stripe_notify::ClientError>((
                         n.fetch_event().await?,
@@ -69,35 +87,191 @@ pub fn handler(
             Ok(())
         }
     })?;
-    Ok(match ledger {
-        Some(ledger) => handler.ledger(ledger).build(),
-        None => handler.build(),
-    })
+    Ok(handler.build())
 }
 
-/// The ledger `STRIPE_LEDGER` names: `memory`, `sqlite:<path>` or `postgres:<url>`; none when
-/// unset.
-pub async fn ledger_from_env() -> Result<Option<Arc<dyn EventLedger>>, CallbackError> {
-    let Ok(spec) = std::env::var("STRIPE_LEDGER") else {
-        return Ok(None);
+/// Fails the first attempt at each event, when asked to.
+#[derive(Clone)]
+struct FirstAttempt {
+    seen: Option<Arc<Mutex<HashSet<String>>>>,
+    report: Report,
+}
+
+impl FirstAttempt {
+    fn new(enabled: bool, report: Report) -> Self {
+        Self {
+            seen: enabled.then(Arc::default),
+            report,
+        }
+    }
+
+    /// An error the first time `id` is seen, when enabled.
+    fn check(&self, id: &str) -> Result<(), CallbackError> {
+        let Some(seen) = &self.seen else {
+            return Ok(());
+        };
+        if seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned())
+        {
+            (self.report)(&format!("failed {id} (first attempt)"));
+            return Err("STRIPE_DEMO_FAIL_FIRST: the first attempt at each event fails".into());
+        }
+        Ok(())
+    }
+}
+
+/// The example server's settings, from the environment: `PORT` (default 4242; 0 picks a free
+/// port), `STRIPE_WEBHOOK_SECRET` (the demo secret when unset), `STRIPE_API_KEY` (the callback
+/// fetches), `STRIPE_API_BASE`, `STRIPE_INBOX=memory|sqlite:<path>|postgres:<url>` (store, answer,
+/// process in workers), `STRIPE_INBOX_WORKERS` (default 4), `STRIPE_DEMO_FAIL_FIRST=1`.
+pub struct Server {
+    /// The port to listen on.
+    pub port: u16,
+    /// The handler.
+    pub handler: EventNotificationHandler,
+    /// The inbox, and how many workers process it.
+    pub inbox: Option<(Arc<dyn Inbox>, usize)>,
+}
+
+impl Server {
+    /// Reads the environment, reporting to stdout.
+    pub async fn from_env() -> Result<Self, CallbackError> {
+        let port: u16 = match std::env::var("PORT") {
+            Ok(port) => port
+                .parse()
+                .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
+            Err(_) => 4242,
+        };
+        let secret = std::env::var("STRIPE_WEBHOOK_SECRET").unwrap_or_else(|_| {
+            say(&format!(
+                "STRIPE_WEBHOOK_SECRET is unset: using the demo secret {DEMO_SECRET}"
+            ));
+            DEMO_SECRET.to_owned()
+        });
+        let api_key = std::env::var("STRIPE_API_KEY").ok();
+        let mut client = StripeClient::builder(api_key.clone().unwrap_or_default());
+        if let Ok(base) = std::env::var("STRIPE_API_BASE") {
+            client = client.api_base(base);
+        }
+        let behaviour = Behaviour {
+            fetch: api_key.is_some(),
+            fail_first: std::env::var("STRIPE_DEMO_FAIL_FIRST").is_ok_and(|v| v == "1"),
+        };
+        let handler = handler(client.build()?, &secret, behaviour, Arc::new(say))?;
+        let inbox = match std::env::var("STRIPE_INBOX") {
+            Ok(spec) => {
+                let workers = match std::env::var("STRIPE_INBOX_WORKERS") {
+                    Ok(n) => n
+                        .parse()
+                        .map_err(|_| format!("STRIPE_INBOX_WORKERS must be a number, not {n:?}"))?,
+                    Err(_) => 4,
+                };
+                let inbox = stripe_notify::inbox::open(&spec)
+                    .await
+                    .map_err(|e| format!("STRIPE_INBOX: {e}"))?;
+                Some((inbox, workers))
+            }
+            Err(_) => None,
+        };
+        Ok(Self { port, handler, inbox })
+    }
+
+    /// The endpoints: verified (`/webhook`) and unverified (`/webhook/unverified`).
+    pub fn endpoints(
+        &self,
+    ) -> (
+        WebhookEndpoint<stripe_notify::Catalog>,
+        WebhookEndpoint<stripe_notify::Catalog>,
+    ) {
+        endpoints(
+            self.handler.clone(),
+            self.inbox.as_ref().map(|(inbox, _)| Arc::clone(inbox)),
+        )
+    }
+
+    /// Runs the inbox's workers, if there is an inbox, until `stop` resolves.
+    pub fn spawn_workers(
+        &self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let handler = self.handler.clone();
+        let inbox = self.inbox.clone();
+        tokio::spawn(async move {
+            if let Some((inbox, workers)) = inbox {
+                let options = InboxWorkers::default()
+                    .concurrency(workers)
+                    .poll_interval(Duration::from_millis(200))
+                    .shutdown(stop);
+                handler.run_inbox_workers(inbox, options).await;
+            }
+        })
+    }
+}
+
+/// The verified and unverified endpoints of `handler`, storing into `inbox` when there is one.
+pub fn endpoints(
+    handler: EventNotificationHandler,
+    inbox: Option<Arc<dyn Inbox>>,
+) -> (
+    WebhookEndpoint<stripe_notify::Catalog>,
+    WebhookEndpoint<stripe_notify::Catalog>,
+) {
+    let verified = WebhookEndpoint::new(handler.clone());
+    let unverified = WebhookEndpoint::new(handler);
+    match inbox {
+        Some(inbox) => (verified.inbox(Arc::clone(&inbox)), unverified.inbox(inbox)),
+        None => (verified, unverified),
+    }
+}
+
+/// A stop signal several tasks wait for: it resolves for each on Ctrl-C or SIGTERM.
+pub fn stop_signal() -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        terminated().await;
+        let _ = stop.send(true);
+    });
+    move || {
+        let mut stopped = stopped.clone();
+        Box::pin(async move {
+            let _ = stopped.wait_for(|stopped| *stopped).await;
+        })
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn terminated() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
     };
-    let ledger: Arc<dyn EventLedger> = match spec.split_once(':') {
-        None if spec == "memory" => Arc::new(MemoryLedger::new(100_000)),
-        Some(("sqlite", path)) => Arc::new(SqliteLedger::open(path)?),
-        Some(("postgres", url)) => Arc::new(PostgresLedger::connect(url).await?),
-        _ => {
-            return Err(format!(
-                "STRIPE_LEDGER must be memory, sqlite:<path> or postgres:<url>, not {spec:?}"
-            )
-            .into());
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
         }
     };
-    Ok(Some(ledger))
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
 }
 
-/// `POST /webhook` (verified) and `POST /webhook/unverified` (EventBridge, Event Grid).
-pub fn app(handler: EventNotificationHandler) -> Router {
+/// `POST /webhook` (verified) and `POST /webhook/unverified` (EventBridge, Event Grid), as axum
+/// routes.
+pub fn app(
+    (verified, unverified): (
+        WebhookEndpoint<stripe_notify::Catalog>,
+        WebhookEndpoint<stripe_notify::Catalog>,
+    ),
+) -> Router {
     Router::new()
-        .route("/webhook", WebhookEndpoint::new(handler.clone()).verified())
-        .route("/webhook/unverified", WebhookEndpoint::new(handler).unverified())
+        .route("/webhook", verified.verified())
+        .route("/webhook/unverified", unverified.unverified())
 }

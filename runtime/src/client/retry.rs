@@ -31,20 +31,5 @@ pub(super) fn delay(
         },
         Err(error) => matches!(error, ClientError::Network(_) | ClientError::Timeout),
     };
-    retry.then(|| backoff(config.retry_base_delay, attempt, Duration::from_secs(5)))
-}
-
-/// Exponential backoff with "equal jitter": the step is `base` doubled per attempt, capped at
-/// `cap`; half of it is waited for sure, the other half at random.
-#[expect(
-    clippy::arithmetic_side_effects,
-    reason = "halving a duration cannot overflow"
-)]
-pub(super) fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
-    let step = base.saturating_mul(2u32.saturating_pow(attempt)).min(cap);
-    let half = step / 2;
-    let half_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    half.saturating_add(Duration::from_nanos(crate::random::below(
-        half_nanos.saturating_add(1),
-    )))
+    retry.then(|| crate::backoff::delay(config.retry_base_delay, attempt, Duration::from_secs(5)))
 }

@@ -15,6 +15,11 @@
 //! | callback or `pre_handle` failed | 500 | `{"error": {"category": "callback", ...}}`, so that Stripe retries |
 //! | the event is being processed by another delivery (with a ledger) | 409 | `{"error": {"category": "in_progress", ...}}` |
 //! | the ledger failed | 500 | `{"error": {"category": "ledger", ...}}` |
+//!
+//! With an inbox ([`WebhookEndpoint::inbox`]), a verified notification is stored and answered
+//! 200 at once (a redelivery of a stored event too, stored once); a store that fails answers
+//! 503 `{"error": {"category": "inbox", ...}}`, so that Stripe retries. Never 200 for an event not
+//! stored.
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -23,6 +28,7 @@ pub mod http;
 pub use http::STRIPE_SIGNATURE;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -30,7 +36,7 @@ use serde::Deserialize;
 use crate::catalog::EventCatalog;
 use crate::error::{HandleError, PayloadError};
 use crate::handler::Handler;
-use crate::outcome::Handled;
+use crate::inbox::Inbox;
 use crate::text::truncate;
 
 /// Default limit of a webhook body: thin events are small (about 500 bytes).
@@ -50,11 +56,23 @@ const RECEIVED: &str = r#"{"received":true}"#;
 /// [`serve`](Self::serve) (any `http::Request`), or as axum routes ([`Self::verified`],
 /// [`Self::unverified`], feature `axum`). It needs a Tokio runtime with timers enabled
 /// (`#[tokio::main]` enables them), for the timeout.
-#[derive(Debug)]
 pub struct WebhookEndpoint<C: EventCatalog> {
     handler: Handler<C>,
     body_limit: usize,
     timeout: Duration,
+    /// Where notifications are stored to be handled later; `None`: handled in the request.
+    inbox: Option<Arc<dyn Inbox>>,
+}
+
+impl<C: EventCatalog> std::fmt::Debug for WebhookEndpoint<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEndpoint")
+            .field("handler", &self.handler)
+            .field("body_limit", &self.body_limit)
+            .field("timeout", &self.timeout)
+            .field("inbox", &self.inbox.is_some())
+            .finish()
+    }
 }
 
 // By hand: a derive would ask the catalog type to be `Clone` too.
@@ -64,6 +82,7 @@ impl<C: EventCatalog> Clone for WebhookEndpoint<C> {
             handler: self.handler.clone(),
             body_limit: self.body_limit,
             timeout: self.timeout,
+            inbox: self.inbox.clone(),
         }
     }
 }
@@ -75,7 +94,16 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
             handler,
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: DEFAULT_RECEIVE_TIMEOUT,
+            inbox: None,
         }
+    }
+
+    /// Stores each verified notification in `inbox` and answers at once, instead of handling it
+    /// in the request: run the handler's workers over the same inbox
+    /// ([`Handler::run_inbox_workers`]).
+    pub fn inbox(mut self, inbox: impl Inbox) -> Self {
+        self.inbox = Some(Arc::new(inbox));
+        self
     }
 
     /// Sets the time allowed to receive a request's body (408 beyond; default 10 s). The
@@ -106,11 +134,19 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
     /// or, for `Verification::None`, as an event from an authenticated channel (EventBridge,
     /// Event Grid). The answer for any framework.
     pub async fn process(&self, body: &[u8], verification: Verification<'_>) -> Answer {
-        let outcome = match verification {
-            Verification::Signature(signature) => self.handler.handle(body, signature).await,
-            Verification::None => self.handler.handle_without_verification(body).await,
-        };
-        Answer::of(outcome, body)
+        let handler = &self.handler;
+        match (&self.inbox, verification) {
+            (None, Verification::Signature(signature)) => {
+                Answer::of(handler.handle(body, signature).await, body)
+            }
+            (None, Verification::None) => Answer::of(handler.handle_without_verification(body).await, body),
+            (Some(inbox), Verification::Signature(signature)) => {
+                Answer::of(handler.enqueue(body, signature, &**inbox).await, body)
+            }
+            (Some(inbox), Verification::None) => {
+                Answer::of(handler.enqueue_without_verification(body, &**inbox).await, body)
+            }
+        }
     }
 }
 
@@ -146,7 +182,7 @@ impl Answer {
     /// The answer for what handling `body` came to, logged when it is not a success: a refusal
     /// at `warn` (with the event id, when the body has one), a failure of processing at
     /// `error`.
-    pub(crate) fn of(outcome: Result<Handled, HandleError>, body: &[u8]) -> Self {
+    pub(crate) fn of<T>(outcome: Result<T, HandleError>, body: &[u8]) -> Self {
         let error = match outcome {
             Ok(_) => return Self::received(),
             Err(error) => error,

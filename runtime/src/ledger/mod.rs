@@ -7,25 +7,16 @@
 //! - a failed callback releases its claim, so that Stripe's retry runs it again;
 //! - a claim left by a process that died expires after the processing timeout.
 //!
-//! Three ledgers: [`MemoryLedger`] (one process), `SqliteLedger` (one machine, survives
-//! restarts; feature `ledger-sqlite`), `PostgresLedger` (several servers sharing a database;
-//! feature `ledger-postgres`).
-
-mod memory;
-#[cfg(feature = "ledger-postgres")]
-mod postgres;
-#[cfg(feature = "ledger-sqlite")]
-mod sqlite;
+//! The ledgers are the inbox's stores, on the inbox's table: [`MemoryInbox`] (one process),
+//! `SqliteInbox` (one machine, survives restarts; feature `inbox-sqlite`), `PostgresInbox`
+//! (several servers sharing a database; feature `inbox-postgres`). A store serves as a ledger
+//! (handling inline, once per event) and as an inbox (stored, then handled by workers) alike.
+//!
+//! [`MemoryInbox`]: crate::inbox::MemoryInbox
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
-
-pub use memory::MemoryLedger;
-#[cfg(feature = "ledger-postgres")]
-pub use postgres::PostgresLedger;
-#[cfg(feature = "ledger-sqlite")]
-pub use sqlite::SqliteLedger;
 
 /// A boxed future, as ledger methods return (the trait is used as `dyn EventLedger`).
 pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError>> + Send + 'a>>;
@@ -88,13 +79,4 @@ impl<L: EventLedger + ?Sized> EventLedger for std::sync::Arc<L> {
     fn release<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
         (**self).release(event_id)
     }
-}
-
-/// Seconds in a duration, for storage in whole seconds.
-#[cfg_attr(
-    not(any(feature = "ledger-sqlite", feature = "ledger-postgres")),
-    allow(dead_code)
-)]
-fn whole_seconds(duration: Duration) -> i64 {
-    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }

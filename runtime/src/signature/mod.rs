@@ -90,6 +90,12 @@ impl Verifier {
     /// `v1` signature, a signature matches, timestamp within tolerance. The signature is checked
     /// before the timestamp so that a forged request learns nothing about the clock.
     pub fn verify(&self, body: &[u8], header: Option<&[u8]>) -> Result<(), SignatureError> {
+        self.verified_timestamp(body, header).map(|_| ())
+    }
+
+    /// [`verify`](Self::verify), giving the signed timestamp (Unix seconds) of a header that
+    /// passes.
+    pub fn verified_timestamp(&self, body: &[u8], header: Option<&[u8]>) -> Result<i64, SignatureError> {
         let header = SignatureHeader::parse(header.ok_or(SignatureError::MissingHeader)?)?;
         if !header.has_v1() {
             return Err(SignatureError::NoV1Signature);
@@ -115,6 +121,6 @@ impl Verifier {
                 });
             }
         }
-        Ok(())
+        Ok(header.timestamp())
     }
 }

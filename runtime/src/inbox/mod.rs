@@ -1,0 +1,320 @@
+//! The inbox: answer Stripe at once, process durably. The endpoint verifies and parses a
+//! notification, stores it here and answers 200 (503 when it cannot store, so that Stripe
+//! retries); workers claim due events, run `pre_handle` and the callback (or the fallback), and
+//! mark them done. A failure is retried with exponential backoff and jitter up to a limit, then
+//! the event is *dead*: kept with its last error, listed, retried by hand. A worker that dies
+//! mid-callback loses its claim after the visibility timeout, and another worker takes the event.
+//!
+//! States: `pending` (due, never tried), `retrying` (due again after a failure), `processing`
+//! (claimed by a worker), `done`, `dead`. No order is promised (Stripe promises none); each
+//! event keeps its `created`.
+//!
+//! Three stores, one table each, with the same semantics: [`MemoryInbox`] (tests, one process),
+//! `SqliteInbox` (one machine, survives restarts; feature `inbox-sqlite`), `PostgresInbox` (many
+//! servers sharing a database, claims with `FOR UPDATE SKIP LOCKED`; feature `inbox-postgres`).
+//! Each is also an [`EventLedger`](crate::ledger::EventLedger) on the same table: handling
+//! inline, once per event.
+
+mod memory;
+#[cfg(feature = "inbox-postgres")]
+mod postgres;
+#[cfg(feature = "inbox-sqlite")]
+mod sqlite;
+pub(crate) mod workers;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+pub use memory::MemoryInbox;
+#[cfg(feature = "inbox-postgres")]
+pub use postgres::PostgresInbox;
+#[cfg(feature = "inbox-sqlite")]
+pub use sqlite::SqliteInbox;
+pub use workers::{InboxWorkers, RetryPolicy};
+
+/// A boxed future, as inbox methods return (the trait is used as `dyn Inbox`).
+pub type InboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, InboxError>> + Send + 'a>>;
+
+/// The inbox's storage failed (the database is down, the disk is full).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the inbox failed: {0}")]
+pub struct InboxError(pub String);
+
+/// A notification to store: verified and parsed already.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEvent<'a> {
+    /// Event id, `evt_...`: the key.
+    pub id: &'a str,
+    /// Event type.
+    pub event_type: &'a str,
+    /// When Stripe created the event.
+    pub created: Timestamp,
+    /// The body as received.
+    pub body: &'a [u8],
+    /// The signature's timestamp (`t`), Unix seconds; `None` for a notification that came over an
+    /// authenticated channel or from recovery.
+    pub signed_at: Option<i64>,
+}
+
+/// What storing found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// The event is new: it is now pending.
+    New,
+    /// The event was in the inbox already (a redelivery): nothing changed.
+    Duplicate,
+}
+
+/// An event a worker claimed: its own to process until the visibility timeout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedEvent {
+    /// Event id.
+    pub id: String,
+    /// Event type.
+    pub event_type: String,
+    /// The body as received.
+    pub body: Vec<u8>,
+    /// Which attempt this is, from 1. Completing or failing names it: a claim taken over
+    /// after its visibility timeout no longer counts.
+    pub attempt: u32,
+}
+
+/// An event's state, as an operator sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum State {
+    /// Stored, due, never tried.
+    Pending,
+    /// Failed, due again at `due_at`.
+    Retrying,
+    /// Claimed by a worker (or by a handler with the inbox as its ledger).
+    Processing,
+    /// Processed.
+    Done,
+    /// Failed as many times as the retry policy allows; kept with its last error.
+    Dead,
+}
+
+impl State {
+    /// The state's name: `pending`, `retrying`, `processing`, `done`, `dead`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Retrying => "retrying",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// Every state.
+    pub const ALL: [State; 5] = [
+        Self::Pending,
+        Self::Retrying,
+        Self::Processing,
+        Self::Done,
+        Self::Dead,
+    ];
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for State {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("{text:?} is not a state (pending, retrying, processing, done, dead)"))
+    }
+}
+
+/// Counts per state, and the oldest event waiting.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// How many events are in each state, in the order of [`State::ALL`].
+    pub counts: [u64; 5],
+    /// When the event waiting longest (pending or retrying) became due.
+    pub oldest_due: Option<Timestamp>,
+}
+
+impl Stats {
+    /// How many events are in `state`.
+    pub fn count(&self, state: State) -> u64 {
+        State::ALL
+            .iter()
+            .position(|s| *s == state)
+            .and_then(|index| self.counts.get(index))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// An event as an operator lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSummary {
+    /// Event id.
+    pub id: String,
+    /// Event type.
+    pub event_type: String,
+    /// Its state.
+    pub state: State,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// When it was received.
+    pub received_at: Timestamp,
+    /// When it is due (pending, retrying).
+    pub due_at: Option<Timestamp>,
+}
+
+/// Which events to retry by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry<'a> {
+    /// This one (dead, or retrying: due now).
+    Event(&'a str),
+    /// Every dead event.
+    AllDead,
+}
+
+/// Storage of notifications to process. Implement it for another database, or use one of the
+/// three stores.
+pub trait Inbox: Send + Sync + 'static {
+    /// Stores a notification, pending and due now, unless its id is in the inbox already.
+    fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored>;
+
+    /// Claims up to `limit` due events: pending or retrying ones whose time has come, and
+    /// processing ones whose claim expired (their worker died). Of concurrent claims, each
+    /// event goes to one. A claimed event is processing until `visibility` has passed.
+    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>>;
+
+    /// Marks attempt `attempt` of event `id` done (nothing, if the claim was taken over).
+    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()>;
+
+    /// Records that attempt `attempt` of event `id` failed with `error`: due again after
+    /// `retry_in`, or dead when `None` (nothing, if the claim was taken over).
+    fn fail<'a>(
+        &'a self,
+        id: &'a str,
+        attempt: u32,
+        error: &'a str,
+        retry_in: Option<Duration>,
+    ) -> InboxFuture<'a, ()>;
+
+    /// Counts per state.
+    fn stats(&self) -> InboxFuture<'_, Stats>;
+
+    /// Up to `limit` events in `state`, oldest first.
+    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>>;
+
+    /// Makes events due now again, with their attempts reset; returns how many.
+    fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64>;
+
+    /// Forgets done events older than `older_than`; returns how many.
+    fn purge_done(&self, older_than: Duration) -> InboxFuture<'_, u64>;
+
+    /// Woken when this process stores an event, so that workers need not wait for their next
+    /// poll.
+    fn stored(&self) -> Option<Arc<tokio::sync::Notify>> {
+        None
+    }
+}
+
+/// A shared inbox is an inbox: the endpoint and the workers share one.
+impl<I: Inbox + ?Sized> Inbox for Arc<I> {
+    fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
+        (**self).store(event)
+    }
+
+    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        (**self).claim(limit, visibility)
+    }
+
+    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
+        (**self).complete(id, attempt)
+    }
+
+    fn fail<'a>(
+        &'a self,
+        id: &'a str,
+        attempt: u32,
+        error: &'a str,
+        retry_in: Option<Duration>,
+    ) -> InboxFuture<'a, ()> {
+        (**self).fail(id, attempt, error, retry_in)
+    }
+
+    fn stats(&self) -> InboxFuture<'_, Stats> {
+        (**self).stats()
+    }
+
+    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
+        (**self).list(state, limit)
+    }
+
+    fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {
+        (**self).retry(which)
+    }
+
+    fn purge_done(&self, older_than: Duration) -> InboxFuture<'_, u64> {
+        (**self).purge_done(older_than)
+    }
+
+    fn stored(&self) -> Option<Arc<tokio::sync::Notify>> {
+        (**self).stored()
+    }
+}
+
+/// Opens the inbox `spec` names: `memory`, `sqlite:<path>` or `postgres://...` (`postgres:` then
+/// a URL also works). For servers and the command line.
+pub async fn open(spec: &str) -> Result<Arc<dyn Inbox>, InboxError> {
+    match spec.split_once(':') {
+        None if spec == "memory" => Ok(Arc::new(MemoryInbox::new())),
+        Some(("sqlite", path)) => open_sqlite(path),
+        Some(("postgres" | "postgresql", rest)) => {
+            open_postgres(if rest.starts_with("//") { spec } else { rest }).await
+        }
+        _ => Err(InboxError(format!(
+            "an inbox is memory, sqlite:<path> or postgres://..., not {:?}",
+            crate::text::truncate(spec, 64)
+        ))),
+    }
+}
+
+#[cfg(feature = "inbox-sqlite")]
+fn open_sqlite(path: &str) -> Result<Arc<dyn Inbox>, InboxError> {
+    Ok(Arc::new(SqliteInbox::open(path)?))
+}
+
+#[cfg(not(feature = "inbox-sqlite"))]
+fn open_sqlite(_: &str) -> Result<Arc<dyn Inbox>, InboxError> {
+    Err(InboxError("a SQLite inbox needs the feature inbox-sqlite".into()))
+}
+
+#[cfg(feature = "inbox-postgres")]
+async fn open_postgres(url: &str) -> Result<Arc<dyn Inbox>, InboxError> {
+    Ok(Arc::new(PostgresInbox::connect(url).await?))
+}
+
+#[cfg(not(feature = "inbox-postgres"))]
+async fn open_postgres(_: &str) -> Result<Arc<dyn Inbox>, InboxError> {
+    Err(InboxError(
+        "a PostgreSQL inbox needs the feature inbox-postgres".into(),
+    ))
+}
+
+/// Milliseconds in a duration, saturating.
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

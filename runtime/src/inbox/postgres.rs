@@ -1,0 +1,441 @@
+//! The inbox in PostgreSQL: several servers behind a load balancer, one database. Workers claim
+//! with `FOR UPDATE SKIP LOCKED`, so that each event goes to one of them; a pool of connections
+//! replaces those a database restart breaks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use jiff::Timestamp;
+use tokio::sync::Notify;
+use tokio_postgres::NoTls;
+
+use super::{
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored, millis,
+};
+use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
+
+/// The table, as the SQLite store's; times are the database's (`now()`), so that servers whose
+/// clocks differ agree. Created under an advisory lock, so that servers starting together do
+/// not race.
+const SCHEMA: &str = "
+    SELECT pg_advisory_xact_lock(7227336401265946);
+    CREATE TABLE IF NOT EXISTS stripe_notify_inbox (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        created TIMESTAMPTZ,
+        body BYTEA,
+        signed_at BIGINT,
+        received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'retrying', 'processing', 'done', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        last_error TEXT
+    );
+    CREATE INDEX IF NOT EXISTS stripe_notify_inbox_due ON stripe_notify_inbox (state_at)
+        WHERE state IN ('pending', 'retrying', 'processing');
+";
+
+/// How long waiting for a connection, or opening one, may take.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default number of connections.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+
+/// An inbox in a PostgreSQL table (created if missing).
+#[derive(Clone)]
+pub struct PostgresInbox {
+    pool: Pool,
+    retention: Retention,
+    stored: Arc<Notify>,
+}
+
+impl std::fmt::Debug for PostgresInbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection string (with its password) is never kept.
+        f.debug_struct("PostgresInbox")
+            .field("retention", &self.retention)
+            .finish_non_exhaustive()
+    }
+}
+
+fn failed(error: impl std::fmt::Display) -> InboxError {
+    InboxError(format!("postgres: {error}"))
+}
+
+/// Seconds since the epoch, as milliseconds, of a `timestamptz` expression.
+macro_rules! epoch_millis {
+    ($column:literal) => {
+        concat!("(extract(epoch from ", $column, ") * 1000)::bigint")
+    };
+}
+
+impl PostgresInbox {
+    /// Connects to `url` (`postgres://user:password@host/database`) with a pool of
+    /// [`DEFAULT_POOL_SIZE`] connections, and creates the table if missing.
+    pub async fn connect(url: &str) -> Result<Self, InboxError> {
+        Self::connect_with_pool(url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// [`connect`](Self::connect) with a pool of `size` connections.
+    pub async fn connect_with_pool(url: &str, size: usize) -> Result<Self, InboxError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| InboxError("postgres: the connection string is not valid".into()))?;
+        // A database that is unreachable fails a request in seconds (503: Stripe retries),
+        // rather than holding it until Stripe's own timeout.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(TIMEOUT);
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(size.max(1))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(TIMEOUT))
+            .create_timeout(Some(TIMEOUT))
+            .recycle_timeout(Some(TIMEOUT))
+            .build()
+            .map_err(failed)?;
+        let inbox = Self {
+            pool,
+            retention: Retention::default(),
+            stored: Arc::default(),
+        };
+        let mut client = inbox.pool.get().await.map_err(failed)?;
+        let transaction = client.transaction().await.map_err(failed)?;
+        transaction.batch_execute(SCHEMA).await.map_err(failed)?;
+        transaction.commit().await.map_err(failed)?;
+        Ok(inbox)
+    }
+
+    /// The same inbox with this retention, for its use as a ledger.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Runs one statement, giving the rows changed.
+    async fn execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, InboxError> {
+        let client = self.pool.get().await.map_err(failed)?;
+        let statement = client.prepare_cached(sql).await.map_err(failed)?;
+        client.execute(&statement, params).await.map_err(failed)
+    }
+
+    /// Runs one query, giving its rows.
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, InboxError> {
+        let client = self.pool.get().await.map_err(failed)?;
+        let statement = client.prepare_cached(sql).await.map_err(failed)?;
+        client.query(&statement, params).await.map_err(failed)
+    }
+}
+
+fn timestamp(millis: i64) -> Timestamp {
+    Timestamp::from_millisecond(millis).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn attempt(attempt: u32) -> i32 {
+    i32::try_from(attempt).unwrap_or(i32::MAX)
+}
+
+impl Inbox for PostgresInbox {
+    fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
+        Box::pin(async move {
+            let created = event.created.to_string();
+            let inserted = self
+                .execute(
+                    "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, state)
+                     VALUES ($1, $2, $3::text::timestamptz, $4, $5, 'pending') ON CONFLICT (id) DO NOTHING",
+                    &[
+                        &event.id,
+                        &event.event_type,
+                        &created,
+                        &event.body,
+                        &event.signed_at,
+                    ],
+                )
+                .await?;
+            if inserted == 1 {
+                self.stored.notify_one();
+                Ok(Stored::New)
+            } else {
+                Ok(Stored::Duplicate)
+            }
+        })
+    }
+
+    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        Box::pin(async move {
+            let (visibility, limit) = (millis(visibility), i64::try_from(limit).unwrap_or(i64::MAX));
+            let rows = self
+                .query(
+                    "UPDATE stripe_notify_inbox
+                     SET state = 'processing', attempts = attempts + 1, state_at = now() + $1::bigint * interval '1 millisecond'
+                     WHERE id IN (
+                         SELECT id FROM stripe_notify_inbox
+                         WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= now()
+                         ORDER BY state_at LIMIT $2
+                         FOR UPDATE SKIP LOCKED)
+                     RETURNING id, event_type, body, attempts",
+                    &[&visibility, &limit],
+                )
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ClaimedEvent {
+                        id: row.try_get(0).map_err(failed)?,
+                        event_type: row.try_get(1).map_err(failed)?,
+                        body: row.try_get(2).map_err(failed)?,
+                        attempt: u32::try_from(row.try_get::<_, i32>(3).map_err(failed)?).unwrap_or(0),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn complete<'a>(&'a self, id: &'a str, number: u32) -> InboxFuture<'a, ()> {
+        Box::pin(async move {
+            self.execute(
+                "UPDATE stripe_notify_inbox SET state = 'done', state_at = now(), last_error = NULL
+                 WHERE id = $1 AND state = 'processing' AND attempts = $2",
+                &[&id, &attempt(number)],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    fn fail<'a>(
+        &'a self,
+        id: &'a str,
+        number: u32,
+        error: &'a str,
+        retry_in: Option<Duration>,
+    ) -> InboxFuture<'a, ()> {
+        Box::pin(async move {
+            let (state, delay) = match retry_in {
+                Some(delay) => ("retrying", millis(delay)),
+                None => ("dead", 0),
+            };
+            self.execute(
+                "UPDATE stripe_notify_inbox
+                 SET state = $3, state_at = now() + $4::bigint * interval '1 millisecond', last_error = $5
+                 WHERE id = $1 AND state = 'processing' AND attempts = $2",
+                &[&id, &attempt(number), &state, &delay, &error],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    fn stats(&self) -> InboxFuture<'_, Stats> {
+        Box::pin(async move {
+            let mut stats = Stats::default();
+            for row in self
+                .query(
+                    "SELECT state, count(*) FROM stripe_notify_inbox GROUP BY state",
+                    &[],
+                )
+                .await?
+            {
+                let (name, count): (String, i64) =
+                    (row.try_get(0).map_err(failed)?, row.try_get(1).map_err(failed)?);
+                let index = State::ALL.iter().position(|s| s.as_str() == name);
+                if let Some(slot) = index.and_then(|index| stats.counts.get_mut(index)) {
+                    *slot = u64::try_from(count).unwrap_or(0);
+                }
+            }
+            let oldest = self
+                .query(
+                    concat!(
+                        "SELECT ",
+                        epoch_millis!("min(state_at)"),
+                        " FROM stripe_notify_inbox WHERE state IN ('pending', 'retrying')"
+                    ),
+                    &[],
+                )
+                .await?;
+            stats.oldest_due = oldest
+                .first()
+                .and_then(|row| row.try_get::<_, Option<i64>>(0).ok().flatten())
+                .map(timestamp);
+            Ok(stats)
+        })
+    }
+
+    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
+        Box::pin(async move {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = self
+                .query(
+                    concat!(
+                        "SELECT id, event_type, attempts, last_error, ",
+                        epoch_millis!("received_at"),
+                        ", ",
+                        epoch_millis!("state_at"),
+                        " FROM stripe_notify_inbox WHERE state = $1 ORDER BY received_at, id LIMIT $2"
+                    ),
+                    &[&state.as_str(), &limit],
+                )
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(EventSummary {
+                        id: row.try_get(0).map_err(failed)?,
+                        event_type: row.try_get(1).map_err(failed)?,
+                        state,
+                        attempts: u32::try_from(row.try_get::<_, i32>(2).map_err(failed)?).unwrap_or(0),
+                        last_error: row.try_get(3).map_err(failed)?,
+                        received_at: timestamp(row.try_get(4).map_err(failed)?),
+                        due_at: matches!(state, State::Pending | State::Retrying)
+                            .then(|| row.try_get(5).map(timestamp).ok())
+                            .flatten(),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {
+        Box::pin(async move {
+            let retried = match which {
+                Retry::Event(id) => {
+                    self.execute(
+                        "UPDATE stripe_notify_inbox SET state = 'pending', attempts = 0, state_at = now()
+                         WHERE id = $1 AND state IN ('dead', 'retrying') AND body IS NOT NULL",
+                        &[&id],
+                    )
+                    .await?
+                }
+                Retry::AllDead => {
+                    self.execute(
+                        "UPDATE stripe_notify_inbox SET state = 'pending', attempts = 0, state_at = now()
+                         WHERE state = 'dead' AND body IS NOT NULL",
+                        &[],
+                    )
+                    .await?
+                }
+            };
+            if retried > 0 {
+                self.stored.notify_one();
+            }
+            Ok(retried)
+        })
+    }
+
+    fn purge_done(&self, older_than: Duration) -> InboxFuture<'_, u64> {
+        Box::pin(async move {
+            self.execute(
+                "DELETE FROM stripe_notify_inbox WHERE state = 'done' AND state_at < now() - $1::bigint * interval '1 millisecond'",
+                &[&millis(older_than)],
+            )
+            .await
+        })
+    }
+
+    fn stored(&self) -> Option<Arc<Notify>> {
+        Some(Arc::clone(&self.stored))
+    }
+}
+
+fn ledger<T>(outcome: Result<T, InboxError>) -> Result<T, LedgerError> {
+    outcome.map_err(|InboxError(error)| LedgerError(error))
+}
+
+/// The inbox as a ledger: a claim is a row without a body. Of concurrent claims from any
+/// number of servers, one wins: an insert, else an update whose condition the database checks
+/// again once the row's lock is free.
+impl EventLedger for PostgresInbox {
+    fn claim<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, Claim> {
+        Box::pin(async move {
+            let (processing, done) = (millis(self.retention.processing), millis(self.retention.done));
+            let inserted = ledger(
+                self.execute(
+                    "INSERT INTO stripe_notify_inbox (id, event_type, state, attempts, state_at)
+                     VALUES ($1, '', 'processing', 1, now() + $2::bigint * interval '1 millisecond')
+                     ON CONFLICT (id) DO NOTHING",
+                    &[&event_id, &processing],
+                )
+                .await,
+            )?;
+            if inserted == 1 {
+                return Ok(Claim::Claimed);
+            }
+            let taken = ledger(
+                self.execute(
+                    "UPDATE stripe_notify_inbox
+                     SET state = 'processing', attempts = attempts + 1, state_at = now() + $2::bigint * interval '1 millisecond'
+                     WHERE id = $1 AND NOT (
+                         (state = 'done' AND state_at >= now() - $3::bigint * interval '1 millisecond')
+                      OR (state = 'processing' AND state_at > now()))",
+                    &[&event_id, &processing, &done],
+                )
+                .await,
+            )?;
+            if taken == 1 {
+                return Ok(Claim::Claimed);
+            }
+            let rows = ledger(
+                self.query(
+                    "SELECT state FROM stripe_notify_inbox WHERE id = $1",
+                    &[&event_id],
+                )
+                .await,
+            )?;
+            let state: Option<String> = rows.first().and_then(|row| row.try_get(0).ok());
+            // Gone since: released by a failed delivery; retry later.
+            Ok(if state.as_deref() == Some("done") {
+                Claim::Done
+            } else {
+                Claim::Processing
+            })
+        })
+    }
+
+    fn mark_done<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        Box::pin(async move {
+            ledger(
+                self.execute(
+                    "UPDATE stripe_notify_inbox SET state = 'done', state_at = now(), last_error = NULL WHERE id = $1",
+                    &[&event_id],
+                )
+                .await,
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn release<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        Box::pin(async move {
+            // A bare claim is forgotten; a stored event goes back to the workers.
+            ledger(
+                self.execute(
+                    "DELETE FROM stripe_notify_inbox WHERE id = $1 AND state = 'processing' AND body IS NULL",
+                    &[&event_id],
+                )
+                .await,
+            )?;
+            ledger(
+                self.execute(
+                    "UPDATE stripe_notify_inbox SET state = 'pending', state_at = now() WHERE id = $1 AND state = 'processing'",
+                    &[&event_id],
+                )
+                .await,
+            )
+            .map(|_| ())
+        })
+    }
+}

@@ -1,0 +1,371 @@
+//! The inbox in a SQLite file: one machine, surviving restarts. Several processes may share the
+//! file: every change is one statement or an immediate transaction, so that each event is
+//! claimed once.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, TransactionBehavior, params};
+use tokio::sync::Notify;
+
+use super::{
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored, millis,
+};
+use crate::clock::unix_now_millis;
+use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
+
+/// The table: one row per event. `state_at` is when the state ends or ended: the event is due
+/// (pending, retrying), its claim expires (processing), it was settled (done, dead); Unix
+/// milliseconds. A row without a body is the claim of a handler using the inbox as its ledger.
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    CREATE TABLE IF NOT EXISTS stripe_notify_inbox (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        created TEXT,
+        body BLOB,
+        signed_at INTEGER,
+        received_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'retrying', 'processing', 'done', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state_at INTEGER NOT NULL,
+        last_error TEXT
+    );
+    CREATE INDEX IF NOT EXISTS stripe_notify_inbox_due ON stripe_notify_inbox (state_at)
+        WHERE state IN ('pending', 'retrying', 'processing');
+";
+
+/// An inbox in a SQLite file (created if missing).
+#[derive(Debug, Clone)]
+pub struct SqliteInbox {
+    connection: Arc<Mutex<Connection>>,
+    retention: Retention,
+    stored: Arc<Notify>,
+}
+
+fn failed(error: rusqlite::Error) -> InboxError {
+    InboxError(format!("sqlite: {error}"))
+}
+
+impl SqliteInbox {
+    /// Opens (or creates) the inbox at `path`, with the default ledger retention.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, InboxError> {
+        let connection = Connection::open(path).map_err(failed)?;
+        connection.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
+        connection.execute_batch(SCHEMA).map_err(failed)?;
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+            retention: Retention::default(),
+            stored: Arc::default(),
+        })
+    }
+
+    /// The same inbox with this retention, for its use as a ledger.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Runs `work` on the connection: on the runtime's blocking threads when there is a Tokio
+    /// runtime (a write waits for the disk), inline otherwise.
+    fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> InboxFuture<'static, T> {
+        let connection = Arc::clone(&self.connection);
+        let work = move || {
+            let mut connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut connection).map_err(failed)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => Box::pin(async move {
+                runtime
+                    .spawn_blocking(work)
+                    .await
+                    .map_err(|e| InboxError(format!("sqlite: {e}")))?
+            }),
+            Err(_) => {
+                let done = work();
+                Box::pin(async move { done })
+            }
+        }
+    }
+
+    /// [`run`](Self::run) for the ledger.
+    fn ledger<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> LedgerFuture<'static, T> {
+        let done = self.run(work);
+        Box::pin(async move { done.await.map_err(|InboxError(error)| LedgerError(error)) })
+    }
+}
+
+fn timestamp(millis: i64) -> Timestamp {
+    Timestamp::from_millisecond(millis).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn state(text: &str) -> State {
+    text.parse().unwrap_or(State::Dead)
+}
+
+impl Inbox for SqliteInbox {
+    fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
+        let (id, event_type, created, body, signed_at) = (
+            event.id.to_owned(),
+            event.event_type.to_owned(),
+            event.created.to_string(),
+            event.body.to_vec(),
+            event.signed_at,
+        );
+        let stored = Arc::clone(&self.stored);
+        let inserted = self.run(move |connection| {
+            let now = unix_now_millis();
+            connection.execute(
+                "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, received_at, state, state_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6) ON CONFLICT (id) DO NOTHING",
+                params![id, event_type, created, body, signed_at, now],
+            )
+        });
+        Box::pin(async move {
+            if inserted.await? == 1 {
+                stored.notify_one();
+                Ok(Stored::New)
+            } else {
+                Ok(Stored::Duplicate)
+            }
+        })
+    }
+
+    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let now = unix_now_millis();
+            let mut statement = connection.prepare_cached(
+                "UPDATE stripe_notify_inbox SET state = 'processing', attempts = attempts + 1, state_at = ?1
+                 WHERE id IN (
+                     SELECT id FROM stripe_notify_inbox
+                     WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= ?2
+                     ORDER BY state_at LIMIT ?3)
+                 RETURNING id, event_type, body, attempts",
+            )?;
+            let rows = statement.query_map(params![now.saturating_add(millis(visibility)), now, limit], |row| {
+                Ok(ClaimedEvent {
+                    id: row.get(0)?,
+                    event_type: row.get(1)?,
+                    body: row.get(2)?,
+                    attempt: row.get(3)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
+        let id = id.to_owned();
+        self.run(move |connection| {
+            connection
+                .execute(
+                    "UPDATE stripe_notify_inbox SET state = 'done', state_at = ?3, last_error = NULL
+                     WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
+                    params![id, attempt, unix_now_millis()],
+                )
+                .map(|_| ())
+        })
+    }
+
+    fn fail<'a>(
+        &'a self,
+        id: &'a str,
+        attempt: u32,
+        error: &'a str,
+        retry_in: Option<Duration>,
+    ) -> InboxFuture<'a, ()> {
+        let (id, error) = (id.to_owned(), error.to_owned());
+        self.run(move |connection| {
+            let now = unix_now_millis();
+            let (state, at) = match retry_in {
+                Some(delay) => ("retrying", now.saturating_add(millis(delay))),
+                None => ("dead", now),
+            };
+            connection
+                .execute(
+                    "UPDATE stripe_notify_inbox SET state = ?3, state_at = ?4, last_error = ?5
+                     WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
+                    params![id, attempt, state, at, error],
+                )
+                .map(|_| ())
+        })
+    }
+
+    fn stats(&self) -> InboxFuture<'_, Stats> {
+        self.run(|connection| {
+            let mut stats = Stats::default();
+            let mut statement = connection
+                .prepare_cached("SELECT state, count(*) FROM stripe_notify_inbox GROUP BY state")?;
+            let counts =
+                statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, u64>(1)?)))?;
+            for count in counts {
+                let (name, count) = count?;
+                if let Some(slot) = State::ALL
+                    .iter()
+                    .position(|s| *s == state(&name))
+                    .and_then(|index| stats.counts.get_mut(index))
+                {
+                    *slot = count;
+                }
+            }
+            let oldest: Option<i64> = connection.query_row(
+                "SELECT min(state_at) FROM stripe_notify_inbox WHERE state IN ('pending', 'retrying')",
+                [],
+                |row| row.get(0),
+            )?;
+            stats.oldest_due = oldest.map(timestamp);
+            Ok(stats)
+        })
+    }
+
+    fn list(&self, state_wanted: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, event_type, state, attempts, last_error, received_at, state_at
+                 FROM stripe_notify_inbox WHERE state = ?1 ORDER BY received_at, id LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![state_wanted.as_str(), limit], |row| {
+                let state = state(&row.get::<_, String>(2)?);
+                Ok(EventSummary {
+                    id: row.get(0)?,
+                    event_type: row.get(1)?,
+                    state,
+                    attempts: row.get(3)?,
+                    last_error: row.get(4)?,
+                    received_at: timestamp(row.get(5)?),
+                    due_at: matches!(state, State::Pending | State::Retrying)
+                        .then(|| timestamp(row.get(6).unwrap_or(0))),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {
+        let id = match which {
+            Retry::Event(id) => Some(id.to_owned()),
+            Retry::AllDead => None,
+        };
+        let stored = Arc::clone(&self.stored);
+        let retried = self.run(move |connection| {
+            let now = unix_now_millis();
+            let changed = match id {
+                Some(id) => connection.execute(
+                    "UPDATE stripe_notify_inbox SET state = 'pending', attempts = 0, state_at = ?2
+                     WHERE id = ?1 AND state IN ('dead', 'retrying') AND body IS NOT NULL",
+                    params![id, now],
+                )?,
+                None => connection.execute(
+                    "UPDATE stripe_notify_inbox SET state = 'pending', attempts = 0, state_at = ?1
+                     WHERE state = 'dead' AND body IS NOT NULL",
+                    params![now],
+                )?,
+            };
+            Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+        });
+        Box::pin(async move {
+            let retried = retried.await?;
+            if retried > 0 {
+                stored.notify_one();
+            }
+            Ok(retried)
+        })
+    }
+
+    fn purge_done(&self, older_than: Duration) -> InboxFuture<'_, u64> {
+        self.run(move |connection| {
+            let before = unix_now_millis().saturating_sub(millis(older_than));
+            let purged = connection.execute(
+                "DELETE FROM stripe_notify_inbox WHERE state = 'done' AND state_at < ?1",
+                params![before],
+            )?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
+        })
+    }
+
+    fn stored(&self) -> Option<Arc<Notify>> {
+        Some(Arc::clone(&self.stored))
+    }
+}
+
+/// The inbox as a ledger: a claim is a row without a body, processing until the retention's
+/// `processing` time; done rows count for its `done` time. Claims are immediate transactions,
+/// so that processes sharing the file claim each id once.
+impl EventLedger for SqliteInbox {
+    fn claim<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, Claim> {
+        let id = event_id.to_owned();
+        let retention = self.retention;
+        self.ledger(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = unix_now_millis();
+            let until = now.saturating_add(millis(retention.processing));
+            let inserted = transaction.execute(
+                "INSERT INTO stripe_notify_inbox (id, event_type, received_at, state, attempts, state_at)
+                 VALUES (?1, '', ?2, 'processing', 1, ?3) ON CONFLICT (id) DO NOTHING",
+                params![id, now, until],
+            )?;
+            let claim = if inserted == 1 {
+                Claim::Claimed
+            } else {
+                let (state, at): (String, i64) = transaction.query_row(
+                    "SELECT state, state_at FROM stripe_notify_inbox WHERE id = ?1",
+                    params![id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                match state.as_str() {
+                    "done" if at >= now.saturating_sub(millis(retention.done)) => Claim::Done,
+                    "processing" if at > now => Claim::Processing,
+                    _ => {
+                        transaction.execute(
+                            "UPDATE stripe_notify_inbox SET state = 'processing', attempts = attempts + 1, state_at = ?2
+                             WHERE id = ?1",
+                            params![id, until],
+                        )?;
+                        Claim::Claimed
+                    }
+                }
+            };
+            transaction.commit()?;
+            Ok(claim)
+        })
+    }
+
+    fn mark_done<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        let id = event_id.to_owned();
+        self.ledger(move |connection| {
+            connection
+                .execute(
+                    "UPDATE stripe_notify_inbox SET state = 'done', state_at = ?2, last_error = NULL WHERE id = ?1",
+                    params![id, unix_now_millis()],
+                )
+                .map(|_| ())
+        })
+    }
+
+    fn release<'a>(&'a self, event_id: &'a str) -> LedgerFuture<'a, ()> {
+        let id = event_id.to_owned();
+        self.ledger(move |connection| {
+            // A bare claim is forgotten; a stored event goes back to the workers.
+            connection.execute(
+                "DELETE FROM stripe_notify_inbox WHERE id = ?1 AND state = 'processing' AND body IS NULL",
+                params![id],
+            )?;
+            connection
+                .execute(
+                    "UPDATE stripe_notify_inbox SET state = 'pending', state_at = ?2 WHERE id = ?1 AND state = 'processing'",
+                    params![id, unix_now_millis()],
+                )
+                .map(|_| ())
+        })
+    }
+}

@@ -1,0 +1,505 @@
+//! The inbox: one suite of semantics run against memory, SQLite and PostgreSQL; the workers
+//! (retries, dead events, a worker dying mid-callback, shutdown); each event handled exactly
+//! once by two servers' workers sharing PostgreSQL.
+//!
+//! PostgreSQL tests use `STRIPE_NOTIFY_POSTGRES_URL`, each in a schema of its own; without it
+//! they say so and stop, unless `STRIPE_NOTIFY_REQUIRE_POSTGRES` is set (as `.ci/run` does),
+//! when they fail.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use stripe_notify_runtime::inbox::{
+    Inbox, InboxWorkers, MemoryInbox, NewEvent, PostgresInbox, Retry, RetryPolicy, SqliteInbox, State, Stored,
+};
+use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp, sign};
+use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog};
+
+const NOW: i64 = 1_726_554_052;
+
+fn unique(prefix: &str) -> String {
+    use std::hash::{BuildHasher, RandomState};
+    format!("{prefix}_{:016x}", RandomState::new().hash_one(prefix))
+}
+
+fn sqlite() -> SqliteInbox {
+    let dir = std::env::temp_dir().join("stripe-notify-inbox-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    SqliteInbox::open(dir.join(format!("{}.sqlite", unique("inbox")))).unwrap()
+}
+
+/// The PostgreSQL URL, or `None` (skipped) when the tests may go without.
+fn postgres_url() -> Option<String> {
+    match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_some() => {
+            panic!("STRIPE_NOTIFY_REQUIRE_POSTGRES is set but STRIPE_NOTIFY_POSTGRES_URL is not")
+        }
+        Err(_) => {
+            eprintln!("\n*** SKIPPED: set STRIPE_NOTIFY_POSTGRES_URL to test the PostgreSQL inbox ***\n");
+            None
+        }
+    }
+}
+
+fn event<'a>(id: &'a str, body: &'a [u8]) -> NewEvent<'a> {
+    NewEvent {
+        id,
+        event_type: "v1.billing.meter.error_report_triggered",
+        created: Timestamp::UNIX_EPOCH,
+        body,
+        signed_at: Some(NOW),
+    }
+}
+
+/// The semantics every store must have.
+async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
+    let visibility = Duration::from_secs(60);
+    // Stored once; a redelivery changes nothing.
+    assert_eq!(
+        inbox.store(event("evt_1", b"{\"one\":1}")).await.unwrap(),
+        Stored::New
+    );
+    assert_eq!(
+        inbox.store(event("evt_1", b"other")).await.unwrap(),
+        Stored::Duplicate
+    );
+    let claimed = inbox.claim(10, visibility).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].id.as_str(), claimed[0].attempt), ("evt_1", 1));
+    assert_eq!(claimed[0].body, b"{\"one\":1}", "the first body is kept");
+    assert!(
+        inbox.claim(10, visibility).await.unwrap().is_empty(),
+        "claimed once"
+    );
+    inbox.complete("evt_1", 1).await.unwrap();
+    assert_eq!(inbox.stats().await.unwrap().count(State::Done), 1);
+
+    // A failure is due again after its delay; then dead; then retried by hand.
+    inbox.store(event("evt_2", b"{}")).await.unwrap();
+    assert_eq!(inbox.claim(10, visibility).await.unwrap()[0].id, "evt_2");
+    inbox
+        .fail("evt_2", 1, "the first failure", Some(Duration::from_millis(300)))
+        .await
+        .unwrap();
+    let stats = inbox.stats().await.unwrap();
+    assert_eq!(stats.count(State::Retrying), 1);
+    assert!(stats.oldest_due.is_some());
+    assert!(
+        inbox.claim(10, visibility).await.unwrap().is_empty(),
+        "not due yet"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let again = inbox.claim(10, visibility).await.unwrap();
+    assert_eq!((again[0].id.as_str(), again[0].attempt), ("evt_2", 2));
+    inbox.fail("evt_2", 2, "the last failure", None).await.unwrap();
+    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (
+            dead[0].id.as_str(),
+            dead[0].attempts,
+            dead[0].last_error.as_deref()
+        ),
+        ("evt_2", 2, Some("the last failure"))
+    );
+    assert_eq!(inbox.retry(Retry::Event("evt_2")).await.unwrap(), 1);
+    assert_eq!(
+        inbox.retry(Retry::Event("evt_1")).await.unwrap(),
+        0,
+        "done events stay done"
+    );
+    let retried = inbox.claim(10, visibility).await.unwrap();
+    assert_eq!(
+        (retried[0].id.as_str(), retried[0].attempt),
+        ("evt_2", 1),
+        "attempts reset"
+    );
+    inbox.fail("evt_2", 1, "dead again", None).await.unwrap();
+    assert_eq!(inbox.retry(Retry::AllDead).await.unwrap(), 1);
+    assert_eq!(inbox.stats().await.unwrap().count(State::Pending), 1);
+
+    // A claim held past its visibility timeout (its worker died) is taken over; the late
+    // worker's settlement no longer counts.
+    let taken = inbox.claim(10, Duration::from_millis(200)).await.unwrap();
+    assert_eq!(taken[0].id, "evt_2");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let over = inbox.claim(10, visibility).await.unwrap();
+    assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_2", 2));
+    inbox.fail("evt_2", 1, "too late", None).await.unwrap();
+    assert_eq!(
+        inbox.stats().await.unwrap().count(State::Processing),
+        1,
+        "the stale failure is ignored"
+    );
+    inbox.complete("evt_2", 2).await.unwrap();
+    assert_eq!(inbox.stats().await.unwrap().count(State::Done), 2);
+
+    // Purge forgets done events older than asked.
+    assert_eq!(inbox.purge_done(Duration::from_secs(3600)).await.unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(inbox.purge_done(Duration::from_millis(1)).await.unwrap(), 2);
+    assert_eq!(inbox.stats().await.unwrap().count(State::Done), 0);
+
+    // Claims at once each get their own events.
+    let ids: Vec<String> = (0..60).map(|i| format!("evt_many_{i}")).collect();
+    for id in &ids {
+        inbox.store(event(id, b"{}")).await.unwrap();
+    }
+    let claims = (0..8).map(|_| {
+        let inbox = Arc::clone(&inbox);
+        tokio::spawn(async move { inbox.claim(10, visibility).await.unwrap() })
+    });
+    let mut claimed: Vec<String> = Vec::new();
+    for claim in claims.collect::<Vec<_>>() {
+        claimed.extend(claim.await.unwrap().into_iter().map(|e| e.id));
+    }
+    claimed.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(claimed, expected, "each event claimed exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_inbox_semantics() {
+    inbox_semantics(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_inbox_semantics() {
+    inbox_semantics(Arc::new(sqlite())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_inbox_semantics() {
+    let Some(url) = postgres_url() else { return };
+    let inbox = PostgresInbox::connect(
+        &stripe_notify_runtime::testing::isolated_schema(&url)
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    inbox_semantics(Arc::new(inbox)).await;
+}
+
+#[tokio::test]
+async fn a_sqlite_inbox_survives_a_restart() {
+    let dir = std::env::temp_dir().join("stripe-notify-inbox-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.sqlite", unique("restart")));
+    SqliteInbox::open(&path)
+        .unwrap()
+        .store(event("evt_kept", b"{}"))
+        .await
+        .unwrap();
+    let reopened = SqliteInbox::open(&path).unwrap();
+    assert_eq!(
+        reopened.claim(10, Duration::from_secs(60)).await.unwrap()[0].id,
+        "evt_kept"
+    );
+}
+
+/// What the test callback saw: attempts per event id.
+type Runs = Arc<Mutex<HashMap<String, usize>>>;
+
+/// A handler whose meter callback counts its runs per event and fails the first `fail_first`
+/// attempts of each (all of them for `usize::MAX`); `hold` makes it wait forever on its first run.
+fn handler(runs: &Runs, fail_first: usize, hold_first: bool) -> Handler<TestCatalog> {
+    let runs = Arc::clone(runs);
+    Handler::<TestCatalog>::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+        .unwrap()
+        .clock(FixedClock(NOW))
+        .on(move |n: Notification<MeterErrorReportTriggered>, _| {
+            let runs = Arc::clone(&runs);
+            async move {
+                let run = {
+                    let mut runs = runs.lock().unwrap();
+                    let run = runs.entry(n.id().to_owned()).or_default();
+                    *run += 1;
+                    *run
+                };
+                if hold_first && run == 1 {
+                    std::future::pending::<()>().await;
+                }
+                if run <= fail_first {
+                    return Err(format!("attempt {run} fails").into());
+                }
+                Ok(())
+            }
+        })
+        .unwrap()
+        .build()
+}
+
+fn meter(id: &str) -> (Vec<u8>, String) {
+    let body = format!(
+        r#"{{"id":"{id}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2024-09-17T06:20:52.246Z"{METER_RELATED}}}"#
+    )
+    .into_bytes();
+    let header = sign(&body, SECRET, NOW);
+    (body, header)
+}
+
+fn quick_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+    }
+}
+
+/// Waits until `inbox` has `count` events in `state` (or fails after 20 s).
+async fn wait_for(inbox: &dyn Inbox, state: State, count: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let stats = inbox.stats().await.unwrap();
+        if stats.count(state) == count {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waiting for {count} {state}: {stats:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs workers over `inbox` until the returned sender says stop.
+fn start_workers(
+    handler: &Handler<TestCatalog>,
+    inbox: Arc<dyn Inbox>,
+    options: InboxWorkers,
+) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handler = handler.clone();
+    let workers = tokio::spawn(async move {
+        let options = options.shutdown(async {
+            let _ = stopped.await;
+        });
+        handler.run_inbox_workers(inbox, options).await;
+    });
+    (stop, workers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_retry_a_failure_and_run_every_event_to_done() {
+    let inbox: Arc<dyn Inbox> = Arc::new(MemoryInbox::new());
+    let runs = Runs::default();
+    let handler = handler(&runs, 1, false);
+    let (stop, workers) = start_workers(
+        &handler,
+        Arc::clone(&inbox),
+        InboxWorkers::default().retry(quick_retries(5)),
+    );
+    for i in 0..20 {
+        let (body, header) = meter(&format!("evt_retry_{i}"));
+        assert_eq!(
+            handler.enqueue(&body, Some(&header), &*inbox).await.unwrap(),
+            Stored::New
+        );
+        assert_eq!(
+            handler.enqueue(&body, Some(&header), &*inbox).await.unwrap(),
+            Stored::Duplicate
+        );
+    }
+    wait_for(&*inbox, State::Done, 20).await;
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 20);
+    assert!(
+        runs.values().all(|&run| run == 2),
+        "failed once, then done: {runs:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_failing_every_time_is_dead_with_its_last_error_and_can_be_retried() {
+    let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
+    let runs = Runs::default();
+    let failing = handler(&runs, 3, false);
+    let (body, header) = meter("evt_dead");
+    failing.enqueue(&body, Some(&header), &*inbox).await.unwrap();
+    let (stop, workers) = start_workers(
+        &failing,
+        Arc::clone(&inbox),
+        InboxWorkers::default().retry(quick_retries(3)),
+    );
+    wait_for(&*inbox, State::Dead, 1).await;
+    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    assert_eq!(
+        (dead[0].attempts, dead[0].last_error.as_deref()),
+        (3, Some("the callback failed: attempt 3 fails"))
+    );
+    assert_eq!(runs.lock().unwrap()["evt_dead"], 3);
+    // Retried by hand (the cause fixed: the fourth attempt succeeds).
+    assert_eq!(inbox.retry(Retry::AllDead).await.unwrap(), 1);
+    wait_for(&*inbox, State::Done, 1).await;
+    assert_eq!(runs.lock().unwrap()["evt_dead"], 4);
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_no_longer_parses_is_dead_at_once() {
+    let inbox: Arc<dyn Inbox> = Arc::new(MemoryInbox::new());
+    let runs = Runs::default();
+    let handler = handler(&runs, 0, false);
+    inbox.store(event("evt_garbage", b"not json")).await.unwrap();
+    let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), InboxWorkers::default());
+    wait_for(&*inbox, State::Dead, 1).await;
+    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    assert_eq!(dead[0].attempts, 1);
+    assert!(
+        dead[0].last_error.as_deref().unwrap().contains("not JSON"),
+        "{dead:?}"
+    );
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_the_event() {
+    let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
+    let runs = Runs::default();
+    // The first run never returns: its worker is killed while it waits.
+    let handler = handler(&runs, 0, true);
+    let (body, header) = meter("evt_abandoned");
+    handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
+    let options = || {
+        InboxWorkers::default()
+            .visibility_timeout(Duration::from_millis(500))
+            .poll_interval(Duration::from_millis(50))
+    };
+    let (_stop, dying) = start_workers(&handler, Arc::clone(&inbox), options());
+    wait_for(&*inbox, State::Processing, 1).await;
+    dying.abort();
+    let _ = dying.await;
+    assert_eq!(
+        inbox.stats().await.unwrap().count(State::Processing),
+        1,
+        "left claimed"
+    );
+    let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), options());
+    wait_for(&*inbox, State::Done, 1).await;
+    assert_eq!(
+        runs.lock().unwrap()["evt_abandoned"],
+        2,
+        "taken over after the visibility timeout"
+    );
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_running_callback_finish_and_claims_nothing_more() {
+    let inbox: Arc<dyn Inbox> = Arc::new(MemoryInbox::new());
+    let finished = Arc::new(AtomicUsize::new(0));
+    let started = Arc::new(tokio::sync::Notify::new());
+    let (done, begun) = (Arc::clone(&finished), Arc::clone(&started));
+    let handler =
+        Handler::<TestCatalog>::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+            .unwrap()
+            .clock(FixedClock(NOW))
+            .on(move |_: Notification<MeterErrorReportTriggered>, _| {
+                let (done, begun) = (Arc::clone(&done), Arc::clone(&begun));
+                async move {
+                    begun.notify_one();
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            })
+            .unwrap()
+            .build();
+    let (body, header) = meter("evt_slow");
+    handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
+    let (stop, workers) = start_workers(
+        &handler,
+        Arc::clone(&inbox),
+        InboxWorkers::default().concurrency(1),
+    );
+    started.notified().await;
+    let (later, later_header) = meter("evt_after_shutdown");
+    handler
+        .enqueue(&later, Some(&later_header), &*inbox)
+        .await
+        .unwrap();
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        1,
+        "the running callback finished"
+    );
+    let stats = inbox.stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.count(State::Done),
+            stats.count(State::Processing),
+            stats.count(State::Pending)
+        ),
+        (1, 0, 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_sharing_postgres_run_each_callback_exactly_once() {
+    let Some(url) = postgres_url() else { return };
+    let url = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    // Two servers: each its own pool, handler and four workers.
+    let (first, second) = (
+        PostgresInbox::connect(&url).await.unwrap(),
+        PostgresInbox::connect(&url).await.unwrap(),
+    );
+    let runs = Runs::default();
+    let servers = [
+        (handler(&runs, 0, false), Arc::new(first) as Arc<dyn Inbox>),
+        (handler(&runs, 0, false), Arc::new(second)),
+    ];
+    let workers: Vec<_> = servers
+        .iter()
+        .map(|(handler, inbox)| {
+            start_workers(
+                handler,
+                Arc::clone(inbox),
+                InboxWorkers::default()
+                    .concurrency(4)
+                    .poll_interval(Duration::from_millis(20)),
+            )
+        })
+        .collect();
+    // 2,000 events, each delivered twice at once, once to each server.
+    let deliveries: Vec<_> = (0..2000)
+        .flat_map(|i| {
+            let (body, header) = meter(&format!("evt_once_{i}"));
+            servers.iter().map(move |(handler, inbox)| {
+                let (handler, inbox, body, header) =
+                    (handler.clone(), Arc::clone(inbox), body.clone(), header.clone());
+                tokio::spawn(async move { handler.enqueue(&body, Some(&header), &*inbox).await.unwrap() })
+            })
+        })
+        .collect();
+    let mut new = 0;
+    for delivery in deliveries {
+        if delivery.await.unwrap() == Stored::New {
+            new += 1;
+        }
+    }
+    assert_eq!(new, 2000, "each event stored once");
+    wait_for(&*servers[0].1, State::Done, 2000).await;
+    for (stop, workers) in workers {
+        stop.send(()).unwrap();
+        workers.await.unwrap();
+    }
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 2000);
+    assert!(runs.values().all(|&run| run == 1), "exactly once each");
+}
