@@ -22,6 +22,11 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `stripe-notify send <event_type> --url <url> --secret <secret> <extra>...`.
+fn send(event_type: &str, url: &str, secret: &str, extra: &[&str]) -> Output {
+    cli(&[&["send", event_type, "--url", url, "--secret", secret][..], extra].concat())
+}
+
 #[test]
 fn list_prints_every_known_type() {
     let output = cli(&["list"]);
@@ -136,16 +141,12 @@ fn send_delivers_signed_samples_to_a_real_endpoint() {
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     runtime.spawn(async move { axum::serve(listener, app).await });
 
-    let output = cli(&[
-        "send",
+    let output = send(
         "v1.billing.meter.error_report_triggered",
-        "--url",
         &url,
-        "--secret",
         SECRET,
-        "--count",
-        "2",
-    ]);
+        &["--count", "2"],
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -155,25 +156,14 @@ fn send_delivers_signed_samples_to_a_real_endpoint() {
         stdout(&output).lines().collect::<Vec<_>>(),
         [r#"200 {"received":true}"#; 2]
     );
-    let output = cli(&[
-        "send",
+    let output = send(
         "v2.core.account.updated",
-        "--url",
         &url,
-        "--secret",
         SECRET,
-        "--context",
-        "acct_1/acct_2",
-    ]);
+        &["--context", "acct_1/acct_2"],
+    );
     assert!(output.status.success());
-    let output = cli(&[
-        "send",
-        "v2.core.account.updated",
-        "--url",
-        &url,
-        "--secret",
-        "whsec_wrong",
-    ]);
+    let output = send("v2.core.account.updated", &url, "whsec_wrong", &[]);
     assert!(!output.status.success());
     assert!(stdout(&output).starts_with("400 "), "{}", stdout(&output));
     assert_eq!(
@@ -291,7 +281,7 @@ fn send_to_the_example_server_routes_each_type() {
         ("v2.core.account.created", "fallback-known"),
         ("v2.money_management.outbound_payment.posted", "fallback-known"),
     ] {
-        let output = cli(&["send", event_type, "--url", &server.url, "--secret", secret]);
+        let output = send(event_type, &server.url, secret, &[]);
         assert!(
             output.status.success(),
             "{}",
@@ -336,7 +326,7 @@ fn the_example_server_fetches_when_given_an_api_key() {
         r#"{"created":1234567890,"customer_mapping":{"event_payload_key":"customer","type":"by_id"},"default_aggregation":{"formula":"sum"},"display_name":"test-meter","event_name":"test-meter-event-name","event_time_window":null,"id":"meter_123","livemode":true,"object":"billing.meter","status":"active","status_transitions":{"deactivated_at":null},"updated":1234567890,"value_settings":{"event_payload_key":"value"}}"#,
     );
     let http = reqwest::Client::new();
-    let send = |body: &str| {
+    let post = |body: &str| {
         let request = http
             .post(&server.url)
             .header("stripe-signature", sign(body.as_bytes(), secret, unix_now()))
@@ -344,7 +334,7 @@ fn the_example_server_fetches_when_given_an_api_key() {
             .send();
         runtime.block_on(request).unwrap().status().as_u16()
     };
-    assert_eq!(send(&sample), 200);
+    assert_eq!(post(&sample), 200);
     assert_eq!(
         server.next_line_containing("fetched"),
         format!("fetched {id} billing.meter")
@@ -352,7 +342,7 @@ fn the_example_server_fetches_when_given_an_api_key() {
 
     // A fetch that fails fails the callback: 500, so that Stripe retries.
     let other = stdout(&cli(&["sample", "v1.billing.meter.error_report_triggered"]));
-    assert_eq!(send(&other), 500);
+    assert_eq!(post(&other), 500);
     assert!(server.next_line_containing("fetch failed").ends_with(" api"));
     server.stop();
     drop(stripe);
@@ -396,17 +386,12 @@ fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once()
     let secret = "whsec_example";
     for inbox in inboxes("once") {
         let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_INBOX", &inbox)]);
-        let output = cli(&[
-            "send",
+        let output = send(
             "v1.billing.meter.error_report_triggered",
-            "--url",
             &server.url,
-            "--secret",
             secret,
-            "--duplicate",
-            "--count",
-            "2",
-        ]);
+            &["--duplicate", "--count", "2"],
+        );
         assert!(
             output.status.success(),
             "{inbox}: {}",
@@ -421,14 +406,7 @@ fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once()
         let first = server.next_line_containing("handled ");
         let second = server.next_line_containing("handled ");
         assert_ne!(first, second, "{inbox}");
-        let output = cli(&[
-            "send",
-            "v2.core.account.created",
-            "--url",
-            &server.url,
-            "--secret",
-            secret,
-        ]);
+        let output = send("v2.core.account.created", &server.url, secret, &[]);
         assert!(output.status.success());
         let third = server.next_line_containing("handled ");
         assert!(
@@ -443,14 +421,12 @@ fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once()
 fn with_fail_first_a_user_sees_the_inbox_retry_a_callback() {
     let server = ExampleServer::start(&[("STRIPE_INBOX", "memory"), ("STRIPE_DEMO_FAIL_FIRST", "1")]);
     let secret = "whsec_demo_local_testing_only";
-    let output = cli(&[
-        "send",
+    let output = send(
         "v1.billing.meter.error_report_triggered",
-        "--url",
         &server.url,
-        "--secret",
         secret,
-    ]);
+        &[],
+    );
     // Answered before the callback ran, so the failure does not reach Stripe.
     assert!(stdout(&output).starts_with("200 "), "{}", stdout(&output));
     let first = server.next_line_containing("handled ");

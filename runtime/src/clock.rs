@@ -31,14 +31,15 @@ impl Clock for FixedClock {
 /// The system time in Unix seconds. A clock before 1970 reads as 1970: every signed timestamp
 /// then looks far in the future and fails the tolerance check, which is the safe outcome.
 pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+    i64::try_from(since_epoch().as_secs()).unwrap_or(i64::MAX)
 }
 
 /// The system time in Unix milliseconds (1970 for a clock before it).
 pub(crate) fn unix_now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The system time since 1970 (zero for a clock before it).
+fn since_epoch() -> std::time::Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
 }

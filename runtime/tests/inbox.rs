@@ -16,34 +16,11 @@ use std::time::Duration;
 use stripe_notify_runtime::inbox::{
     Inbox, InboxWorkers, MemoryInbox, NewEvent, PostgresInbox, Retry, RetryPolicy, SqliteInbox, State, Stored,
 };
-use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp, sign};
-use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog};
-
-const NOW: i64 = 1_726_554_052;
-
-fn unique(prefix: &str) -> String {
-    use std::hash::{BuildHasher, RandomState};
-    format!("{prefix}_{:016x}", RandomState::new().hash_one(prefix))
-}
+use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp};
+use support::{MeterErrorReportTriggered, NOW, SECRET, TestCatalog, postgres_url, signed_meter, temp_sqlite};
 
 fn sqlite() -> SqliteInbox {
-    let dir = std::env::temp_dir().join("stripe-notify-inbox-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    SqliteInbox::open(dir.join(format!("{}.sqlite", unique("inbox")))).unwrap()
-}
-
-/// The PostgreSQL URL, or `None` (skipped) when the tests may go without.
-fn postgres_url() -> Option<String> {
-    match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_some() => {
-            panic!("STRIPE_NOTIFY_REQUIRE_POSTGRES is set but STRIPE_NOTIFY_POSTGRES_URL is not")
-        }
-        Err(_) => {
-            eprintln!("\n*** SKIPPED: set STRIPE_NOTIFY_POSTGRES_URL to test the PostgreSQL inbox ***\n");
-            None
-        }
-    }
+    SqliteInbox::open(temp_sqlite("stripe-notify-inbox-tests")).unwrap()
 }
 
 fn event<'a>(id: &'a str, body: &'a [u8]) -> NewEvent<'a> {
@@ -189,9 +166,7 @@ async fn postgres_inbox_semantics() {
 
 #[tokio::test]
 async fn a_sqlite_inbox_survives_a_restart() {
-    let dir = std::env::temp_dir().join("stripe-notify-inbox-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}.sqlite", unique("restart")));
+    let path = temp_sqlite("stripe-notify-inbox-tests");
     SqliteInbox::open(&path)
         .unwrap()
         .store(event("evt_kept", b"{}"))
@@ -234,15 +209,6 @@ fn handler(runs: &Runs, fail_first: usize, hold_first: bool) -> Handler<TestCata
         })
         .unwrap()
         .build()
-}
-
-fn meter(id: &str) -> (Vec<u8>, String) {
-    let body = format!(
-        r#"{{"id":"{id}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2024-09-17T06:20:52.246Z"{METER_RELATED}}}"#
-    )
-    .into_bytes();
-    let header = sign(&body, SECRET, NOW);
-    (body, header)
 }
 
 fn quick_retries(max_attempts: u32) -> RetryPolicy {
@@ -297,7 +263,7 @@ async fn workers_retry_a_failure_and_run_every_event_to_done() {
         InboxWorkers::default().retry(quick_retries(5)),
     );
     for i in 0..20 {
-        let (body, header) = meter(&format!("evt_retry_{i}"));
+        let (body, header) = signed_meter(&format!("evt_retry_{i}"));
         assert_eq!(
             handler.enqueue(&body, Some(&header), &*inbox).await.unwrap(),
             Stored::New
@@ -323,7 +289,7 @@ async fn an_event_failing_every_time_is_dead_with_its_last_error_and_can_be_retr
     let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
     let runs = Runs::default();
     let failing = handler(&runs, 3, false);
-    let (body, header) = meter("evt_dead");
+    let (body, header) = signed_meter("evt_dead");
     failing.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let (stop, workers) = start_workers(
         &failing,
@@ -369,7 +335,7 @@ async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_th
     let runs = Runs::default();
     // The first run never returns: its worker is killed while it waits.
     let handler = handler(&runs, 0, true);
-    let (body, header) = meter("evt_abandoned");
+    let (body, header) = signed_meter("evt_abandoned");
     handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let options = || {
         InboxWorkers::default()
@@ -417,7 +383,7 @@ async fn shutdown_lets_a_running_callback_finish_and_claims_nothing_more() {
             })
             .unwrap()
             .build();
-    let (body, header) = meter("evt_slow");
+    let (body, header) = signed_meter("evt_slow");
     handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let (stop, workers) = start_workers(
         &handler,
@@ -425,7 +391,7 @@ async fn shutdown_lets_a_running_callback_finish_and_claims_nothing_more() {
         InboxWorkers::default().concurrency(1),
     );
     started.notified().await;
-    let (later, later_header) = meter("evt_after_shutdown");
+    let (later, later_header) = signed_meter("evt_after_shutdown");
     handler
         .enqueue(&later, Some(&later_header), &*inbox)
         .await
@@ -479,7 +445,7 @@ async fn two_servers_sharing_postgres_run_each_callback_exactly_once() {
     // 2,000 events, each delivered twice at once, once to each server.
     let deliveries: Vec<_> = (0..2000)
         .flat_map(|i| {
-            let (body, header) = meter(&format!("evt_once_{i}"));
+            let (body, header) = signed_meter(&format!("evt_once_{i}"));
             servers.iter().map(move |(handler, inbox)| {
                 let (handler, inbox, body, header) =
                     (handler.clone(), Arc::clone(inbox), body.clone(), header.clone());

@@ -12,15 +12,10 @@ use std::time::Duration;
 
 use stripe_notify_runtime::inbox::{MemoryInbox, PostgresInbox, SqliteInbox};
 use stripe_notify_runtime::ledger::{Claim, EventLedger, Retention};
-use stripe_notify_runtime::{FixedClock, HandleError, Handled, Handler, Notification, StripeClient, sign};
-use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog};
-
-const NOW: i64 = 1_726_554_052;
-
-fn unique(prefix: &str) -> String {
-    use std::hash::{BuildHasher, RandomState};
-    format!("{prefix}_{:016x}", RandomState::new().hash_one(prefix))
-}
+use stripe_notify_runtime::{FixedClock, HandleError, Handled, Handler, Notification, StripeClient};
+use support::{
+    MeterErrorReportTriggered, NOW, SECRET, TestCatalog, postgres_url, signed_meter, temp_sqlite, unique,
+};
 
 fn quick_expiry() -> Retention {
     Retention {
@@ -29,28 +24,14 @@ fn quick_expiry() -> Retention {
     }
 }
 
-fn sqlite_path() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join("stripe-notify-ledger-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}.sqlite", unique("ledger")))
-}
-
 async fn postgres(retention: Retention) -> Option<PostgresInbox> {
-    match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
-        Ok(url) => Some(
-            PostgresInbox::connect(&url)
-                .await
-                .expect("PostgreSQL reachable")
-                .with_retention(retention),
-        ),
-        Err(_) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_some() => {
-            panic!("STRIPE_NOTIFY_REQUIRE_POSTGRES is set but STRIPE_NOTIFY_POSTGRES_URL is not")
-        }
-        Err(_) => {
-            eprintln!("\n*** SKIPPED: set STRIPE_NOTIFY_POSTGRES_URL to test the PostgreSQL ledger ***\n");
-            None
-        }
-    }
+    let url = postgres_url()?;
+    Some(
+        PostgresInbox::connect(&url)
+            .await
+            .expect("PostgreSQL reachable")
+            .with_retention(retention),
+    )
 }
 
 /// The semantics every ledger must have.
@@ -122,7 +103,7 @@ async fn memory_ledger_semantics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_ledger_semantics() {
-    let ledger = SqliteInbox::open(sqlite_path())
+    let ledger = SqliteInbox::open(temp_sqlite("stripe-notify-ledger-tests"))
         .unwrap()
         .with_retention(quick_expiry());
     ledger_semantics(Arc::new(ledger), Duration::from_secs(1)).await;
@@ -163,15 +144,6 @@ fn counting_handler(
         .build()
 }
 
-fn meter_event(id: &str) -> (Vec<u8>, String) {
-    let body = format!(
-        r#"{{"id":"{id}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2024-09-17T06:20:52.246Z"{METER_RELATED}}}"#
-    )
-    .into_bytes();
-    let header = sign(&body, SECRET, NOW);
-    (body, header)
-}
-
 /// Sends `body` through `handlers` at the same moment; returns the outcomes.
 async fn deliver_concurrently(
     handlers: &[Handler<TestCatalog>],
@@ -192,7 +164,7 @@ async fn runs_each_event_once(
     failing: &AtomicUsize,
 ) {
     // Twice, one after the other: the callback runs once, the redelivery is acknowledged.
-    let (body, header) = meter_event(&unique("evt_twice"));
+    let (body, header) = signed_meter(&unique("evt_twice"));
     assert_eq!(
         first.handle(&body, Some(&header)).await.unwrap(),
         Handled::Callback
@@ -204,7 +176,7 @@ async fn runs_each_event_once(
     assert_eq!(runs.swap(0, Ordering::SeqCst), 1);
 
     // Twice at the same moment: one runs, the other is told to come back.
-    let (body, header) = meter_event(&unique("evt_concurrent"));
+    let (body, header) = signed_meter(&unique("evt_concurrent"));
     let outcomes = deliver_concurrently(&[first.clone(), second.clone()], &body, &header).await;
     assert_eq!(runs.swap(0, Ordering::SeqCst), 1, "{outcomes:?}");
     assert_eq!(
@@ -225,7 +197,7 @@ async fn runs_each_event_once(
     );
 
     // A failure leaves the event retryable; the retry runs the callback again.
-    let (body, header) = meter_event(&unique("evt_failing"));
+    let (body, header) = signed_meter(&unique("evt_failing"));
     failing.store(1, Ordering::SeqCst);
     assert!(matches!(
         first.handle(&body, Some(&header)).await,
@@ -254,11 +226,11 @@ async fn the_handler_runs_each_event_once_with_the_memory_ledger() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_handler_runs_each_event_once_with_sqlite_across_a_restart() {
     let (runs, failing) = (Arc::default(), Arc::default());
-    let path = sqlite_path();
+    let path = temp_sqlite("stripe-notify-ledger-tests");
     let handler = counting_handler(SqliteInbox::open(&path).unwrap(), &runs, &failing);
     runs_each_event_once(handler.clone(), handler.clone(), &runs, &failing).await;
 
-    let (body, header) = meter_event(&unique("evt_restart"));
+    let (body, header) = signed_meter(&unique("evt_restart"));
     assert_eq!(
         handler.handle(&body, Some(&header)).await.unwrap(),
         Handled::Callback

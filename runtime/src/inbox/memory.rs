@@ -8,7 +8,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::Notify;
 
-use super::{ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, State, Stats, Stored, millis};
+use super::{
+    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, State, Stats, Stored, after_failure,
+    millis,
+};
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerFuture, Retention};
 
@@ -261,17 +264,8 @@ impl Inbox for MemoryInbox {
         error: &'a str,
         retry_in: Option<Duration>,
     ) -> InboxFuture<'a, ()> {
-        let now = unix_now_millis();
-        match retry_in {
-            Some(delay) => self.settle(
-                id,
-                attempt,
-                State::Retrying,
-                now.saturating_add(millis(delay)),
-                Some(error),
-            ),
-            None => self.settle(id, attempt, State::Dead, now, Some(error)),
-        }
+        let (state, at) = after_failure(retry_in, unix_now_millis());
+        self.settle(id, attempt, state, at, Some(error));
         Box::pin(async { Ok(()) })
     }
 

@@ -314,6 +314,15 @@ async fn open_postgres(_: &str) -> Result<Arc<dyn Inbox>, InboxError> {
     ))
 }
 
+/// What a failed attempt settles to, at `now` (Unix milliseconds): retrying, due `retry_in` later,
+/// or dead now when `retry_in` is `None`.
+fn after_failure(retry_in: Option<Duration>, now: i64) -> (State, i64) {
+    match retry_in {
+        Some(delay) => (State::Retrying, now.saturating_add(millis(delay))),
+        None => (State::Dead, now),
+    }
+}
+
 /// Milliseconds in a duration, saturating.
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)

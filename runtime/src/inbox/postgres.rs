@@ -11,7 +11,8 @@ use tokio::sync::Notify;
 use tokio_postgres::NoTls;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored, millis,
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored,
+    after_failure, millis,
 };
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
 
@@ -226,15 +227,13 @@ impl Inbox for PostgresInbox {
         retry_in: Option<Duration>,
     ) -> InboxFuture<'a, ()> {
         Box::pin(async move {
-            let (state, delay) = match retry_in {
-                Some(delay) => ("retrying", millis(delay)),
-                None => ("dead", 0),
-            };
+            // The database's clock: the offset from its `now()`.
+            let (state, delay) = after_failure(retry_in, 0);
             self.execute(
                 "UPDATE stripe_notify_inbox
                  SET state = $3, state_at = now() + $4::bigint * interval '1 millisecond', last_error = $5
                  WHERE id = $1 AND state = 'processing' AND attempts = $2",
-                &[&id, &attempt(number), &state, &delay, &error],
+                &[&id, &attempt(number), &state.as_str(), &delay, &error],
             )
             .await
             .map(|_| ())

@@ -11,7 +11,8 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored, millis,
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored,
+    after_failure, millis,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
@@ -185,16 +186,12 @@ impl Inbox for SqliteInbox {
     ) -> InboxFuture<'a, ()> {
         let (id, error) = (id.to_owned(), error.to_owned());
         self.run(move |connection| {
-            let now = unix_now_millis();
-            let (state, at) = match retry_in {
-                Some(delay) => ("retrying", now.saturating_add(millis(delay))),
-                None => ("dead", now),
-            };
+            let (state, at) = after_failure(retry_in, unix_now_millis());
             connection
                 .execute(
                     "UPDATE stripe_notify_inbox SET state = ?3, state_at = ?4, last_error = ?5
                      WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
-                    params![id, attempt, state, at, error],
+                    params![id, attempt, state.as_str(), at, error],
                 )
                 .map(|_| ())
         })

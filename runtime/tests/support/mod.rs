@@ -43,3 +43,44 @@ pub fn body(event_type: &str, extra: &str) -> Vec<u8> {
 
 pub const METER_RELATED: &str =
     r#","related_object":{"id":"mtr_123","type":"billing.meter","url":"/v1/billing/meters/mtr_123"}"#;
+
+/// The clock of the tests that sign: Unix seconds.
+pub const NOW: i64 = 1_726_554_052;
+
+/// A meter error report notification with event id `id`, and its signature at [`NOW`].
+pub fn signed_meter(id: &str) -> (Vec<u8>, String) {
+    let body = format!(
+        r#"{{"id":"{id}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2024-09-17T06:20:52.246Z"{METER_RELATED}}}"#
+    )
+    .into_bytes();
+    let header = stripe_notify_runtime::sign(&body, SECRET, NOW);
+    (body, header)
+}
+
+/// `prefix` and a random suffix: a name no other test uses.
+pub fn unique(prefix: &str) -> String {
+    use std::hash::{BuildHasher, RandomState};
+    format!("{prefix}_{:016x}", RandomState::new().hash_one(prefix))
+}
+
+/// A fresh SQLite file's path, in a folder `folder` of the temporary directory.
+pub fn temp_sqlite(folder: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{}.sqlite", unique("store")))
+}
+
+/// The PostgreSQL URL, or `None` (the test says so and stops) when the tests may go without:
+/// unless `STRIPE_NOTIFY_REQUIRE_POSTGRES` is set (as `.ci/run` does), when they fail.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("STRIPE_NOTIFY_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("STRIPE_NOTIFY_REQUIRE_POSTGRES").is_some() => {
+            panic!("STRIPE_NOTIFY_REQUIRE_POSTGRES is set but STRIPE_NOTIFY_POSTGRES_URL is not")
+        }
+        Err(_) => {
+            eprintln!("\n*** SKIPPED: set STRIPE_NOTIFY_POSTGRES_URL to test the PostgreSQL stores ***\n");
+            None
+        }
+    }
+}
