@@ -1,8 +1,8 @@
 //! Helpers for tests of code that uses stripe-notify: a fake Stripe API on loopback
 //! ([`FakeStripe`]), for code that fetches events and related objects, and a counting
 //! allocator ([`CountingAllocator`]), for tests that state how many allocations a path makes;
-//! with `inbox-postgres`, a schema of a test's own on a shared PostgreSQL
-//! ([`isolated_schema`]).
+//! a loopback TCP proxy a test can cut ([`TcpProxy`]), for a database that goes away; with
+//! `inbox-postgres`, a schema of a test's own on a shared PostgreSQL ([`isolated_schema`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -17,8 +17,10 @@ mod allocations;
 mod fake_stripe;
 #[cfg(feature = "inbox-postgres")]
 mod postgres;
+mod proxy;
 
 pub use allocations::{CountingAllocator, allocations_during};
 pub use fake_stripe::{FakeStripe, RecordedRequest};
+pub use proxy::TcpProxy;
 #[cfg(feature = "inbox-postgres")]
 pub use postgres::isolated_schema;
