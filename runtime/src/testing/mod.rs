@@ -21,6 +21,6 @@ mod proxy;
 
 pub use allocations::{CountingAllocator, allocations_during};
 pub use fake_stripe::{FakeStripe, RecordedRequest};
-pub use proxy::TcpProxy;
 #[cfg(feature = "inbox-postgres")]
 pub use postgres::isolated_schema;
+pub use proxy::TcpProxy;
