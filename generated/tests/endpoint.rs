@@ -1,10 +1,16 @@
 //! The endpoint end to end over real HTTP on loopback, served by each framework it has a layer
 //! for, with the same cases: status codes, categories, body limit, timeout, the unverified
-//! route, and the blocking handler.
+//! route, an inbox (stored once, 503 when it cannot store), and the blocking handler.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use stripe_notify::endpoint::WebhookEndpoint;
+use stripe_notify::inbox::{
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, InboxWorkers, MemoryInbox, NewEvent, Retry,
+    State, Stats, Stored,
+};
 use stripe_notify::{
     Catalog, EventCatalog, EventNotificationHandler, Handled, RegisterCallbacks, StripeClient, sample, sign,
 };
@@ -36,7 +42,7 @@ fn handler(seen: &Seen) -> EventNotificationHandler {
     .on_v2_core_account_closed(move |n, _| {
         let seen = Arc::clone(&s3);
         async move {
-            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+            tokio::time::sleep(Duration::from_millis(600)).await;
             seen.lock()
                 .unwrap()
                 .push(format!("slow callback {}", n.event_type()));
@@ -65,13 +71,27 @@ struct Server {
 }
 
 impl Server {
-    /// `POST /webhook` (verified) and `POST /unverified` on `framework`.
+    /// `POST /webhook` (verified) and `POST /unverified` on `framework`, handling in the request.
     async fn start(framework: Framework, body_limit: usize) -> Self {
+        Self::serve(framework, |handler| {
+            WebhookEndpoint::new(handler)
+                .body_limit(body_limit)
+                .timeout(Duration::from_millis(300))
+        })
+        .await
+    }
+
+    /// The same routes, storing each notification in `inbox` and answering at once.
+    async fn with_inbox(framework: Framework, inbox: Arc<dyn Inbox>) -> Self {
+        Self::serve(framework, |handler| WebhookEndpoint::new(handler).inbox(inbox)).await
+    }
+
+    async fn serve(
+        framework: Framework,
+        endpoint: impl FnOnce(EventNotificationHandler) -> WebhookEndpoint<Catalog>,
+    ) -> Self {
         let seen = Seen::default();
-        let handler = handler(&seen);
-        let endpoint = WebhookEndpoint::new(handler)
-            .body_limit(body_limit)
-            .timeout(std::time::Duration::from_millis(300));
+        let endpoint = endpoint(handler(&seen));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         match framework {
@@ -299,7 +319,7 @@ async fn a_slow_sender_gets_408_and_no_callback() {
         stream.write_all(head.as_bytes()).await.unwrap();
         let started = std::time::Instant::now();
         let mut answer = vec![0u8; 64];
-        let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
             .await
             .expect("the server answers before the client finishes")
             .unwrap();
@@ -308,7 +328,7 @@ async fn a_slow_sender_gets_408_and_no_callback() {
             "{:?}",
             String::from_utf8_lossy(&answer[..read])
         );
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(started.elapsed() < Duration::from_secs(2));
         assert!(server.seen().is_empty());
     }
 }
@@ -386,4 +406,154 @@ fn a_refusal_is_logged_at_warn_with_the_event_id_and_what_to_check() {
         "{logs}"
     );
     assert!(!logs.contains(SECRET) && !logs.contains("whsec_forged"), "{logs}");
+}
+
+/// An inbox in memory that can be taken down: a database that went away.
+#[derive(Default)]
+struct FlakyInbox {
+    store: MemoryInbox,
+    down: AtomicBool,
+}
+
+impl FlakyInbox {
+    fn check(&self) -> Result<(), InboxError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(InboxError("connection refused".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Inbox for FlakyInbox {
+    fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
+        match self.check() {
+            Ok(()) => self.store.store(event),
+            Err(error) => Box::pin(async { Err(error) }),
+        }
+    }
+
+    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        self.store.claim(limit, visibility)
+    }
+
+    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
+        self.store.complete(id, attempt)
+    }
+
+    fn fail<'a>(
+        &'a self,
+        id: &'a str,
+        attempt: u32,
+        error: &'a str,
+        retry_in: Option<Duration>,
+    ) -> InboxFuture<'a, ()> {
+        self.store.fail(id, attempt, error, retry_in)
+    }
+
+    fn stats(&self) -> InboxFuture<'_, Stats> {
+        self.store.stats()
+    }
+
+    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
+        self.store.list(state, limit)
+    }
+
+    fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {
+        self.store.retry(which)
+    }
+
+    fn purge_done(&self, older_than: Duration) -> InboxFuture<'_, u64> {
+        self.store.purge_done(older_than)
+    }
+}
+
+#[tokio::test]
+async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callback_runs() {
+    for framework in FRAMEWORKS {
+        let inbox = Arc::new(FlakyInbox::default());
+        let server = Server::with_inbox(framework, inbox.clone()).await;
+        let body = sample_of("v1.billing.meter.error_report_triggered");
+        let received = serde_json::json!({"received": true});
+        assert_eq!(server.deliver(body.clone()).await, (200, received.clone()));
+        assert_eq!(
+            server.deliver(body.clone()).await,
+            (200, received),
+            "a redelivery"
+        );
+        assert!(
+            server.seen().is_empty(),
+            "{framework:?}: nothing runs in the request"
+        );
+        let pending = inbox.list(State::Pending, 10).await.unwrap();
+        assert_eq!(pending.len(), 1, "{framework:?}: stored once");
+        assert_eq!(pending[0].event_type, "v1.billing.meter.error_report_triggered");
+
+        // The workers run it, once.
+        let handler = handler(&server.seen);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let workers = tokio::spawn({
+            let inbox = Arc::clone(&inbox);
+            async move {
+                let options = InboxWorkers::default()
+                    .poll_interval(Duration::from_millis(10))
+                    .shutdown(async {
+                        let _ = stopped.await;
+                    });
+                handler.run_inbox_workers(inbox, options).await;
+            }
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while inbox.stats().await.unwrap().count(State::Done) < 1 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{framework:?}: never done"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(()).unwrap();
+        workers.await.unwrap();
+        assert_eq!(
+            server.seen(),
+            ["callback v1.billing.meter.error_report_triggered"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn with_an_inbox_that_cannot_store_the_answer_is_503_so_that_stripe_retries() {
+    for framework in FRAMEWORKS {
+        let inbox = Arc::new(FlakyInbox::default());
+        let server = Server::with_inbox(framework, inbox.clone()).await;
+        inbox.down.store(true, Ordering::SeqCst);
+        let body = sample_of("v1.billing.meter.error_report_triggered");
+        let (status, answer) = server.deliver(body.clone()).await;
+        assert_eq!((status, category(&answer)), (503, "inbox"), "{framework:?}");
+        assert!(
+            !answer.to_string().contains("connection refused"),
+            "the store's error stays in the logs: {answer}"
+        );
+        // Stripe's retry, once the database is back, is stored.
+        inbox.down.store(false, Ordering::SeqCst);
+        assert_eq!(server.deliver(body).await.0, 200);
+        assert_eq!(inbox.stats().await.unwrap().count(State::Pending), 1);
+    }
+}
+
+#[tokio::test]
+async fn with_an_inbox_a_rejected_request_gets_400_and_nothing_is_stored() {
+    for framework in FRAMEWORKS {
+        let inbox = Arc::new(FlakyInbox::default());
+        let server = Server::with_inbox(framework, inbox.clone()).await;
+        let body = sample_of("v1.billing.meter.error_report_triggered");
+        let forged = sign(&body, "whsec_forged", stripe_notify::unix_now());
+        let (status, answer) = server.post("/webhook", body, Some(forged)).await;
+        assert_eq!((status, category(&answer)), (400, "signature"));
+        let garbage = b"{\"id\":1}".to_vec();
+        let (status, answer) = server.deliver(garbage.clone()).await;
+        assert_eq!((status, category(&answer)), (400, "payload"));
+        let (status, _) = server.post("/unverified", garbage, None).await;
+        assert_eq!(status, 400);
+        assert_eq!(inbox.stats().await.unwrap(), Stats::default(), "{framework:?}");
+    }
 }

@@ -1,6 +1,6 @@
 //! The inbox: one suite of semantics run against memory, SQLite and PostgreSQL; the workers
 //! (retries, dead events, a worker dying mid-callback, shutdown); each event handled exactly
-//! once by two servers' workers sharing PostgreSQL.
+//! once by two servers' workers sharing PostgreSQL; a database outage while deliveries arrive.
 //!
 //! PostgreSQL tests use `STRIPE_NOTIFY_POSTGRES_URL`, each in a schema of its own; without it
 //! they say so and stop, unless `STRIPE_NOTIFY_REQUIRE_POSTGRES` is set (as `.ci/run` does),
@@ -182,9 +182,20 @@ async fn a_sqlite_inbox_survives_a_restart() {
 /// What the test callback saw: attempts per event id.
 type Runs = Arc<Mutex<HashMap<String, usize>>>;
 
-/// A handler whose meter callback counts its runs per event and fails the first `fail_first`
-/// attempts of each (all of them for `usize::MAX`); `hold` makes it wait forever on its first run.
-fn handler(runs: &Runs, fail_first: usize, hold_first: bool) -> Handler<TestCatalog> {
+/// How long the test callback takes.
+#[derive(Clone, Copy)]
+enum Takes {
+    /// No time.
+    Nothing,
+    /// Forever on an event's first run (a worker stuck, then killed); no time after.
+    ForeverTheFirstTime,
+    /// This long each run.
+    Each(Duration),
+}
+
+/// A handler whose meter callback counts its runs per event, takes `takes`, and fails the
+/// first `fail_first` attempts of each (all of them for `usize::MAX`).
+fn handler(runs: &Runs, fail_first: usize, takes: Takes) -> Handler<TestCatalog> {
     let runs = Arc::clone(runs);
     Handler::<TestCatalog>::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
         .unwrap()
@@ -198,8 +209,11 @@ fn handler(runs: &Runs, fail_first: usize, hold_first: bool) -> Handler<TestCata
                     *run += 1;
                     *run
                 };
-                if hold_first && run == 1 {
-                    std::future::pending::<()>().await;
+                match takes {
+                    Takes::Nothing => {}
+                    Takes::ForeverTheFirstTime if run == 1 => std::future::pending::<()>().await,
+                    Takes::ForeverTheFirstTime => {}
+                    Takes::Each(time) => tokio::time::sleep(time).await,
                 }
                 if run <= fail_first {
                     return Err(format!("attempt {run} fails").into());
@@ -256,7 +270,7 @@ fn start_workers(
 async fn workers_retry_a_failure_and_run_every_event_to_done() {
     let inbox: Arc<dyn Inbox> = Arc::new(MemoryInbox::new());
     let runs = Runs::default();
-    let handler = handler(&runs, 1, false);
+    let handler = handler(&runs, 1, Takes::Nothing);
     let (stop, workers) = start_workers(
         &handler,
         Arc::clone(&inbox),
@@ -288,7 +302,7 @@ async fn workers_retry_a_failure_and_run_every_event_to_done() {
 async fn an_event_failing_every_time_is_dead_with_its_last_error_and_can_be_retried() {
     let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
     let runs = Runs::default();
-    let failing = handler(&runs, 3, false);
+    let failing = handler(&runs, 3, Takes::Nothing);
     let (body, header) = signed_meter("evt_dead");
     failing.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let (stop, workers) = start_workers(
@@ -315,7 +329,7 @@ async fn an_event_failing_every_time_is_dead_with_its_last_error_and_can_be_retr
 async fn a_body_that_no_longer_parses_is_dead_at_once() {
     let inbox: Arc<dyn Inbox> = Arc::new(MemoryInbox::new());
     let runs = Runs::default();
-    let handler = handler(&runs, 0, false);
+    let handler = handler(&runs, 0, Takes::Nothing);
     inbox.store(event("evt_garbage", b"not json")).await.unwrap();
     let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), InboxWorkers::default());
     wait_for(&*inbox, State::Dead, 1).await;
@@ -334,7 +348,7 @@ async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_th
     let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
     let runs = Runs::default();
     // The first run never returns: its worker is killed while it waits.
-    let handler = handler(&runs, 0, true);
+    let handler = handler(&runs, 0, Takes::ForeverTheFirstTime);
     let (body, header) = signed_meter("evt_abandoned");
     handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let options = || {
@@ -427,8 +441,11 @@ async fn two_servers_sharing_postgres_run_each_callback_exactly_once() {
     );
     let runs = Runs::default();
     let servers = [
-        (handler(&runs, 0, false), Arc::new(first) as Arc<dyn Inbox>),
-        (handler(&runs, 0, false), Arc::new(second)),
+        (
+            handler(&runs, 0, Takes::Nothing),
+            Arc::new(first) as Arc<dyn Inbox>,
+        ),
+        (handler(&runs, 0, Takes::Nothing), Arc::new(second)),
     ];
     let workers: Vec<_> = servers
         .iter()
@@ -468,4 +485,145 @@ async fn two_servers_sharing_postgres_run_each_callback_exactly_once() {
     let runs = runs.lock().unwrap();
     assert_eq!(runs.len(), 2000);
     assert!(runs.values().all(|&run| run == 1), "exactly once each");
+}
+
+/// Where the `host:port` of a PostgreSQL URL (`postgres://user:password@host:port/...`) is.
+fn host_in(url: &str) -> std::ops::Range<usize> {
+    let start = url.find('@').expect("a URL with a user") + 1;
+    start..start + url[start..].find('/').expect("a URL with a database")
+}
+
+/// Posts Stripe's delivery of `id` to `url`; the answer's status.
+async fn deliver(client: &reqwest::Client, url: &str, id: &str) -> reqwest::StatusCode {
+    let (body, header) = signed_meter(id);
+    client
+        .post(url)
+        .header("Stripe-Signature", header)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_outage_loses_no_acknowledged_event_and_runs_none_twice() {
+    let Some(url) = postgres_url() else { return };
+    let url = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    // The database, behind a proxy that the test cuts.
+    let host = host_in(&url);
+    let database = tokio::net::lookup_host(&url[host.clone()])
+        .await
+        .unwrap()
+        .next()
+        .unwrap();
+    let proxy = stripe_notify_runtime::testing::TcpProxy::start(database)
+        .await
+        .unwrap();
+    let mut proxied = url.clone();
+    proxied.replace_range(host, &proxy.address().to_string());
+    let inbox: Arc<dyn Inbox> = Arc::new(PostgresInbox::connect(&proxied).await.unwrap());
+    let runs = Runs::default();
+    // Callbacks that take a while: some are running when the database goes.
+    let handler = handler(&runs, 0, Takes::Each(Duration::from_millis(100)));
+    // A claim shorter than the test: a callback settled too late would run twice.
+    let (stop, workers) = start_workers(
+        &handler,
+        Arc::clone(&inbox),
+        InboxWorkers::default()
+            .concurrency(4)
+            .poll_interval(Duration::from_millis(20))
+            .visibility_timeout(Duration::from_secs(3))
+            .retry(quick_retries(8)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/webhook",
+        stripe_notify_runtime::endpoint::WebhookEndpoint::new(handler.clone())
+            .inbox(Arc::clone(&inbox))
+            .verified(),
+    );
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::new();
+
+    // Deliveries for 3 s; the database is away for the middle second.
+    let started = tokio::time::Instant::now();
+    let mut deliveries = Vec::new();
+    let mut cut = false;
+    let mut restored = false;
+    for i in 0.. {
+        let elapsed = started.elapsed();
+        if elapsed >= Duration::from_secs(3) {
+            break;
+        }
+        if !cut && elapsed >= Duration::from_secs(1) {
+            proxy.cut();
+            cut = true;
+        }
+        if !restored && elapsed >= Duration::from_secs(2) {
+            proxy.restore();
+            restored = true;
+        }
+        let (client, endpoint, id) = (client.clone(), endpoint.clone(), format!("evt_outage_{i}"));
+        deliveries.push(tokio::spawn(async move {
+            let status = deliver(&client, &endpoint, &id).await;
+            (id, status)
+        }));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut acknowledged = Vec::new();
+    let mut refused = Vec::new();
+    for delivery in deliveries {
+        let (id, status) = delivery.await.unwrap();
+        match status.as_u16() {
+            200 => acknowledged.push(id),
+            500..=599 => refused.push(id),
+            other => panic!("{id} answered {other}"),
+        }
+    }
+    assert!(
+        !acknowledged.is_empty() && !refused.is_empty(),
+        "{} acknowledged, {} refused",
+        acknowledged.len(),
+        refused.len()
+    );
+
+    // Every acknowledged event is done, by the same workers, once the database is back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let done: std::collections::HashSet<_> = inbox
+            .list(State::Done, usize::MAX)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.id)
+            .collect();
+        if acknowledged.iter().all(|id| done.contains(id)) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "acknowledged events not done"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Stripe redelivers what was refused: now it is stored, and run too.
+    for id in &refused {
+        assert_eq!(deliver(&client, &endpoint, id).await, 200, "{id} redelivered");
+    }
+    let total = acknowledged.len() + refused.len();
+    wait_for(&*inbox, State::Done, total as u64).await;
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    server.abort();
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), total);
+    assert!(
+        runs.iter().all(|(_, &run)| run == 1),
+        "exactly once each: {:?}",
+        runs.iter().filter(|(_, run)| **run > 1).collect::<Vec<_>>()
+    );
 }

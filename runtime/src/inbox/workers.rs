@@ -139,10 +139,18 @@ where
     loop {
         let free = concurrency.saturating_sub(running.len());
         if free > 0 {
+            // Taken before claiming: the claim cannot outlive it.
+            let claim_expires = tokio::time::Instant::now() + visibility_timeout;
             match inbox.claim(free, visibility_timeout).await {
                 Ok(events) => {
                     for event in events {
-                        running.spawn(attempt(Arc::clone(&inbox), Arc::clone(&process), event, retry));
+                        running.spawn(attempt(
+                            Arc::clone(&inbox),
+                            Arc::clone(&process),
+                            event,
+                            retry,
+                            claim_expires,
+                        ));
                     }
                 }
                 // The store is down: the workers resume when it is back.
@@ -168,8 +176,13 @@ where
 }
 
 /// One attempt of one event, settled in the inbox.
-async fn attempt<P, Fut>(inbox: Arc<dyn Inbox>, process: Arc<P>, event: ClaimedEvent, retry: RetryPolicy)
-where
+async fn attempt<P, Fut>(
+    inbox: Arc<dyn Inbox>,
+    process: Arc<P>,
+    event: ClaimedEvent,
+    retry: RetryPolicy,
+    claim_expires: tokio::time::Instant,
+) where
     P: Fn(ClaimedEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Attempt> + Send + 'static,
 {
@@ -180,9 +193,9 @@ where
         attempt = event.attempt
     );
     let (id, number) = (event.id.clone(), event.attempt);
-    let settled = async {
-        match process(event).await {
-            Attempt::Done => inbox.complete(&id, number).await,
+    async {
+        let outcome = match process(event).await {
+            Attempt::Done => None,
             Attempt::Failed { error, retryable } => {
                 let retry_in = if retryable { retry.after(number) } else { None };
                 match retry_in {
@@ -191,14 +204,39 @@ where
                     }
                     None => tracing::error!(%error, "a Stripe event failed for good: it is dead"),
                 }
-                inbox.fail(&id, number, &error, retry_in).await
+                Some((error, retry_in))
             }
-        }
+        };
+        settle(&*inbox, &id, number, outcome.as_ref(), claim_expires).await;
     }
     .instrument(span)
     .await;
-    if let Err(error) = settled {
-        // Its claim expires, and the event is processed again.
-        tracing::warn!(%error, event_id = %id, "could not settle an event in the inbox");
+}
+
+/// Records an attempt's outcome (`None`: done). A store that is down is tried again while the
+/// claim holds: once it expires the event may run again elsewhere, and settling would be too
+/// late; before, giving up would run a callback twice for a short outage.
+async fn settle(
+    inbox: &dyn Inbox,
+    id: &str,
+    number: u32,
+    outcome: Option<&(String, Option<Duration>)>,
+    claim_expires: tokio::time::Instant,
+) {
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let settled = match outcome {
+            None => inbox.complete(id, number).await,
+            Some((error, retry_in)) => inbox.fail(id, number, error, *retry_in).await,
+        };
+        let Err(error) = settled else { return };
+        if tokio::time::Instant::now() + pause >= claim_expires {
+            // Its claim expires, and the event is processed again.
+            tracing::warn!(%error, "could not settle an event in the inbox before its claim expired");
+            return;
+        }
+        tracing::warn!(%error, ?pause, "could not settle an event in the inbox; trying again");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
     }
 }
