@@ -1,8 +1,10 @@
 //! The HTTP benchmark's server: `POST /bare` only reads the `Stripe-Signature` header and the
 //! body (the ceiling of any axum endpoint), `POST /floor` does the floor's work on them (the
 //! ceiling of any verifying endpoint: see `benches/floor.rs`), `POST /webhook` is the real
-//! endpoint with a no-op callback. Listens on `127.0.0.1:$PORT` (default 4243). Driven by
-//! `bench/http.sh`.
+//! endpoint with a no-op callback; with `STRIPE_INBOX` set (`sqlite:<path>`, `postgres://...`),
+//! `POST /inbox` is the endpoint storing each notification in that inbox (no workers: the
+//! answer's cost alone). Listens on `127.0.0.1:$PORT` (default 4243). Driven by `bench/http.sh`
+//! and `bench/inbox.sh`.
 
 #[path = "../benches/floor.rs"]
 mod floor;
@@ -29,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         })?
         .on_v1_billing_meter_error_report_triggered(|_, _| std::future::ready(Ok(())))?
         .build();
-    let app = Router::new()
+    let mut app = Router::new()
         .route(
             "/bare",
             post(|request: Request| async move {
@@ -47,7 +49,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 }))
             }),
         )
-        .route("/webhook", WebhookEndpoint::new(handler).verified());
+        .route("/webhook", WebhookEndpoint::new(handler.clone()).verified());
+    if let Ok(inbox) = std::env::var("STRIPE_INBOX") {
+        let inbox = stripe_notify::inbox::open(&inbox).await?;
+        app = app.route("/inbox", WebhookEndpoint::new(handler).inbox(inbox).verified());
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;

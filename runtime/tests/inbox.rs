@@ -357,7 +357,13 @@ async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_th
             .poll_interval(Duration::from_millis(50))
     };
     let (_stop, dying) = start_workers(&handler, Arc::clone(&inbox), options());
-    wait_for(&*inbox, State::Processing, 1).await;
+    // Killed once its callback runs: a claim alone (the callback not yet started) would leave
+    // the never-returning first run to the next workers.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while runs.lock().unwrap().get("evt_abandoned").is_none() {
+        assert!(tokio::time::Instant::now() < deadline, "the callback never ran");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     dying.abort();
     let _ = dying.await;
     assert_eq!(
