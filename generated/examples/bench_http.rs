@@ -3,8 +3,9 @@
 //! ceiling of any verifying endpoint: see `benches/floor.rs`), `POST /webhook` is the real
 //! endpoint with a no-op callback; with `STRIPE_INBOX` set (`sqlite:<path>`, `postgres://...`),
 //! `POST /inbox` is the endpoint storing each notification in that inbox (no workers: the
-//! answer's cost alone). Listens on `127.0.0.1:$PORT` (default 4243). Driven by `bench/http.sh`
-//! and `bench/inbox.sh`.
+//! answer's cost alone). Listens on `127.0.0.1:$PORT` (default 4243); with the feature
+//! `actix-web`, the same endpoint on actix-web listens on `127.0.0.1:$ACTIX_PORT` (default 4253),
+//! `POST /webhook`. Driven by `bench/http.sh` and `bench/inbox.sh`.
 
 #[path = "../benches/floor.rs"]
 mod floor;
@@ -52,7 +53,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .route("/webhook", WebhookEndpoint::new(handler.clone()).verified());
     if let Ok(inbox) = std::env::var("STRIPE_INBOX") {
         let inbox = stripe_notify::inbox::open(&inbox).await?;
-        app = app.route("/inbox", WebhookEndpoint::new(handler).inbox(inbox).verified());
+        app = app.route(
+            "/inbox",
+            WebhookEndpoint::new(handler.clone()).inbox(inbox).verified(),
+        );
+    }
+    #[cfg(feature = "actix-web")]
+    {
+        let port: u16 = std::env::var("ACTIX_PORT").map_or(Ok(4253), |p| p.parse())?;
+        let endpoint = WebhookEndpoint::new(handler);
+        let actix = actix_web::HttpServer::new(move || {
+            actix_web::App::new().route("/webhook", endpoint.clone().actix_verified())
+        })
+        .disable_signals()
+        .bind(("127.0.0.1", port))?
+        .run();
+        tokio::spawn(actix);
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);

@@ -176,31 +176,35 @@ fn send_delivers_signed_samples_to_a_real_endpoint() {
     );
 }
 
-/// The `webhook_server` example's binary, built by `cargo test` (or here, when this test runs
-/// alone, in the same target folder and profile).
-fn example_binary() -> std::path::PathBuf {
-    static BUILT: std::sync::Once = std::sync::Once::new();
+/// The example servers, which take the same environment and print the same lines: axum's, and
+/// actix-web's with the feature.
+const EXAMPLES: &[(&str, &[&str])] = &[
+    ("webhook_server", &[]),
+    #[cfg(feature = "actix-web")]
+    ("webhook_server_actix", &["--features", "actix-web"]),
+];
+
+/// An example's binary, built by `cargo test` (or here, when this test runs alone, in the same
+/// target folder and profile).
+fn example_binary((name, features): (&str, &[&str])) -> std::path::PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
-    let binary = profile_dir.join("examples").join("webhook_server");
-    BUILT.call_once(|| {
+    let binary = profile_dir.join("examples").join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         if !binary.exists() {
             let target = profile_dir.parent().unwrap();
             let status = Command::new(env!("CARGO"))
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "stripe-notify",
-                    "--example",
-                    "webhook_server",
-                ])
+                .args(["build", "--quiet", "-p", "stripe-notify", "--example", name])
+                .args(features)
                 .env("CARGO_TARGET_DIR", target)
                 .status()
                 .unwrap();
-            assert!(status.success(), "the webhook_server example builds");
+            assert!(status.success(), "the {name} example builds");
         }
-    });
+        built.push(name.to_owned());
+    }
     binary
 }
 
@@ -212,15 +216,15 @@ struct ExampleServer {
 }
 
 impl ExampleServer {
-    fn start(env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(example_binary())
+    fn start(example: (&str, &[&str]), env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(example_binary(example))
             .env("PORT", "0")
             .env_remove("STRIPE_API_KEY")
             .env_remove("STRIPE_WEBHOOK_SECRET")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
-            .expect("the webhook_server example runs");
+            .expect("the example server runs");
         let stdout = child.stdout.take().unwrap();
         let (sender, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -274,8 +278,14 @@ impl Drop for ExampleServer {
 
 #[test]
 fn send_to_the_example_server_routes_each_type() {
+    for &example in EXAMPLES {
+        send_to_the_example_server_routes_each_type_on(example);
+    }
+}
+
+fn send_to_the_example_server_routes_each_type_on(example: (&str, &[&str])) {
     let secret = "whsec_example";
-    let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret)]);
+    let server = ExampleServer::start(example, &[("STRIPE_WEBHOOK_SECRET", secret)]);
     for (event_type, by) in [
         ("v1.billing.meter.error_report_triggered", "callback"),
         ("v2.core.account.created", "fallback-known"),
@@ -299,14 +309,23 @@ fn send_to_the_example_server_routes_each_type() {
 
 #[test]
 fn the_example_server_fetches_when_given_an_api_key() {
+    for &example in EXAMPLES {
+        the_example_server_fetches_when_given_an_api_key_on(example);
+    }
+}
+
+fn the_example_server_fetches_when_given_an_api_key_on(example: (&str, &[&str])) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let stripe = runtime
         .block_on(stripe_notify::testing::FakeStripe::start())
         .unwrap();
-    let server = ExampleServer::start(&[
-        ("STRIPE_API_KEY", "sk_test_example"),
-        ("STRIPE_API_BASE", &stripe.url()),
-    ]);
+    let server = ExampleServer::start(
+        example,
+        &[
+            ("STRIPE_API_KEY", "sk_test_example"),
+            ("STRIPE_API_BASE", &stripe.url()),
+        ],
+    );
     let secret = "whsec_demo_local_testing_only";
     let sample = stdout(&cli(&["sample", "v1.billing.meter.error_report_triggered"]));
     let notification: serde_json::Value = serde_json::from_str(&sample).unwrap();
@@ -384,8 +403,14 @@ fn inboxes(name: &str) -> Vec<String> {
 #[test]
 fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once() {
     let secret = "whsec_example";
-    for inbox in inboxes("once") {
-        let server = ExampleServer::start(&[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_INBOX", &inbox)]);
+    for (&example, inbox) in EXAMPLES
+        .iter()
+        .flat_map(|e| inboxes("once").into_iter().map(move |i| (e, i)))
+    {
+        let server = ExampleServer::start(
+            example,
+            &[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_INBOX", &inbox)],
+        );
         let output = send(
             "v1.billing.meter.error_report_triggered",
             &server.url,
@@ -419,7 +444,16 @@ fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once()
 
 #[test]
 fn with_fail_first_a_user_sees_the_inbox_retry_a_callback() {
-    let server = ExampleServer::start(&[("STRIPE_INBOX", "memory"), ("STRIPE_DEMO_FAIL_FIRST", "1")]);
+    for &example in EXAMPLES {
+        with_fail_first_a_user_sees_the_inbox_retry_a_callback_on(example);
+    }
+}
+
+fn with_fail_first_a_user_sees_the_inbox_retry_a_callback_on(example: (&str, &[&str])) {
+    let server = ExampleServer::start(
+        example,
+        &[("STRIPE_INBOX", "memory"), ("STRIPE_DEMO_FAIL_FIRST", "1")],
+    );
     let secret = "whsec_demo_local_testing_only";
     let output = send(
         "v1.billing.meter.error_report_triggered",

@@ -60,9 +60,17 @@ enum Framework {
     Axum,
     /// hyper, through the framework-neutral `serve`.
     Hyper,
+    /// The ready actix-web routes (feature `actix-web`).
+    #[cfg(feature = "actix-web")]
+    Actix,
 }
 
-const FRAMEWORKS: [Framework; 2] = [Framework::Axum, Framework::Hyper];
+const FRAMEWORKS: &[Framework] = &[
+    Framework::Axum,
+    Framework::Hyper,
+    #[cfg(feature = "actix-web")]
+    Framework::Actix,
+];
 
 struct Server {
     url: String,
@@ -103,6 +111,20 @@ impl Server {
             }
             Framework::Hyper => {
                 tokio::spawn(serve_with_hyper(listener, endpoint));
+            }
+            #[cfg(feature = "actix-web")]
+            Framework::Actix => {
+                let server = actix_web::HttpServer::new(move || {
+                    actix_web::App::new()
+                        .route("/webhook", endpoint.clone().actix_verified())
+                        .route("/unverified", endpoint.clone().actix_unverified())
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener.into_std().unwrap())
+                .unwrap()
+                .run();
+                tokio::spawn(server);
             }
         }
         Self {
@@ -172,7 +194,7 @@ fn category(answer: &serde_json::Value) -> &str {
 
 #[tokio::test]
 async fn handled_notifications_get_200_and_run_once() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let server = Server::start(framework, 1 << 20).await;
         let received = serde_json::json!({"received": true});
         assert_eq!(
@@ -201,7 +223,7 @@ async fn handled_notifications_get_200_and_run_once() {
 
 #[tokio::test]
 async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let server = Server::start(framework, 1 << 20).await;
         let body = sample_of("v1.billing.meter.error_report_triggered");
         let cases = [
@@ -247,7 +269,7 @@ async fn rejected_requests_get_400_with_their_category_and_never_the_secret() {
 
 #[tokio::test]
 async fn a_failing_callback_gets_500_so_that_stripe_retries() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let server = Server::start(framework, 1 << 20).await;
         let (status, answer) = server.deliver(sample_of("v2.core.account.created")).await;
         assert_eq!((status, category(&answer)), (500, "callback"));
@@ -260,7 +282,7 @@ async fn a_failing_callback_gets_500_so_that_stripe_retries() {
 
 #[tokio::test]
 async fn an_oversized_body_gets_413() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let server = Server::start(framework, 4096).await;
         let mut body = sample_of("v1.billing.meter.error_report_triggered");
         body.truncate(body.len() - 1);
@@ -274,7 +296,7 @@ async fn an_oversized_body_gets_413() {
 
 #[tokio::test]
 async fn the_unverified_route_unwraps_an_eventbridge_envelope() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let server = Server::start(framework, 1 << 20).await;
         let thin = String::from_utf8(sample_of("v1.billing.meter.error_report_triggered")).unwrap();
         let envelope = format!(
@@ -308,7 +330,7 @@ fn the_blocking_handler_runs_sync_callbacks_without_a_runtime() {
 
 #[tokio::test]
 async fn a_slow_sender_gets_408_and_no_callback() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let server = Server::start(framework, 1 << 20).await;
         let address = server.url.trim_start_matches("http://").to_owned();
@@ -335,7 +357,7 @@ async fn a_slow_sender_gets_408_and_no_callback() {
 
 #[tokio::test]
 async fn a_callback_slower_than_the_timeout_runs_to_its_end() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         // Cancelling a callback halfway would leave its work (and a ledger's claim) half done; the
         // timeout is for slow senders, not for slow callbacks.
         let server = Server::start(framework, 1 << 20).await;
@@ -470,7 +492,7 @@ impl Inbox for FlakyInbox {
 
 #[tokio::test]
 async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callback_runs() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let inbox = Arc::new(FlakyInbox::default());
         let server = Server::with_inbox(framework, inbox.clone()).await;
         let body = sample_of("v1.billing.meter.error_report_triggered");
@@ -522,7 +544,7 @@ async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callbac
 
 #[tokio::test]
 async fn with_an_inbox_that_cannot_store_the_answer_is_503_so_that_stripe_retries() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let inbox = Arc::new(FlakyInbox::default());
         let server = Server::with_inbox(framework, inbox.clone()).await;
         inbox.down.store(true, Ordering::SeqCst);
@@ -542,7 +564,7 @@ async fn with_an_inbox_that_cannot_store_the_answer_is_503_so_that_stripe_retrie
 
 #[tokio::test]
 async fn with_an_inbox_a_rejected_request_gets_400_and_nothing_is_stored() {
-    for framework in FRAMEWORKS {
+    for &framework in FRAMEWORKS {
         let inbox = Arc::new(FlakyInbox::default());
         let server = Server::with_inbox(framework, inbox.clone()).await;
         let body = sample_of("v1.billing.meter.error_report_triggered");

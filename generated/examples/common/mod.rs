@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[cfg(feature = "axum")]
 use axum::Router;
 use stripe_notify::endpoint::WebhookEndpoint;
 use stripe_notify::inbox::{Inbox, InboxWorkers};
@@ -265,6 +266,7 @@ async fn terminated() {
 
 /// `POST /webhook` (verified) and `POST /webhook/unverified` (EventBridge, Event Grid), as axum
 /// routes.
+#[cfg(feature = "axum")]
 pub fn app(
     (verified, unverified): (
         WebhookEndpoint<stripe_notify::Catalog>,

@@ -42,11 +42,20 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
         B: Body,
         B::Error: std::error::Error + Send + Sync + 'static,
     {
-        let answer = match self.receive(body).await {
+        self.receive_and_process(body, verification).await.into()
+    }
+
+    /// The answer to a request whose body is `body`: received (bounded), then processed. What
+    /// every framework's layer calls.
+    pub(crate) async fn receive_and_process<B>(&self, body: B, verification: Verification<'_>) -> Answer
+    where
+        B: Body,
+        B::Error: std::error::Error + Send + Sync + 'static,
+    {
+        match self.receive(body).await {
             Ok(body) => self.process(&body, verification).await,
             Err(refusal) => Answer::refused(refusal),
-        };
-        answer.into()
+        }
     }
 
     /// The whole body, or why not: over the limit, not there in time, broken off.

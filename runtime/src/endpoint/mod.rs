@@ -1,7 +1,8 @@
 //! The webhook endpoint: read the raw body (bounded in size and time) and the
 //! `Stripe-Signature` header, hand them to the handler, and answer as Stripe expects. The
 //! answers are decided once, here; [`http`](self::http) serves them for any server built on the
-//! `http` crate's types (hyper, tower, axum, Lambda), [`axum`](self::axum) as ready routes.
+//! `http` crate's types (hyper, tower, axum, Lambda), `axum` and `actix` as ready routes
+//! (features `axum`, `actix-web`).
 //!
 //! | outcome | status | body |
 //! |---|---|---|
@@ -21,6 +22,8 @@
 //! 503 `{"error": {"category": "inbox", ...}}`, so that Stripe retries. Never 200 for an event not
 //! stored.
 
+#[cfg(feature = "actix-web")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod http;

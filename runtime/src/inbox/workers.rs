@@ -139,8 +139,9 @@ where
     loop {
         let free = concurrency.saturating_sub(running.len());
         if free > 0 {
-            // Taken before claiming: the claim cannot outlive it.
-            let claim_expires = tokio::time::Instant::now() + visibility_timeout;
+            // Taken before claiming: the claim cannot outlive it. `None`: a timeout too long to
+            // count, never reached.
+            let claim_expires = tokio::time::Instant::now().checked_add(visibility_timeout);
             match inbox.claim(free, visibility_timeout).await {
                 Ok(events) => {
                     for event in events {
@@ -181,7 +182,7 @@ async fn attempt<P, Fut>(
     process: Arc<P>,
     event: ClaimedEvent,
     retry: RetryPolicy,
-    claim_expires: tokio::time::Instant,
+    claim_expires: Option<tokio::time::Instant>,
 ) where
     P: Fn(ClaimedEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Attempt> + Send + 'static,
@@ -221,7 +222,7 @@ async fn settle(
     id: &str,
     number: u32,
     outcome: Option<&(String, Option<Duration>)>,
-    claim_expires: tokio::time::Instant,
+    claim_expires: Option<tokio::time::Instant>,
 ) {
     let mut pause = Duration::from_millis(50);
     loop {
@@ -230,13 +231,15 @@ async fn settle(
             Some((error, retry_in)) => inbox.fail(id, number, error, *retry_in).await,
         };
         let Err(error) = settled else { return };
-        if tokio::time::Instant::now() + pause >= claim_expires {
+        let holds_beyond_pause = claim_expires
+            .is_none_or(|expires| expires.saturating_duration_since(tokio::time::Instant::now()) > pause);
+        if !holds_beyond_pause {
             // Its claim expires, and the event is processed again.
             tracing::warn!(%error, "could not settle an event in the inbox before its claim expired");
             return;
         }
         tracing::warn!(%error, ?pause, "could not settle an event in the inbox; trying again");
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
+        pause = pause.saturating_mul(2).min(Duration::from_secs(2));
     }
 }
