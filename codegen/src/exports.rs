@@ -58,6 +58,7 @@ pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
     ("client", None),
     ("endpoint", Some("http")),
     ("inbox", None),
+    ("lambda", Some("lambda")),
     ("ledger", None),
     ("sample", None),
     ("testing", Some("testing")),

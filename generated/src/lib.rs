@@ -55,6 +55,9 @@ pub use stripe_notify_runtime::endpoint;
 
 pub use stripe_notify_runtime::inbox;
 
+#[cfg(feature = "lambda")]
+pub use stripe_notify_runtime::lambda;
+
 pub use stripe_notify_runtime::ledger;
 
 pub use stripe_notify_runtime::sample;

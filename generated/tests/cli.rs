@@ -9,6 +9,8 @@ use stripe_notify::{
     EventNotificationHandler, KNOWN_EVENT_TYPES, RegisterCallbacks, StripeClient, sign, unix_now,
 };
 
+mod support;
+
 const SECRET: &str = "whsec_cli_test";
 
 fn cli(args: &[&str]) -> Output {
@@ -184,30 +186,6 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("webhook_server_actix", &["--features", "actix-web"]),
 ];
 
-/// An example's binary, built by `cargo test` (or here, when this test runs alone, in the same
-/// target folder and profile).
-fn example_binary((name, features): (&str, &[&str])) -> std::path::PathBuf {
-    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
-    let binary = profile_dir.join("examples").join(name);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|b| b == name) {
-        if !binary.exists() {
-            let target = profile_dir.parent().unwrap();
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "--quiet", "-p", "stripe-notify", "--example", name])
-                .args(features)
-                .env("CARGO_TARGET_DIR", target)
-                .status()
-                .unwrap();
-            assert!(status.success(), "the {name} example builds");
-        }
-        built.push(name.to_owned());
-    }
-    binary
-}
-
 /// The example server, started as a process.
 struct ExampleServer {
     child: std::process::Child,
@@ -217,7 +195,7 @@ struct ExampleServer {
 
 impl ExampleServer {
     fn start(example: (&str, &[&str]), env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(example_binary(example))
+        let mut child = Command::new(support::example_binary(example))
             .env("PORT", "0")
             .env_remove("STRIPE_API_KEY")
             .env_remove("STRIPE_WEBHOOK_SECRET")

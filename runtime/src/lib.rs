@@ -15,7 +15,7 @@
 //! Modules are layered, each using only those above it: `text`, `decimal`, `random`, `clock`,
 //! `context`, `types`, `error`; `signature`, `related`, `kind`, `client`; `notification`;
 //! `catalog`, `envelope`, `outcome`, `ledger`, `inbox`, `recovery`, `sample`; `handler`; `endpoint`,
-//! `testing`.
+//! `lambda`, `testing`.
 #![cfg_attr(
     not(test),
     deny(
@@ -40,6 +40,8 @@ pub mod error;
 pub mod handler;
 pub mod inbox;
 mod kind;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod ledger;
 mod macros;
 pub mod notification;

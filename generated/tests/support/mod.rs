@@ -1,7 +1,9 @@
 //! What the generated crate's tests share: Stripe's resource fixtures, and a v2 resource.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -47,3 +49,27 @@ pub const OUTBOUND_PAYMENT: &str = r#"{
   "to": {"credited": {"value": 1000, "currency": "usd"}, "payout_method": "pm_1", "recipient": "acct_3"},
   "trace_id": {"status": "supported", "value": "trace_1"}
 }"#;
+
+/// An example's binary (`name`, built with the cargo arguments `features`), built by `cargo
+/// test` or, when a test runs alone, here, in the same target folder and profile.
+pub fn example_binary((name, features): (&str, &[&str])) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
+    let binary = profile_dir.join("examples").join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
+        if !binary.exists() {
+            let target = profile_dir.parent().unwrap();
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "-p", "stripe-notify", "--example", name])
+                .args(features)
+                .env("CARGO_TARGET_DIR", target)
+                .status()
+                .unwrap();
+            assert!(status.success(), "the {name} example builds");
+        }
+        built.push(name.to_owned());
+    }
+    binary
+}
