@@ -142,6 +142,27 @@ impl PostgresInbox {
         let statement = client.prepare_cached(sql).await.map_err(failed)?;
         client.query(&statement, params).await.map_err(failed)
     }
+
+    /// Runs one query in a transaction whose commit does not wait for the disk
+    /// (`synchronous_commit = off`, for this transaction alone). For claims: a claim that a
+    /// crash of the database loses leaves its event due again, as a worker that dies does, so
+    /// waiting for its flush buys nothing, and it halves the flushes an event costs.
+    async fn query_unflushed(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, InboxError> {
+        let mut client = self.pool.get().await.map_err(failed)?;
+        let transaction = client.transaction().await.map_err(failed)?;
+        transaction
+            .batch_execute("SET LOCAL synchronous_commit = off")
+            .await
+            .map_err(failed)?;
+        let statement = transaction.prepare_cached(sql).await.map_err(failed)?;
+        let rows = transaction.query(&statement, params).await.map_err(failed)?;
+        transaction.commit().await.map_err(failed)?;
+        Ok(rows)
+    }
 }
 
 fn timestamp(millis: i64) -> Timestamp {
@@ -182,7 +203,7 @@ impl Inbox for PostgresInbox {
         Box::pin(async move {
             let (visibility, limit) = (millis(visibility), i64::try_from(limit).unwrap_or(i64::MAX));
             let rows = self
-                .query(
+                .query_unflushed(
                     "UPDATE stripe_notify_inbox
                      SET state = 'processing', attempts = attempts + 1, state_at = now() + $1::bigint * interval '1 millisecond'
                      WHERE id IN (
