@@ -74,6 +74,7 @@ publish = false
 http = ["stripe-notify-runtime/http"]
 axum = ["http", "stripe-notify-runtime/axum"]
 testing = ["stripe-notify-runtime/testing"]
+lambda = ["stripe-notify-runtime/lambda"]
 external-meter = []
 
 [dependencies]
