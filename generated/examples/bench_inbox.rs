@@ -106,24 +106,8 @@ async fn open(spec: &str) -> Result<Arc<dyn Inbox>, Error> {
         }
         return Ok(stripe_notify::inbox::open(spec).await?);
     }
-    let url = fresh_schema(spec).await?;
+    let url = stripe_notify::testing::isolated_schema(spec).await?;
     Ok(stripe_notify::inbox::open(&url).await?)
-}
-
-/// A URL of `url`'s database whose connections use a new, empty schema.
-async fn fresh_schema(url: &str) -> Result<String, Error> {
-    let schema = format!("stripe_notify_bench_{}", std::process::id());
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-    let connection = tokio::spawn(connection);
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .await?;
-    drop(client);
-    let _ = connection.await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Ok(format!("{url}{separator}options=-csearch_path%3D{schema}"))
 }
 
 /// Runs `work` for each of `items` from `clients` concurrent tasks; the time it took.
@@ -172,7 +156,7 @@ const BARE_INSERT: &str = "INSERT INTO bare_inbox (id, event_type, created, body
      VALUES ($1, $2, $3::text::timestamptz, $4, $5, 'pending') ON CONFLICT (id) DO NOTHING";
 
 async fn enqueue(url: &str, clients: u64, per_round: u64, rounds: u64) -> Result<(), Error> {
-    let url = fresh_schema(url).await?;
+    let url = stripe_notify::testing::isolated_schema(url).await?;
     let pool_size = usize::try_from(clients)?;
     let inbox = Arc::new(PostgresInbox::connect_with_pool(&url, pool_size).await?);
     // The pool the inbox builds, built again for the bare side.

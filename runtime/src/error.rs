@@ -192,6 +192,20 @@ impl HandleError {
         }
     }
 
+    /// Logs this outcome of handling `body`, as every entry point does (the endpoint, Lambda): a
+    /// refusal at `warn` with its category, a failure of processing (the application's
+    /// business, not the sender's) at `error`; each with the body's event id when it has one.
+    #[cfg(any(feature = "http", feature = "lambda"))]
+    pub(crate) fn log(&self, body: &[u8]) {
+        let event_id = event_id(body);
+        let event_id = event_id.as_deref().unwrap_or("unknown");
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, event_id, "a Stripe notification could not be processed");
+        } else {
+            tracing::warn!(error = %self, event_id, category = self.category(), "rejected a Stripe notification");
+        }
+    }
+
     /// The message the sender may see: what is wrong with its request, or, for a failure of
     /// this side's processing (the application's business), only that it will be retried.
     pub fn public_message(&self) -> String {
@@ -201,6 +215,18 @@ impl HandleError {
             self.to_string()
         }
     }
+}
+
+/// The event id of a body, for the logs: best effort, of a body that may be anything.
+#[cfg(any(feature = "http", feature = "lambda"))]
+fn event_id(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
+    }
+    let id = serde_json::from_slice::<Id<'_>>(body).ok()?.id;
+    Some(crate::text::truncate(&id, 64).to_owned())
 }
 
 /// A request to Stripe's API failed.

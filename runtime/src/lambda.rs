@@ -30,8 +30,8 @@ use crate::outcome::Handled;
 /// Handles one invocation: `event`'s payload is an EventBridge event whose `detail` is a thin
 /// event (a bare thin event, or an Event Grid event, is taken too). An error makes the
 /// invocation fail, so that Lambda retries it and then sends it to the function's on-failure
-/// destination: a failed callback, but also a payload that is not a thin event (logged at
-/// `warn`, as the endpoint logs a refusal).
+/// destination: a failed callback, but also a payload that is not a thin event. Logged as the
+/// endpoint logs (a refusal at `warn`, a failure at `error`).
 pub async fn handle<C: EventCatalog>(
     handler: &Handler<C>,
     event: LambdaEvent<Box<RawValue>>,
@@ -39,12 +39,7 @@ pub async fn handle<C: EventCatalog>(
     let body = event.payload.get().as_bytes();
     let outcome = handler.handle_without_verification(body).await;
     if let Err(error) = &outcome {
-        let request_id = event.context.request_id.as_str();
-        if error.status().is_server_error() {
-            tracing::error!(%error, request_id, "a Stripe event from EventBridge could not be processed");
-        } else {
-            tracing::warn!(%error, request_id, category = error.category(), "rejected an event from EventBridge");
-        }
+        error.log(body);
     }
     outcome
 }

@@ -12,8 +12,6 @@
 //! # }
 //! ```
 
-use std::borrow::Cow;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
@@ -61,9 +59,8 @@ impl<C: EventCatalog> WebhookEndpoint<C> {
 fn response(answer: Answer) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
-    match answer.body {
-        Some(Cow::Borrowed(body)) => response.content_type("application/json").body(body),
-        Some(Cow::Owned(body)) => response.content_type("application/json").body(body),
+    match answer.body_bytes() {
+        Some(body) => response.content_type("application/json").body(body),
         None => response.finish(),
     }
 }

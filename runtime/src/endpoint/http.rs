@@ -82,12 +82,8 @@ impl From<Answer> for http::Response<Full<Bytes>> {
     fn from(answer: Answer) -> Self {
         let status =
             http::StatusCode::from_u16(answer.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = match answer.body {
+        let mut response = match answer.body_bytes() {
             Some(body) => {
-                let body = match body {
-                    std::borrow::Cow::Borrowed(text) => Bytes::from_static(text.as_bytes()),
-                    std::borrow::Cow::Owned(text) => Bytes::from(text),
-                };
                 let mut response = http::Response::new(Full::new(body));
                 response.headers_mut().insert(
                     http::header::CONTENT_TYPE,

@@ -34,13 +34,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use crate::catalog::EventCatalog;
 use crate::error::{HandleError, PayloadError};
 use crate::handler::Handler;
 use crate::inbox::Inbox;
-use crate::text::truncate;
 
 /// Default limit of a webhook body: thin events are small (about 500 bytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -182,23 +179,16 @@ impl Answer {
         }
     }
 
-    /// The answer for what handling `body` came to, logged when it is not a success: a refusal
-    /// at `warn` (with the event id, when the body has one), a failure of processing at
-    /// `error`.
+    /// The answer for what handling `body` came to, logged when it is not a success
+    /// ([`HandleError::log`]).
     pub(crate) fn of<T>(outcome: Result<T, HandleError>, body: &[u8]) -> Self {
-        let error = match outcome {
-            Ok(_) => return Self::received(),
-            Err(error) => error,
-        };
-        let event_id = event_id(body);
-        let event_id = event_id.as_deref().unwrap_or("unknown");
-        if error.status().is_server_error() {
-            // The application's business, not the sender's: logged only.
-            tracing::error!(%error, event_id, "a Stripe notification could not be processed");
-        } else {
-            tracing::warn!(%error, event_id, category = error.category(), "rejected a Stripe notification");
+        match outcome {
+            Ok(_) => Self::received(),
+            Err(error) => {
+                error.log(body);
+                Self::error(&error)
+            }
         }
-        Self::error(&error)
     }
 
     /// `{"error": {"category", "message"}}` with the error's status: never a secret, never the
@@ -211,6 +201,14 @@ impl Answer {
             status: error.status().as_u16(),
             body: Some(Cow::Owned(body.to_string())),
         }
+    }
+
+    /// The JSON body as bytes, for any framework's response; the static answers are not copied.
+    pub(crate) fn body_bytes(self) -> Option<bytes::Bytes> {
+        self.body.map(|body| match body {
+            Cow::Borrowed(text) => bytes::Bytes::from_static(text.as_bytes()),
+            Cow::Owned(text) => bytes::Bytes::from(text),
+        })
     }
 
     /// The answer to a body that could not be received.
@@ -240,15 +238,4 @@ pub(crate) enum Refusal {
     TooSlow,
     /// Broken off by the sender: 400.
     BrokenOff,
-}
-
-/// The event id of a body, for the logs: best effort, of a body that may be anything.
-fn event_id(body: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Id<'a> {
-        #[serde(borrow)]
-        id: Cow<'a, str>,
-    }
-    let id = serde_json::from_slice::<Id<'_>>(body).ok()?.id;
-    Some(truncate(&id, 64).to_owned())
 }
