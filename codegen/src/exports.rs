@@ -16,6 +16,8 @@ pub(crate) const RUNTIME_ITEMS: &[&str] = &[
     "EventCatalog",
     "EventInfo",
     "EventKind",
+    "FetchRelatedObject",
+    "FetchedObject",
     "FixedClock",
     "HandleError",
     "Handled",
@@ -75,6 +77,7 @@ pub(crate) const CATALOG_ITEMS: &[&str] = &[
     "EventNotificationHandlerBuilder",
     "KNOWN_EVENT_TYPES",
     "RegisterCallbacks",
+    "async_stripe",
     "prelude",
 ];
 

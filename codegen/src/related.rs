@@ -141,13 +141,15 @@ fn template_of_example(example: &RelatedExample) -> String {
     template.join("/")
 }
 
-/// `cus_NffrFeUfNV2Hib`: a short prefix, an underscore, and a long alphanumeric tail.
+/// `cus_NffrFeUfNV2Hib`: a short prefix, an underscore, and a long alphanumeric tail with a digit
+/// or a capital in it (`balance_settings`, a singleton's path, is a word, not an id).
 fn looks_like_an_id(segment: &str) -> bool {
     segment.split_once('_').is_some_and(|(prefix, tail)| {
         (1..=8).contains(&prefix.len())
             && prefix.bytes().all(|b| b.is_ascii_lowercase())
             && tail.len() >= 8
             && tail.bytes().all(|b| b.is_ascii_alphanumeric())
+            && tail.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
     })
 }
 
@@ -196,6 +198,11 @@ mod tests {
             url: "/v1/balance".into(),
         };
         assert_eq!(template_of_example(&balance), "/v1/balance");
+        let balance_settings = RelatedExample {
+            id: None,
+            url: "/v1/balance_settings".into(),
+        };
+        assert_eq!(template_of_example(&balance_settings), "/v1/balance_settings");
     }
 
     #[test]

@@ -61,7 +61,7 @@ stripe_notify_runtime::event_catalog! {
     /// Occurs whenever a balance settings status or property has changed.
     V1BalanceSettingsUpdated = 10 "v1.balance_settings.updated" on_v1_balance_settings_updated (V1BalanceSettingsUpdatedEventNotification, V1BalanceSettingsUpdatedEvent)
         data V1BalanceSettingsUpdatedEventData, changes serde_json::Value,
-        related Singleton("balance_settings", "/v1/{v1_id}", @ "/v1/balance_settings"),
+        related Singleton("balance_settings", "/v1/balance_settings", @ "/v1/balance_settings"),
         resource serde_json::Value | "async-stripe-core" stripe_core::BalanceSettings;
     /// Occurs whenever your custom alert threshold is met.
     V1BillingAlertTriggered = 11 "v1.billing.alert.triggered" on_v1_billing_alert_triggered (V1BillingAlertTriggeredEventNotification, V1BillingAlertTriggeredEvent)
@@ -566,7 +566,7 @@ stripe_notify_runtime::event_catalog! {
     /// Occurs when an InvoicePayment is successfully paid.
     V1InvoicePaymentPaid = 111 "v1.invoice_payment.paid" on_v1_invoice_payment_paid (V1InvoicePaymentPaidEventNotification, V1InvoicePaymentPaidEvent)
         data V1InvoicePaymentPaidEventData, changes serde_json::Value,
-        related Object("invoice_payment", "/v1/{v1_id}/{id}", "inpay_1M3USa2eZvKYlo2CBjuwbq0N" @ "/v1/invoice_payments/inpay_1M3USa2eZvKYlo2CBjuwbq0N"),
+        related Object("invoice_payment", "/v1/invoice_payments/{id}", "inpay_1M3USa2eZvKYlo2CBjuwbq0N" @ "/v1/invoice_payments/inpay_1M3USa2eZvKYlo2CBjuwbq0N"),
         resource serde_json::Value | "async-stripe-shared" stripe_shared::InvoicePayment;
     /// Occurs whenever an invoice item is created.
     V1InvoiceitemCreated = 112 "v1.invoiceitem.created" on_v1_invoiceitem_created (V1InvoiceitemCreatedEventNotification, V1InvoiceitemCreatedEvent)

@@ -38,14 +38,15 @@ pub use schemas::*;
 #[rustfmt::skip]
 pub use stripe_notify_runtime::{
     AnyRelatedObject, ApiError, CallbackError, CallbackResult, ClientError, Clock,
-    ConfigError, Event, EventCatalog, EventInfo, EventKind, FixedClock, HandleError,
-    Handled, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
-    HasSingletonRelatedObject, KnownEventKind, MalformedHeader, Notification,
-    PayloadError, Reason, ReasonRequest, RecoveryFilter, RecoveryReport, RelatedExample,
-    RelatedInfo, RelatedObject, RelatedObjectShape, RelatedResourceInfo, SignatureError,
-    SingletonRelatedObject, StripeClient, StripeClientBuilder, StripeContext,
-    SystemClock, Timestamp, Tolerance, UnhandledNotificationDetails, Unknown,
-    UnknownEventNotification, Verifier, sign, unix_now,
+    ConfigError, Event, EventCatalog, EventInfo, EventKind, FetchRelatedObject,
+    FetchedObject, FixedClock, HandleError, Handled, HasAnyRelatedObject,
+    HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject, KnownEventKind,
+    MalformedHeader, Notification, PayloadError, Reason, ReasonRequest, RecoveryFilter,
+    RecoveryReport, RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape,
+    RelatedResourceInfo, SignatureError, SingletonRelatedObject, StripeClient,
+    StripeClientBuilder, StripeContext, SystemClock, Timestamp, Tolerance,
+    UnhandledNotificationDetails, Unknown, UnknownEventNotification, Verifier, sign,
+    unix_now,
 };
 
 pub use stripe_notify_runtime::client;
@@ -66,6 +67,24 @@ pub use stripe_notify_runtime::sample;
 pub use stripe_notify_runtime::testing;
 
 pub use stripe_notify_runtime::types;
+
+/// async-stripe's crates that the enabled `async-stripe-*` features bring, for naming
+/// the types `fetch_related_object` returns without depending on async-stripe
+/// yourself: `stripe_notify::async_stripe::shared::Invoice`.
+pub mod async_stripe {
+    #[cfg(feature = "async-stripe-billing")]
+    pub use ::stripe_billing as billing;
+    #[cfg(feature = "async-stripe-core")]
+    pub use ::stripe_core as core;
+    #[cfg(feature = "async-stripe-fraud")]
+    pub use ::stripe_fraud as fraud;
+    #[cfg(feature = "async-stripe-misc")]
+    pub use ::stripe_misc as misc;
+    #[cfg(feature = "async-stripe-shared")]
+    pub use ::stripe_shared as shared;
+    #[cfg(feature = "async-stripe-terminal")]
+    pub use ::stripe_terminal as terminal;
+}
 
 /// What a handler's code needs in scope: `use stripe_notify::prelude::*;`.
 #[rustfmt::skip]

@@ -104,7 +104,7 @@ async fn a_parsed_notification_fetches_in_its_context() {
     let AnyNotification::V1InvoicePaid(notification) = parse(&handler, body).unwrap() else {
         panic!("an invoice.paid notification");
     };
-    let invoice: serde_json::Value = notification.fetch_related_object_as().await.unwrap().unwrap();
+    let invoice: serde_json::Value = notification.fetch_related_object_as().await.unwrap();
     assert_eq!(invoice["id"], "in_1");
     let request = &stripe.requests()[0];
     assert_eq!(request.header("stripe-context"), Some("acct_1"));

@@ -43,9 +43,12 @@ impl KindVisitor<Catalog> for FetchTyped {
                 .on::<K, _, _>(move |n, _| {
                     let outcomes = Arc::clone(&outcomes);
                     async move {
-                        let outcome = match n.fetch_related_object().await {
-                            Ok(Some(_)) => Ok(()),
-                            Ok(None) => Err("nothing fetched".to_owned()),
+                        // Generic over every kind, with or without a related object, so
+                        // through the client: the request `fetch_related_object` sends.
+                        let body: serde_json::Value = serde_json::from_slice(n.body()).unwrap();
+                        let url = body["related_object"]["url"].as_str().unwrap();
+                        let outcome = match n.client().get::<K::Resource>(url, Some(n.id())).await {
+                            Ok(_) => Ok(()),
                             Err(error) => Err(error.to_string()),
                         };
                         outcomes

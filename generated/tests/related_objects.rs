@@ -53,15 +53,14 @@ async fn invoice_paid_and_outbound_payment_posted_fetch_their_related_objects() 
         let seen = Arc::clone(&invoices);
         async move {
             // Into any type: here the JSON as sent.
-            let json: serde_json::Value = n.fetch_related_object_as().await?.expect("a related invoice");
+            let json: serde_json::Value = n.fetch_related_object_as().await?;
             seen.lock()
                 .unwrap()
                 .push(format!("invoice {} {}", n.related_object().id, json["object"]));
             #[cfg(feature = "async-stripe-shared")]
             {
                 // With the feature, the related object is async-stripe's invoice.
-                let invoice: stripe_shared::Invoice =
-                    n.fetch_related_object().await?.expect("a related invoice");
+                let invoice: stripe_shared::Invoice = n.fetch_related_object().await?;
                 seen.lock().unwrap().push(format!(
                     "typed invoice {} due {}",
                     invoice.currency, invoice.amount_due
@@ -74,7 +73,7 @@ async fn invoice_paid_and_outbound_payment_posted_fetch_their_related_objects() 
     .on_v2_money_management_outbound_payment_posted(move |n, _| {
         let seen = Arc::clone(&payments);
         async move {
-            let payment = n.fetch_related_object().await?.expect("a related payment");
+            let payment = n.fetch_related_object().await?;
             assert_eq!(payment.status, V2MoneyManagementOutboundPaymentStatus::Posted);
             seen.lock().unwrap().push(format!(
                 "payment {} {} {}",
@@ -125,4 +124,48 @@ async fn invoice_paid_and_outbound_payment_posted_fetch_their_related_objects() 
             .iter()
             .all(|r| r.header("stripe-version") == Some(stripe_notify::API_VERSION))
     );
+}
+
+/// Whether `url` is an instance of `template`: the same segments, each `{name}` standing for
+/// one non-empty segment (and `{id}` for the object's own id).
+fn instance_of(template: &str, url: &str, id: Option<&str>) -> bool {
+    let (template, url): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), url.split('/').collect());
+    template.len() == url.len()
+        && template
+            .iter()
+            .zip(&url)
+            .all(|(pattern, segment)| match *pattern {
+                "{id}" => Some(*segment) == id,
+                _ if pattern.starts_with('{') && pattern.ends_with('}') => !segment.is_empty(),
+                _ => pattern == segment,
+            })
+}
+
+#[test]
+fn every_url_template_fits_its_example() {
+    use stripe_notify::{Catalog, EventCatalog, RelatedInfo};
+    let mut checked = 0;
+    for info in Catalog::EVENTS {
+        let (resource, singleton) = match info.related {
+            RelatedInfo::Object(resource) => (resource, false),
+            RelatedInfo::Singleton(resource) => (resource, true),
+            RelatedInfo::None => continue,
+        };
+        let Some(example) = resource.example else { continue };
+        assert!(
+            instance_of(resource.url_template, example.url, example.id),
+            "{}: template {} does not fit the example {}",
+            info.event_type,
+            resource.url_template,
+            example.url
+        );
+        assert_eq!(
+            example.id.is_none(),
+            singleton,
+            "{}: a singleton has no id, an object has one",
+            info.event_type
+        );
+        checked += 1;
+    }
+    assert!(checked > 150, "only {checked} rows have an example");
 }

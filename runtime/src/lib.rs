@@ -67,12 +67,12 @@ pub use error::{
 pub use handler::{Handler, HandlerBuilder};
 pub use jiff::Timestamp;
 pub use kind::{EventKind, Unknown};
-pub use notification::{Event, Notification, Reason, ReasonRequest, UnknownEventNotification};
+pub use notification::{Event, FetchedObject, Notification, Reason, ReasonRequest, UnknownEventNotification};
 pub use outcome::{Handled, UnhandledNotificationDetails};
 pub use recovery::{RecoveryFilter, RecoveryReport};
 pub use related::{
-    AnyRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject,
-    RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape, RelatedResourceInfo,
-    SingletonRelatedObject,
+    AnyRelatedObject, FetchRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
+    HasSingletonRelatedObject, RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape,
+    RelatedResourceInfo, SingletonRelatedObject,
 };
 pub use signature::{SignatureHeader, Tolerance, Verifier, WebhookSecret, sign};

@@ -96,6 +96,41 @@
 /// # Ok::<(), stripe_notify_runtime::ConfigError>(())
 /// ```
 ///
+/// A type with a related object fetches the object itself, no `Option` to check; a type without
+/// one has nothing to fetch:
+///
+/// ```
+/// # mod catalog {
+/// #     stripe_notify_runtime::event_catalog! {
+/// #         api_version: "2026-09-30.endive";
+/// #         V1InvoicePaid = 0 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related Object("invoice", "/v1/invoices/{id}"), resource serde_json::Value;
+/// #         V2CoreAccountLinkReturned = 1 "v2.core.account_link.returned" on_v2_core_account_link_returned (V2CoreAccountLinkReturnedEventNotification, V2CoreAccountLinkReturnedEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related None, resource serde_json::Value;
+/// #     }
+/// # }
+/// # use catalog::V1InvoicePaidEventNotification;
+/// async fn paid(n: V1InvoicePaidEventNotification) -> Result<(), stripe_notify_runtime::ClientError> {
+///     let invoice: serde_json::Value = n.fetch_related_object().await?;
+///     Ok(())
+/// }
+/// ```
+///
+/// ```compile_fail,E0599
+/// # mod catalog {
+/// #     stripe_notify_runtime::event_catalog! {
+/// #         api_version: "2026-09-30.endive";
+/// #         V2CoreAccountLinkReturned = 0 "v2.core.account_link.returned" on_v2_core_account_link_returned (V2CoreAccountLinkReturnedEventNotification, V2CoreAccountLinkReturnedEvent)
+/// #             data serde_json::Value, changes serde_json::Value, related None, resource serde_json::Value;
+/// #     }
+/// # }
+/// # use catalog::V2CoreAccountLinkReturnedEventNotification;
+/// async fn returned(n: V2CoreAccountLinkReturnedEventNotification) -> Result<(), stripe_notify_runtime::ClientError> {
+///     let nothing = n.fetch_related_object().await?;
+///     Ok(())
+/// }
+/// ```
+///
 /// A handler registers its own catalog's kinds only:
 ///
 /// ```compile_fail,E0271

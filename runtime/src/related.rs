@@ -79,12 +79,59 @@ pub struct RelatedExample {
 pub trait RelatedObjectShape: sealed::Sealed + Send + Sync + 'static {
     /// What `Notification::related_object` returns.
     type View<'a>: fmt::Debug + Copy;
-    /// Whether `fetch_related_object` fetches anything for this shape.
-    #[doc(hidden)]
-    const FETCHES: bool = true;
     /// The view of a related object, which the notification's parse checked has this shape.
     #[doc(hidden)]
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_>;
+}
+
+/// A shape with an object to fetch: every shape but [`HasNoRelatedObject`], whose notifications
+/// have no `fetch_related_object` at all.
+pub trait FetchRelatedObject: RelatedObjectShape {
+    /// What fetching the related object into a `T` gives: `T` where the event type always has
+    /// one (the parse checked it), `Option<T>` where the type is not statically known.
+    type Fetched<T>;
+    /// Where to fetch the object from, or, when there is nothing to fetch, the answer itself.
+    #[doc(hidden)]
+    fn locate<T>(view: Self::View<'_>) -> Result<&str, Self::Fetched<T>>;
+    /// The answer for a fetched object.
+    #[doc(hidden)]
+    fn fetched<T>(object: T) -> Self::Fetched<T>;
+}
+
+impl FetchRelatedObject for HasRelatedObject {
+    type Fetched<T> = T;
+
+    fn locate<T>(view: Self::View<'_>) -> Result<&str, T> {
+        Ok(view.url)
+    }
+
+    fn fetched<T>(object: T) -> T {
+        object
+    }
+}
+
+impl FetchRelatedObject for HasSingletonRelatedObject {
+    type Fetched<T> = T;
+
+    fn locate<T>(view: Self::View<'_>) -> Result<&str, T> {
+        Ok(view.url)
+    }
+
+    fn fetched<T>(object: T) -> T {
+        object
+    }
+}
+
+impl FetchRelatedObject for HasAnyRelatedObject {
+    type Fetched<T> = Option<T>;
+
+    fn locate<T>(view: Self::View<'_>) -> Result<&str, Option<T>> {
+        view.map(|related| related.url).ok_or(None)
+    }
+
+    fn fetched<T>(object: T) -> Option<T> {
+        Some(object)
+    }
 }
 
 mod sealed {
@@ -142,7 +189,6 @@ impl RelatedObjectShape for HasSingletonRelatedObject {
 
 impl RelatedObjectShape for HasNoRelatedObject {
     type View<'a> = ();
-    const FETCHES: bool = false;
 
     fn view(_: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {}
 }

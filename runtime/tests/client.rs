@@ -11,7 +11,7 @@ use stripe_notify_runtime::{
     ApiError, ClientError, Event, FixedClock, Handler, Notification, StripeClient, StripeContext,
     UnknownEventNotification, sign,
 };
-use support::{AccountLinkReturned, MeterErrorReportTriggered, SECRET, TestCatalog, body};
+use support::{MeterErrorReportTriggered, SECRET, TestCatalog, body};
 
 const NOW: i64 = 1_726_554_052;
 
@@ -188,26 +188,38 @@ async fn fetch_related_object_gets_its_url_with_the_same_headers() {
 }
 
 #[tokio::test]
-async fn no_related_object_means_none_and_no_request() {
+async fn a_type_with_a_related_object_fetches_the_object_itself() {
     let stripe = FakeStripe::start().await.unwrap();
-    let outcome: Outcome<Option<serde_json::Value>> = Arc::default();
+    stripe.respond(
+        "/v1/billing/meters/mtr_123",
+        200,
+        r#"{"id":"mtr_123","object":"billing.meter"}"#,
+    );
+    let outcome: Outcome<serde_json::Value> = Arc::default();
     let slot = Arc::clone(&outcome);
     let handler = Handler::<TestCatalog>::builder(client(&stripe), SECRET, |_, _, _| async { Ok(()) })
         .unwrap()
         .clock(FixedClock(NOW))
-        .on(move |n: Notification<AccountLinkReturned>, _| {
+        .on(move |n: Notification<MeterErrorReportTriggered>, _| {
             let slot = Arc::clone(&slot);
             async move {
-                *slot.lock().unwrap() = Some(n.fetch_related_object().await);
+                // No `Option`: the parse checked the related object is there.
+                let meter: Result<serde_json::Value, ClientError> = n.fetch_related_object().await;
+                *slot.lock().unwrap() = Some(meter);
                 Ok(())
             }
         })
         .unwrap()
         .build();
-    let b = body("v2.core.account_link.returned", "");
+    let b = body("v1.billing.meter.error_report_triggered", support::METER_RELATED);
     handler.handle(&b, Some(&sign(&b, SECRET, NOW))).await.unwrap();
-    assert_eq!(outcome.lock().unwrap().take().unwrap().unwrap(), None);
+    let meter = outcome.lock().unwrap().take().unwrap().unwrap();
+    assert_eq!(meter["id"], "mtr_123");
+}
 
+#[tokio::test]
+async fn the_fallback_without_a_related_object_gets_none_and_sends_nothing() {
+    let stripe = FakeStripe::start().await.unwrap();
     let none = through_handler(client(&stripe), &body("v9.unknown", ""), |n| async move {
         n.fetch_related_object().await
     })

@@ -7,7 +7,7 @@ use super::rust::ident;
 use super::unparse_spaced;
 use crate::error::Error;
 use crate::exports::{RUNTIME_ITEMS, RUNTIME_MODULES};
-use crate::ir::Catalog;
+use crate::ir::{Catalog, Related};
 
 pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
     let count = catalog.events.len();
@@ -22,6 +22,25 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         let module = ident(module);
         let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
         quote!(#cfg pub use stripe_notify_runtime::#module;)
+    });
+    let crates = external_crates(catalog);
+    let async_stripe = (!crates.is_empty()).then(|| {
+        let reexports = crates.into_iter().map(|(krate, feature)| {
+            let module = ident(krate.strip_prefix("stripe_").unwrap_or(&krate));
+            let krate = ident(&krate);
+            quote! {
+                #[cfg(feature = #feature)]
+                pub use ::#krate as #module;
+            }
+        });
+        quote! {
+            /// async-stripe's crates that the enabled `async-stripe-*` features bring, for naming
+            /// the types `fetch_related_object` returns without depending on async-stripe
+            /// yourself: `stripe_notify::async_stripe::shared::Invoice`.
+            pub mod async_stripe {
+                #(#reexports)*
+            }
+        }
     });
     let tokens: TokenStream = quote! {
         #![doc = #summary]
@@ -54,6 +73,8 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         pub use stripe_notify_runtime::{#(#items),*};
         #(#modules)*
 
+        #async_stripe
+
         /// What a handler's code needs in scope: `use stripe_notify::prelude::*;`.
         #[rustfmt::skip]
         pub mod prelude {
@@ -68,4 +89,21 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         struct ReadmeDoctests;
     };
     unparse_spaced(tokens)
+}
+
+/// The crates of the external types the catalog names (`stripe_shared`), each with the feature
+/// that brings it.
+fn external_crates(catalog: &Catalog) -> std::collections::BTreeMap<String, &str> {
+    catalog
+        .events
+        .iter()
+        .filter_map(|event| match &event.related {
+            Related::Object(resource) | Related::Singleton(resource) => resource.external.as_ref(),
+            Related::None => None,
+        })
+        .filter_map(|external| {
+            let krate = external.path.split("::").next()?;
+            Some((krate.to_owned(), external.feature.as_str()))
+        })
+        .collect()
 }

@@ -75,9 +75,12 @@ pub fn handler(
                     ))
                 };
                 match fetched.await {
-                    Ok((event, related)) => {
-                        let related_type = related.map_or("none", |_| n.related_object().object_type);
-                        say(&format!("fetched {} {related_type}", event.id));
+                    Ok((event, _meter)) => {
+                        say(&format!(
+                            "fetched {} {}",
+                            event.id,
+                            n.related_object().object_type
+                        ));
                     }
                     Err(error) => {
                         say(&format!("fetch failed {} {}", n.id(), error.kind()));

@@ -7,11 +7,15 @@ use super::{Event, Notification};
 use crate::client::{self, blocking};
 use crate::error::ClientError;
 use crate::kind::EventKind;
+use crate::related::FetchRelatedObject;
 
 /// The API path of an event: `/v2/core/events/{id}`, the id percent-encoded.
 fn event_path(id: &str) -> String {
     format!("/v2/core/events/{}", client::encode(id))
 }
+
+/// What `fetch_related_object_as::<T>` returns for kind `K`: `T`, or `Option<T>` in the fallback.
+pub type FetchedObject<K, T> = <<K as EventKind>::RelatedObject as FetchRelatedObject>::Fetched<T>;
 
 impl<K: EventKind> Notification<K> {
     /// Fetches the full event (`GET /v2/core/events/{id}`), with its typed `data`.
@@ -19,32 +23,51 @@ impl<K: EventKind> Notification<K> {
         self.client.get(&event_path(self.id()), Some(self.id())).await
     }
 
-    /// Fetches the object the event is about (`GET {related_object.url}`), typed when the spec
-    /// defines its resource. `None`, without any request, when there is no related object. A
+    /// [`fetch_event`](Self::fetch_event) with a blocking client (in the event's context).
+    pub fn fetch_event_blocking(&self, client: &blocking::StripeClient) -> Result<Event<K>, ClientError> {
+        self.blocking(client).get(&event_path(self.id()), Some(self.id()))
+    }
+
+    /// `client` in this event's context.
+    fn blocking(&self, client: &blocking::StripeClient) -> blocking::StripeClient {
+        client.with_stripe_context(self.context().cloned())
+    }
+}
+
+/// Event types with a related object (and the fallback's notification, whose type is not
+/// statically known); a type without one has no `fetch_related_object`.
+impl<K: EventKind> Notification<K>
+where
+    K::RelatedObject: FetchRelatedObject,
+{
+    /// Fetches the object the event is about (`GET {related_object.url}`) as it is now, typed
+    /// when the spec defines its resource. The object itself for a type that has one (the parse
+    /// checked it is there); in the fallback, `None` without any request when there is none. A
     /// URL that is not a path on the API host is refused before anything is sent.
-    pub async fn fetch_related_object(&self) -> Result<Option<K::Resource>, ClientError> {
+    pub async fn fetch_related_object(&self) -> Result<FetchedObject<K, K::Resource>, ClientError> {
         self.fetch_related_object_as().await
     }
 
     /// [`fetch_related_object`](Self::fetch_related_object) into any type: an async-stripe
     /// type, your own struct, `serde_json::Value`.
-    pub async fn fetch_related_object_as<T: DeserializeOwned>(&self) -> Result<Option<T>, ClientError> {
-        match self.related_url() {
-            None => Ok(None),
-            Some(url) => self.client.get(url, Some(self.id())).await.map(Some),
+    pub async fn fetch_related_object_as<T: DeserializeOwned>(
+        &self,
+    ) -> Result<FetchedObject<K, T>, ClientError> {
+        match K::RelatedObject::locate(self.related_object()) {
+            Err(nothing) => Ok(nothing),
+            Ok(url) => self
+                .client
+                .get(url, Some(self.id()))
+                .await
+                .map(K::RelatedObject::fetched),
         }
-    }
-
-    /// [`fetch_event`](Self::fetch_event) with a blocking client (in the event's context).
-    pub fn fetch_event_blocking(&self, client: &blocking::StripeClient) -> Result<Event<K>, ClientError> {
-        self.blocking(client).get(&event_path(self.id()), Some(self.id()))
     }
 
     /// [`fetch_related_object`](Self::fetch_related_object) with a blocking client.
     pub fn fetch_related_object_blocking(
         &self,
         client: &blocking::StripeClient,
-    ) -> Result<Option<K::Resource>, ClientError> {
+    ) -> Result<FetchedObject<K, K::Resource>, ClientError> {
         self.fetch_related_object_as_blocking(client)
     }
 
@@ -52,15 +75,13 @@ impl<K: EventKind> Notification<K> {
     pub fn fetch_related_object_as_blocking<T: DeserializeOwned>(
         &self,
         client: &blocking::StripeClient,
-    ) -> Result<Option<T>, ClientError> {
-        match self.related_url() {
-            None => Ok(None),
-            Some(url) => self.blocking(client).get(url, Some(self.id())).map(Some),
+    ) -> Result<FetchedObject<K, T>, ClientError> {
+        match K::RelatedObject::locate(self.related_object()) {
+            Err(nothing) => Ok(nothing),
+            Ok(url) => self
+                .blocking(client)
+                .get(url, Some(self.id()))
+                .map(K::RelatedObject::fetched),
         }
-    }
-
-    /// `client` in this event's context.
-    fn blocking(&self, client: &blocking::StripeClient) -> blocking::StripeClient {
-        client.with_stripe_context(self.context().cloned())
     }
 }

@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 pub use event::Event;
+pub use fetch::FetchedObject;
 pub use raw::RawNotification;
 
 use crate::client::StripeClient;
@@ -131,12 +132,6 @@ impl<K: EventKind> Notification<K> {
     /// The object the event is about, in the shape of `K`'s related object.
     pub fn related_object(&self) -> <K::RelatedObject as RelatedObjectShape>::View<'_> {
         K::RelatedObject::view(self.raw.related_object())
-    }
-
-    /// Where the related object is fetched from; `None` when there is none.
-    fn related_url(&self) -> Option<&str> {
-        let related = self.raw.related_object().filter(|_| K::RelatedObject::FETCHES)?;
-        Some(related.url)
     }
 
     /// The client bound to this event's context.
