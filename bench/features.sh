@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 features=("$@")
-[ ${#features[@]} -gt 0 ] || features=("" http axum actix-web lambda inbox-sqlite inbox-postgres async-stripe cli default)
+[ ${#features[@]} -gt 0 ] || features=("" client inbox http axum actix-web lambda inbox-sqlite inbox-postgres async-stripe cli default)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '%-16s %7s %9s\n' feature crates "build (s)"

@@ -3,55 +3,56 @@
 //! re-exports exactly [`RUNTIME_ITEMS`], and no spec type may take any of these names (a
 //! generator error, not a silent renaming).
 
-/// Items of `stripe-notify-runtime` re-exported at the generated crate's root.
-pub(crate) const RUNTIME_ITEMS: &[&str] = &[
-    "AnyRelatedObject",
-    "ApiError",
-    "CallbackError",
-    "CallbackResult",
-    "ClientError",
-    "Clock",
-    "ConfigError",
-    "Event",
-    "EventCatalog",
-    "EventInfo",
-    "EventKind",
-    "FetchRelatedObject",
-    "FetchedObject",
-    "FixedClock",
-    "HandleError",
-    "Handled",
-    "HasAnyRelatedObject",
-    "HasNoRelatedObject",
-    "HasRelatedObject",
-    "HasSingletonRelatedObject",
-    "KnownEventKind",
-    "MalformedHeader",
-    "Notification",
-    "PayloadError",
-    "Reason",
-    "ReasonRequest",
-    "RecoveryFilter",
-    "RecoveryReport",
-    "RelatedExample",
-    "RelatedInfo",
-    "RelatedObject",
-    "RelatedObjectShape",
-    "RelatedResourceInfo",
-    "SignatureError",
-    "SingletonRelatedObject",
-    "StripeClient",
-    "StripeClientBuilder",
-    "StripeContext",
-    "SystemClock",
-    "Timestamp",
-    "Tolerance",
-    "UnhandledNotificationDetails",
-    "Unknown",
-    "UnknownEventNotification",
-    "Verifier",
-    "sign",
-    "unix_now",
+/// Items of `stripe-notify-runtime` re-exported at the generated crate's root, with the
+/// generated crate's feature each needs (`None`: always).
+pub(crate) const RUNTIME_ITEMS: &[(&str, Option<&str>)] = &[
+    ("AnyRelatedObject", None),
+    ("ApiError", None),
+    ("CallbackError", None),
+    ("CallbackResult", None),
+    ("ClientError", None),
+    ("Clock", None),
+    ("ConfigError", None),
+    ("Event", None),
+    ("EventCatalog", None),
+    ("EventInfo", None),
+    ("EventKind", None),
+    ("FetchRelatedObject", None),
+    ("FetchedObject", Some("client")),
+    ("FixedClock", None),
+    ("HandleError", None),
+    ("Handled", None),
+    ("HasAnyRelatedObject", None),
+    ("HasNoRelatedObject", None),
+    ("HasRelatedObject", None),
+    ("HasSingletonRelatedObject", None),
+    ("KnownEventKind", None),
+    ("MalformedHeader", None),
+    ("Notification", None),
+    ("PayloadError", None),
+    ("Reason", None),
+    ("ReasonRequest", None),
+    ("RecoveryFilter", Some("client")),
+    ("RecoveryReport", Some("client")),
+    ("RelatedExample", None),
+    ("RelatedInfo", None),
+    ("RelatedObject", None),
+    ("RelatedObjectShape", None),
+    ("RelatedResourceInfo", None),
+    ("SignatureError", None),
+    ("SingletonRelatedObject", None),
+    ("StripeClient", None),
+    ("StripeClientBuilder", None),
+    ("StripeContext", None),
+    ("SystemClock", None),
+    ("Timestamp", None),
+    ("Tolerance", None),
+    ("UnhandledNotificationDetails", None),
+    ("Unknown", None),
+    ("UnknownEventNotification", None),
+    ("Verifier", None),
+    ("sign", None),
+    ("unix_now", None),
 ];
 
 /// Modules of `stripe-notify-runtime` re-exported as modules, with the generated crate's
@@ -59,7 +60,7 @@ pub(crate) const RUNTIME_ITEMS: &[&str] = &[
 pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
     ("client", None),
     ("endpoint", Some("http")),
-    ("inbox", None),
+    ("inbox", Some("inbox")),
     ("lambda", Some("lambda")),
     ("ledger", None),
     ("sample", None),
@@ -85,7 +86,7 @@ pub(crate) const CATALOG_ITEMS: &[&str] = &[
 pub(crate) fn forbidden() -> impl Iterator<Item = &'static str> {
     RUNTIME_ITEMS
         .iter()
-        .chain(CATALOG_ITEMS)
-        .copied()
-        .chain(RUNTIME_MODULES.iter().map(|(module, _)| *module))
+        .chain(RUNTIME_MODULES)
+        .map(|(name, _)| *name)
+        .chain(CATALOG_ITEMS.iter().copied())
 }

@@ -39,21 +39,30 @@ pub use schemas::*;
 pub use stripe_notify_runtime::{
     AnyRelatedObject, ApiError, CallbackError, CallbackResult, ClientError, Clock,
     ConfigError, Event, EventCatalog, EventInfo, EventKind, FetchRelatedObject,
-    FetchedObject, FixedClock, HandleError, Handled, HasAnyRelatedObject,
-    HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject, KnownEventKind,
-    MalformedHeader, Notification, PayloadError, Reason, ReasonRequest, RecoveryFilter,
-    RecoveryReport, RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape,
-    RelatedResourceInfo, SignatureError, SingletonRelatedObject, StripeClient,
-    StripeClientBuilder, StripeContext, SystemClock, Timestamp, Tolerance,
-    UnhandledNotificationDetails, Unknown, UnknownEventNotification, Verifier, sign,
-    unix_now,
+    FixedClock, HandleError, Handled, HasAnyRelatedObject, HasNoRelatedObject,
+    HasRelatedObject, HasSingletonRelatedObject, KnownEventKind, MalformedHeader,
+    Notification, PayloadError, Reason, ReasonRequest, RelatedExample, RelatedInfo,
+    RelatedObject, RelatedObjectShape, RelatedResourceInfo, SignatureError,
+    SingletonRelatedObject, StripeClient, StripeClientBuilder, StripeContext,
+    SystemClock, Timestamp, Tolerance, UnhandledNotificationDetails, Unknown,
+    UnknownEventNotification, Verifier, sign, unix_now,
 };
+
+#[cfg(feature = "client")]
+pub use stripe_notify_runtime::FetchedObject;
+
+#[cfg(feature = "client")]
+pub use stripe_notify_runtime::RecoveryFilter;
+
+#[cfg(feature = "client")]
+pub use stripe_notify_runtime::RecoveryReport;
 
 pub use stripe_notify_runtime::client;
 
 #[cfg(feature = "http")]
 pub use stripe_notify_runtime::endpoint;
 
+#[cfg(feature = "inbox")]
 pub use stripe_notify_runtime::inbox;
 
 #[cfg(feature = "lambda")]

@@ -35,6 +35,7 @@ pub fn unix_now() -> i64 {
 }
 
 /// The system time in Unix milliseconds (1970 for a clock before it).
+#[cfg(feature = "inbox")]
 pub(crate) fn unix_now_millis() -> i64 {
     i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
 }

@@ -159,6 +159,7 @@ pub enum HandleError {
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
     /// The inbox could not store the event: answer 503 so that Stripe retries.
+    #[cfg(feature = "inbox")]
     #[error(transparent)]
     Inbox(#[from] crate::inbox::InboxError),
 }
@@ -167,6 +168,7 @@ impl HandleError {
     /// The HTTP status to answer Stripe with: 400 for a request that will never be handled
     /// (Stripe does not retry it), 409 while another delivery processes the event, 500 when
     /// processing failed and 503 when the inbox could not store it (Stripe retries those).
+    #[cfg(feature = "http")]
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::Signature(_) | Self::Payload(_) => http::StatusCode::BAD_REQUEST,
@@ -176,6 +178,12 @@ impl HandleError {
                 http::StatusCode::INTERNAL_SERVER_ERROR
             }
         }
+    }
+
+    /// Whether processing failed on this side (a callback, the ledger, the inbox): the
+    /// application's business, not the sender's, and retried by Stripe.
+    pub fn is_processing_failure(&self) -> bool {
+        !matches!(self, Self::Signature(_) | Self::Payload(_) | Self::InProgress)
     }
 
     /// What kind of failure it is, as the endpoint's answers name it: `signature`,
@@ -188,6 +196,7 @@ impl HandleError {
             Self::PreHandle(_) | Self::Callback(_) => "callback",
             Self::InProgress => "in_progress",
             Self::Ledger(_) => "ledger",
+            #[cfg(feature = "inbox")]
             Self::Inbox(_) => "inbox",
         }
     }
@@ -199,7 +208,7 @@ impl HandleError {
     pub(crate) fn log(&self, body: &[u8]) {
         let event_id = event_id(body);
         let event_id = event_id.as_deref().unwrap_or("unknown");
-        if self.status().is_server_error() {
+        if self.is_processing_failure() {
             tracing::error!(error = %self, event_id, "a Stripe notification could not be processed");
         } else {
             tracing::warn!(error = %self, event_id, category = self.category(), "rejected a Stripe notification");
@@ -209,7 +218,7 @@ impl HandleError {
     /// The message the sender may see: what is wrong with its request, or, for a failure of
     /// this side's processing (the application's business), only that it will be retried.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.is_processing_failure() {
             "the notification could not be processed; it will be retried".to_owned()
         } else {
             self.to_string()

@@ -9,6 +9,12 @@
 //! - [`handler`]: the builder and the frozen [`Handler`] that verifies, parses and routes;
 //! - [`event_catalog!`]: what a generated crate is made of, one row per event type.
 //!
+//! Without features this is the lean core: verify, parse, route, `handle_blocking`, with no
+//! HTTP stack. `client` adds the HTTP client (fetching, recovery); `inbox` the inbox and its
+//! workers; `http`, `axum`, `actix-web` the endpoint; `lambda`, `inbox-sqlite`,
+//! `inbox-postgres`, `testing` what they name; `tracing` the logs (on with every feature that
+//! does I/O).
+//!
 //! Users depend on the generated `stripe-notify` crate, which re-exports this API and adds one
 //! typed notification and one `on_*` method per event type.
 //!
@@ -27,6 +33,7 @@
     )
 )]
 
+#[cfg(any(feature = "client", feature = "inbox"))]
 mod backoff;
 pub mod catalog;
 pub mod client;
@@ -38,6 +45,7 @@ pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod handler;
+#[cfg(feature = "inbox")]
 pub mod inbox;
 mod kind;
 #[cfg(feature = "lambda")]
@@ -47,6 +55,7 @@ mod macros;
 pub mod notification;
 mod outcome;
 mod random;
+#[cfg(feature = "client")]
 pub mod recovery;
 mod related;
 pub mod sample;
@@ -67,8 +76,11 @@ pub use error::{
 pub use handler::{Handler, HandlerBuilder};
 pub use jiff::Timestamp;
 pub use kind::{EventKind, Unknown};
-pub use notification::{Event, FetchedObject, Notification, Reason, ReasonRequest, UnknownEventNotification};
+#[cfg(feature = "client")]
+pub use notification::FetchedObject;
+pub use notification::{Event, Notification, Reason, ReasonRequest, UnknownEventNotification};
 pub use outcome::{Handled, UnhandledNotificationDetails};
+#[cfg(feature = "client")]
 pub use recovery::{RecoveryFilter, RecoveryReport};
 pub use related::{
     AnyRelatedObject, FetchRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,

@@ -17,12 +17,21 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         catalog.api_version,
         specs.join(", ")
     );
-    let items = RUNTIME_ITEMS.iter().map(|item| ident(item));
-    let modules = RUNTIME_MODULES.iter().map(|(module, feature)| {
-        let module = ident(module);
-        let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
-        quote!(#cfg pub use stripe_notify_runtime::#module;)
-    });
+    // The items every build has, in one `use`; the modules, and the items a feature brings,
+    // one `use` each.
+    let items = RUNTIME_ITEMS
+        .iter()
+        .filter(|(_, feature)| feature.is_none())
+        .map(|(item, _)| ident(item));
+    let gated = RUNTIME_ITEMS
+        .iter()
+        .filter(|(_, feature)| feature.is_some())
+        .chain(RUNTIME_MODULES)
+        .map(|(name, feature)| {
+            let name = ident(name);
+            let cfg = feature.map(|feature| quote!(#[cfg(feature = #feature)]));
+            quote!(#cfg pub use stripe_notify_runtime::#name;)
+        });
     let crates = external_crates(catalog);
     let async_stripe = (!crates.is_empty()).then(|| {
         let reexports = crates.into_iter().map(|(krate, feature)| {
@@ -71,7 +80,7 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         pub use schemas::*;
         #[rustfmt::skip]
         pub use stripe_notify_runtime::{#(#items),*};
-        #(#modules)*
+        #(#gated)*
 
         #async_stripe
 

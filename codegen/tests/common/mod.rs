@@ -71,9 +71,11 @@ edition = "2024"
 publish = false
 
 [features]
-http = ["stripe-notify-runtime/http"]
+client = ["stripe-notify-runtime/client"]
+inbox = ["stripe-notify-runtime/inbox"]
+http = ["inbox", "stripe-notify-runtime/http"]
 axum = ["http", "stripe-notify-runtime/axum"]
-testing = ["stripe-notify-runtime/testing"]
+testing = ["axum", "client", "stripe-notify-runtime/testing"]
 lambda = ["stripe-notify-runtime/lambda"]
 external-meter = []
 

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "client")]
 use reqwest::header::HeaderValue;
 
 /// A secret or restricted API key. `Debug` shows its kind only (`sk_test_<redacted>`).
@@ -10,6 +11,8 @@ pub(crate) struct ApiKey {
     kind: &'static str,
     /// `Bearer <key>`, marked sensitive so that `http`'s `Debug` hides it too; `None` when the
     /// key has characters no header can carry (every request then fails with a config error).
+    /// Only a client that sends requests keeps the key.
+    #[cfg(feature = "client")]
     authorization: Option<HeaderValue>,
 }
 
@@ -19,16 +22,22 @@ impl ApiKey {
             .into_iter()
             .find(|prefix| key.starts_with(prefix))
             .unwrap_or("");
+        #[cfg(feature = "client")]
         let authorization = HeaderValue::from_str(&format!("Bearer {key}"))
             .ok()
             .map(|mut value| {
                 value.set_sensitive(true);
                 value
             });
-        Self { kind, authorization }
+        Self {
+            kind,
+            #[cfg(feature = "client")]
+            authorization,
+        }
     }
 
     /// The `Authorization` header value, if a header can carry the key.
+    #[cfg(feature = "client")]
     pub(crate) fn authorization(&self) -> Option<&HeaderValue> {
         self.authorization.as_ref()
     }

@@ -2,28 +2,34 @@
 //! requests (URLs that stay on the API host, Stripe's headers, retries, typed errors), not
 //! notifications: a notification fetches through it.
 
+#[cfg(feature = "client")]
 pub mod blocking;
 mod config;
 mod key;
+#[cfg(feature = "client")]
 mod request;
+#[cfg(feature = "client")]
 mod retry;
 
 use std::fmt;
 use std::sync::Arc;
 
+#[cfg(feature = "client")]
 use reqwest::header::HeaderValue;
+#[cfg(feature = "client")]
 use serde::de::DeserializeOwned;
 
-pub use config::{
-    DEFAULT_API_BASE, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BASE_DELAY,
-    StripeClientBuilder,
-};
+pub use config::{DEFAULT_API_BASE, StripeClientBuilder};
+#[cfg(feature = "client")]
+pub use config::{DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BASE_DELAY};
+#[cfg(feature = "client")]
 pub(crate) use request::encode;
 
 use crate::context::StripeContext;
 use crate::error::ClientError;
 use config::ClientConfig;
 
+#[cfg(feature = "client")]
 const USER_AGENT: &str = concat!("stripe-notify/", env!("CARGO_PKG_VERSION"));
 
 /// A Stripe API client. Cheap to clone (the connection pool is shared); the key is never shown
@@ -37,6 +43,7 @@ pub struct StripeClient {
 /// What every clone of a client shares: one reference count to bump per notification.
 struct Shared {
     config: ClientConfig,
+    #[cfg(feature = "client")]
     http: reqwest::Client,
 }
 
@@ -46,7 +53,8 @@ impl StripeClient {
     ///
     /// # Panics
     ///
-    /// If the TLS backend cannot be initialized, as `reqwest::Client::new` does.
+    /// With the `client` feature, if the TLS backend cannot be initialized, as
+    /// `reqwest::Client::new` does.
     #[expect(
         clippy::expect_used,
         reason = "the default configuration always checks out; only a TLS backend that cannot start fails, where reqwest::Client::new panics too"
@@ -63,14 +71,19 @@ impl StripeClient {
     }
 
     fn from_config(config: ClientConfig) -> Result<Self, ClientError> {
+        #[cfg(feature = "client")]
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
+            .timeout(config.transport.timeout)
+            .connect_timeout(config.transport.timeout)
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?;
         Ok(Self {
-            shared: Arc::new(Shared { config, http }),
+            shared: Arc::new(Shared {
+                config,
+                #[cfg(feature = "client")]
+                http,
+            }),
             context: None,
         })
     }
@@ -84,12 +97,13 @@ impl StripeClient {
     }
 
     /// The same client sending `version` as `Stripe-Version`, unless one was set explicitly.
+    #[cfg(feature = "client")]
     pub(crate) fn with_default_api_version(&self, version: &'static str) -> Self {
-        if self.shared.config.api_version.is_some() {
+        if self.shared.config.transport.api_version.is_some() {
             return self.clone();
         }
         let mut config = self.shared.config.clone();
-        config.api_version = Some(HeaderValue::from_static(version));
+        config.transport.api_version = Some(HeaderValue::from_static(version));
         Self {
             shared: Arc::new(Shared {
                 config,
@@ -111,6 +125,7 @@ impl StripeClient {
 
     /// `GET path` (a path beginning with one `/`), retried per the client's policy, decoded as
     /// `T`. `event_id` names the event that triggered it (`Stripe-Request-Trigger`).
+    #[cfg(feature = "client")]
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -133,6 +148,7 @@ impl StripeClient {
         }
     }
 
+    #[cfg(feature = "client")]
     async fn send(
         &self,
         url: reqwest::Url,

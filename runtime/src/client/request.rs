@@ -33,7 +33,7 @@ pub(super) fn url(config: &ClientConfig, path: &str) -> Result<reqwest::Url, Cli
         return Err(refuse());
     }
     let url = reqwest::Url::parse(&format!("{}{path}", config.api_base)).map_err(|_| refuse())?;
-    if url.origin() != config.api_url.origin() {
+    if url.origin() != config.transport.api_url.origin() {
         return Err(refuse());
     }
     Ok(url)
@@ -52,7 +52,7 @@ pub(super) fn headers(
         .ok_or_else(|| ClientError::Config("the API key has characters a header cannot carry".into()))?;
     let mut headers = HeaderMap::with_capacity(4);
     headers.insert(reqwest::header::AUTHORIZATION, authorization);
-    if let Some(version) = &config.api_version {
+    if let Some(version) = &config.transport.api_version {
         headers.insert(HeaderName::from_static("stripe-version"), version.clone());
     }
     // Header values are checked rather than trusted: a context or id with a newline in it

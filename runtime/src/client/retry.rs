@@ -16,7 +16,7 @@ pub(super) fn delay(
     attempt: u32,
     outcome: &Result<Response, ClientError>,
 ) -> Option<Duration> {
-    if attempt >= config.max_retries {
+    if attempt >= config.transport.max_retries {
         return None;
     }
     let retry = match outcome {
@@ -31,5 +31,5 @@ pub(super) fn delay(
         },
         Err(error) => matches!(error, ClientError::Network(_) | ClientError::Timeout),
     };
-    retry.then(|| crate::backoff::delay(config.retry_base_delay, attempt, Duration::from_secs(5)))
+    retry.then(|| crate::backoff::delay(config.transport.retry_base_delay, attempt, Duration::from_secs(5)))
 }

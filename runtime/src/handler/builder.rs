@@ -140,8 +140,13 @@ impl<C: EventCatalog> HandlerBuilder<C> {
 
     /// Freezes the registrations into a handler: nothing can be registered after this.
     pub fn build(self) -> Handler<C> {
-        let mut parts = self.parts;
-        parts.client = parts.client.with_default_api_version(C::API_VERSION);
+        #[cfg(feature = "client")]
+        let parts = Parts {
+            client: self.parts.client.with_default_api_version(C::API_VERSION),
+            ..self.parts
+        };
+        #[cfg(not(feature = "client"))]
+        let parts = self.parts;
         Handler {
             inner: Arc::new(parts),
             catalog: PhantomData,

@@ -7,6 +7,10 @@
 //! position, so routing is one `match` on the type string and one slice access.
 
 mod builder;
+#[cfg(feature = "inbox")]
+mod inbox;
+#[cfg(feature = "client")]
+mod recover;
 
 use std::fmt;
 use std::future::Future;
@@ -14,20 +18,15 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use tracing::Instrument;
-
 pub use builder::HandlerBuilder;
 
 use crate::catalog::{EventCatalog, EventInfo};
 use crate::client::StripeClient;
 use crate::envelope;
-use crate::error::{CallbackResult, ClientError, ConfigError, HandleError, PayloadError};
-use crate::inbox::workers::{self, Attempt};
-use crate::inbox::{Inbox, InboxWorkers, NewEvent, Stored};
+use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
 use crate::ledger::{Claim, EventLedger};
 use crate::notification::{Conformed, Notification, RawNotification, UnknownEventNotification};
 use crate::outcome::{Handled, UnhandledNotificationDetails};
-use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
 use crate::signature::Verifier;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -150,125 +149,6 @@ impl<C: EventCatalog> Handler<C> {
         self.dispatch(envelope::thin_event(body)?).await
     }
 
-    /// Lists the events `filter` selects from the Events API (`GET /v2/core/events`, every
-    /// page) with the handler's client, and routes each as if it had been delivered: its
-    /// callback or the fallback, `pre_handle` and the ledger included. The events come over the
-    /// authenticated API, so no signature is checked. Fails only when a page cannot be fetched;
-    /// an event that fails is counted and recovery goes on.
-    pub async fn recover(&self, filter: &RecoveryFilter) -> Result<RecoveryReport, ClientError> {
-        let mut report = RecoveryReport::default();
-        let mut pages = EventPages::new(filter);
-        while let Some(page) = pages.next(self.client()).await? {
-            for event in page.events() {
-                report.record(event, self.handle_without_verification(event.as_bytes()).await);
-            }
-        }
-        Ok(report)
-    }
-
-    /// Verifies and parses a notification, then stores it in `inbox` for the workers
-    /// ([`run_inbox_workers`](Self::run_inbox_workers)) instead of handling it now: what an
-    /// endpoint does to answer Stripe at once. A redelivery of a stored event is
-    /// [`Stored::Duplicate`], stored once. Nothing runs here, `pre_handle` included.
-    pub async fn enqueue(
-        &self,
-        body: &[u8],
-        signature: Option<impl AsRef<[u8]>>,
-        inbox: &dyn Inbox,
-    ) -> Result<Stored, HandleError> {
-        let signed_at = self
-            .inner
-            .verifier
-            .verified_timestamp(body, signature.as_ref().map(AsRef::as_ref))?;
-        self.store(body, Some(signed_at), inbox).await
-    }
-
-    /// [`enqueue`](Self::enqueue) for a notification from an authenticated channel
-    /// (EventBridge, Event Grid): no signature.
-    pub async fn enqueue_without_verification(
-        &self,
-        body: &[u8],
-        inbox: &dyn Inbox,
-    ) -> Result<Stored, HandleError> {
-        self.store(envelope::thin_event(body)?, None, inbox).await
-    }
-
-    /// Recovery ([`recover`](Self::recover)) into `inbox`: each listed event is stored for the
-    /// workers (once; those already in the inbox are skipped) instead of handled now.
-    pub async fn recover_into(
-        &self,
-        filter: &RecoveryFilter,
-        inbox: &dyn Inbox,
-    ) -> Result<RecoveryReport, ClientError> {
-        let mut report = RecoveryReport::default();
-        let mut pages = EventPages::new(filter);
-        while let Some(page) = pages.next(self.client()).await? {
-            for event in page.events() {
-                let outcome = self
-                    .store(event.as_bytes(), None, inbox)
-                    .await
-                    .map(|stored| match stored {
-                        Stored::New => Handled::Callback,
-                        Stored::Duplicate => Handled::AlreadyProcessed,
-                    });
-                report.record(event, outcome);
-            }
-        }
-        Ok(report)
-    }
-
-    /// Runs workers over `inbox` until `options`' shutdown signal: each due event is parsed
-    /// from its stored body and routed as [`handle`](Self::handle) routes (`pre_handle`, then
-    /// the callback or the fallback; the handler's ledger is not consulted: the inbox is one),
-    /// then marked done; a failure is retried per the retry policy, then dead. A body that does
-    /// not parse is dead at once.
-    pub async fn run_inbox_workers(&self, inbox: impl Inbox, options: InboxWorkers) {
-        let handler = self.clone();
-        workers::run(Arc::new(inbox), options, move |event| {
-            let handler = handler.clone();
-            async move { handler.attempt(&event.body).await }
-        })
-        .await;
-    }
-
-    /// One worker attempt at a stored body.
-    async fn attempt(&self, body: &[u8]) -> Attempt {
-        let (raw, index) = match self.classify(body) {
-            Ok(classified) => classified,
-            Err(error) => {
-                return Attempt::Failed {
-                    error: error.to_string(),
-                    retryable: false,
-                };
-            }
-        };
-        match self.route(raw, index).await {
-            Ok(_) => Attempt::Done,
-            Err(error) => Attempt::Failed {
-                error: error.to_string(),
-                retryable: true,
-            },
-        }
-    }
-
-    /// Parses `body` and stores it in `inbox`.
-    async fn store(
-        &self,
-        body: &[u8],
-        signed_at: Option<i64>,
-        inbox: &dyn Inbox,
-    ) -> Result<Stored, HandleError> {
-        let (raw, _) = self.classify(body)?;
-        let event = NewEvent {
-            id: raw.id(),
-            event_type: raw.event_type(),
-            created: raw.created(),
-            body: raw.body(),
-            signed_at,
-        };
-        Ok(inbox.store(event).await?)
-    }
-
     /// The event types with a registered callback, sorted.
     pub fn registered_event_types(&self) -> Vec<&'static str> {
         registered(C::EVENTS, &self.inner.callbacks)
@@ -327,8 +207,9 @@ impl<C: EventCatalog> Handler<C> {
             Err(_) => {
                 // The failure is what the caller must see; a failed release only delays the
                 // retry until the claim expires.
-                if let Err(error) = ledger.release(id.id()).await {
-                    tracing::error!(%error, event_id = id.id(), "could not release a failed event's claim");
+                if let Err(_error) = ledger.release(id.id()).await {
+                    #[cfg(feature = "tracing")]
+                    tracing::error!(error = %_error, event_id = id.id(), "could not release a failed event's claim");
                 }
             }
         }
@@ -338,6 +219,7 @@ impl<C: EventCatalog> Handler<C> {
     /// `pre_handle`, then the type's callback or the fallback.
     async fn route(&self, raw: RawNotification, index: Option<usize>) -> Result<Handled, HandleError> {
         let inner = &*self.inner;
+        #[cfg(feature = "tracing")]
         let span = tracing::debug_span!(
             "stripe_notification",
             id = raw.id(),
@@ -369,7 +251,9 @@ impl<C: EventCatalog> Handler<C> {
                 )
             }
         };
-        running.instrument(span).await.map_err(HandleError::Callback)?;
+        #[cfg(feature = "tracing")]
+        let running = tracing::Instrument::instrument(running, span);
+        running.await.map_err(HandleError::Callback)?;
         Ok(handled)
     }
 }

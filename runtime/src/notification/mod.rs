@@ -7,6 +7,7 @@
 //! none.
 
 mod event;
+#[cfg(feature = "client")]
 mod fetch;
 mod parse;
 mod raw;
@@ -19,6 +20,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 pub use event::Event;
+#[cfg(feature = "client")]
 pub use fetch::FetchedObject;
 pub use raw::RawNotification;
 

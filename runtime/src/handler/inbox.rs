@@ -1,0 +1,92 @@
+//! The handler's inbox: storing verified notifications for later, and the workers that route
+//! them from there.
+
+use std::sync::Arc;
+
+use super::Handler;
+use crate::catalog::EventCatalog;
+use crate::envelope;
+use crate::error::HandleError;
+use crate::inbox::workers::{self, Attempt};
+use crate::inbox::{Inbox, InboxWorkers, NewEvent, Stored};
+
+impl<C: EventCatalog> Handler<C> {
+    /// Verifies and parses a notification, then stores it in `inbox` for the workers
+    /// ([`run_inbox_workers`](Self::run_inbox_workers)) instead of handling it now: what an
+    /// endpoint does to answer Stripe at once. A redelivery of a stored event is
+    /// [`Stored::Duplicate`], stored once. Nothing runs here, `pre_handle` included.
+    pub async fn enqueue(
+        &self,
+        body: &[u8],
+        signature: Option<impl AsRef<[u8]>>,
+        inbox: &dyn Inbox,
+    ) -> Result<Stored, HandleError> {
+        let signed_at = self
+            .inner
+            .verifier
+            .verified_timestamp(body, signature.as_ref().map(AsRef::as_ref))?;
+        self.store(body, Some(signed_at), inbox).await
+    }
+
+    /// [`enqueue`](Self::enqueue) for a notification from an authenticated channel
+    /// (EventBridge, Event Grid): no signature.
+    pub async fn enqueue_without_verification(
+        &self,
+        body: &[u8],
+        inbox: &dyn Inbox,
+    ) -> Result<Stored, HandleError> {
+        self.store(envelope::thin_event(body)?, None, inbox).await
+    }
+
+    /// Runs workers over `inbox` until `options`' shutdown signal: each due event is parsed
+    /// from its stored body and routed as [`handle`](Self::handle) routes (`pre_handle`, then
+    /// the callback or the fallback; the handler's ledger is not consulted: the inbox is one),
+    /// then marked done; a failure is retried per the retry policy, then dead. A body that does
+    /// not parse is dead at once.
+    pub async fn run_inbox_workers(&self, inbox: impl Inbox, options: InboxWorkers) {
+        let handler = self.clone();
+        workers::run(Arc::new(inbox), options, move |event| {
+            let handler = handler.clone();
+            async move { handler.attempt(&event.body).await }
+        })
+        .await;
+    }
+
+    /// One worker attempt at a stored body.
+    async fn attempt(&self, body: &[u8]) -> Attempt {
+        let (raw, index) = match self.classify(body) {
+            Ok(classified) => classified,
+            Err(error) => {
+                return Attempt::Failed {
+                    error: error.to_string(),
+                    retryable: false,
+                };
+            }
+        };
+        match self.route(raw, index).await {
+            Ok(_) => Attempt::Done,
+            Err(error) => Attempt::Failed {
+                error: error.to_string(),
+                retryable: true,
+            },
+        }
+    }
+
+    /// Parses `body` and stores it in `inbox`.
+    pub(super) async fn store(
+        &self,
+        body: &[u8],
+        signed_at: Option<i64>,
+        inbox: &dyn Inbox,
+    ) -> Result<Stored, HandleError> {
+        let (raw, _) = self.classify(body)?;
+        let event = NewEvent {
+            id: raw.id(),
+            event_type: raw.event_type(),
+            created: raw.created(),
+            body: raw.body(),
+            signed_at,
+        };
+        Ok(inbox.store(event).await?)
+    }
+}
