@@ -1,6 +1,8 @@
 //! `StripeClient`: the API client handed to callbacks, bound to the event's context. It knows
 //! requests (URLs that stay on the API host, Stripe's headers, retries, typed errors), not
-//! notifications: a notification fetches through it.
+//! notifications: a notification fetches through it. Sending is the `client` feature's
+//! (`request`, `retry`, `blocking`); without it a client carries the account and the context
+//! only, so that callbacks have one signature whatever the features.
 
 #[cfg(feature = "client")]
 pub mod blocking;
