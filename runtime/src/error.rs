@@ -308,3 +308,29 @@ pub struct ApiError {
     /// The `Request-Id` response header, for Stripe support.
     pub request_id: Option<String>,
 }
+
+#[cfg(all(test, feature = "http"))]
+mod tests {
+    use super::*;
+
+    /// Two views of one rule: what fails on this side is what is answered 5xx.
+    #[test]
+    fn processing_failures_are_the_server_errors() {
+        let errors = [
+            HandleError::Signature(SignatureError::MissingHeader),
+            HandleError::Payload(PayloadError::Invalid("x".into())),
+            HandleError::PreHandle("x".into()),
+            HandleError::Callback("x".into()),
+            HandleError::InProgress,
+            HandleError::Ledger(crate::ledger::LedgerError("x".into())),
+            HandleError::Inbox(crate::inbox::InboxError("x".into())),
+        ];
+        for error in errors {
+            assert_eq!(
+                error.is_processing_failure(),
+                error.status().is_server_error(),
+                "{error:?}"
+            );
+        }
+    }
+}

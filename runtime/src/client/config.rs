@@ -54,13 +54,29 @@ pub struct StripeClientBuilder {
     api_key: ApiKey,
     api_base: String,
     #[cfg(feature = "client")]
+    sending: Sending,
+}
+
+/// How requests are sent, as set on the builder, before its checks.
+#[cfg(feature = "client")]
+#[derive(Clone, Debug)]
+struct Sending {
     api_version: Option<String>,
-    #[cfg(feature = "client")]
     timeout: Duration,
-    #[cfg(feature = "client")]
     max_retries: u32,
-    #[cfg(feature = "client")]
     retry_base_delay: Duration,
+}
+
+#[cfg(feature = "client")]
+impl Default for Sending {
+    fn default() -> Self {
+        Self {
+            api_version: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+        }
+    }
 }
 
 impl StripeClientBuilder {
@@ -71,13 +87,7 @@ impl StripeClientBuilder {
             api_key: ApiKey::new(api_key),
             api_base: DEFAULT_API_BASE.to_owned(),
             #[cfg(feature = "client")]
-            api_version: None,
-            #[cfg(feature = "client")]
-            timeout: DEFAULT_REQUEST_TIMEOUT,
-            #[cfg(feature = "client")]
-            max_retries: DEFAULT_MAX_RETRIES,
-            #[cfg(feature = "client")]
-            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            sending: Sending::default(),
         }
     }
 
@@ -91,28 +101,28 @@ impl StripeClientBuilder {
     /// The `Stripe-Version` sent (default: the version the generated crate was made for).
     #[cfg(feature = "client")]
     pub fn api_version(mut self, api_version: impl Into<String>) -> Self {
-        self.api_version = Some(api_version.into());
+        self.sending.api_version = Some(api_version.into());
         self
     }
 
     /// Timeout of one request attempt (default 30 s).
     #[cfg(feature = "client")]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.sending.timeout = timeout;
         self
     }
 
     /// Retries after a connection failure, a timeout, a 429 or a 5xx (default 2).
     #[cfg(feature = "client")]
     pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
+        self.sending.max_retries = max_retries;
         self
     }
 
     /// The first retry's backoff; each next one doubles, with jitter, up to 5 s (default 500 ms).
     #[cfg(feature = "client")]
     pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.retry_base_delay = delay;
+        self.sending.retry_base_delay = delay;
         self
     }
 
@@ -140,6 +150,7 @@ impl StripeClientBuilder {
                     ClientError::Config(format!("the API base {api_base:?} is not an http(s) URL"))
                 })?;
             let api_version = self
+                .sending
                 .api_version
                 .map(|v| HeaderValue::from_str(&v))
                 .transpose()
@@ -149,9 +160,9 @@ impl StripeClientBuilder {
             Transport {
                 api_url,
                 api_version,
-                timeout: self.timeout,
-                max_retries: self.max_retries,
-                retry_base_delay: self.retry_base_delay,
+                timeout: self.sending.timeout,
+                max_retries: self.sending.max_retries,
+                retry_base_delay: self.sending.retry_base_delay,
             }
         };
         Ok(ClientConfig {
