@@ -5,8 +5,9 @@
 //! with `STRIPE_API_KEY` set, the callback fetches the event and its related object (from
 //! `STRIPE_API_BASE` when set). `STRIPE_INBOX=memory|sqlite:<path>|postgres:<url>` stores each
 //! event and answers at once, `STRIPE_INBOX_WORKERS` workers (default 4) running the callbacks,
-//! each event once; `STRIPE_DEMO_FAIL_FIRST=1` fails each callback's first attempt, so that a
-//! retry shows. Stops cleanly on Ctrl-C or SIGTERM: running callbacks finish.
+//! each event once, under leases of `STRIPE_INBOX_LEASE_MS` (default 30,000);
+//! `STRIPE_DEMO_FAIL_FIRST=1` fails each callback's first attempt, so that a retry shows;
+//! `STRIPE_DEMO_CALLBACK_MS` makes each callback take that long. Stops cleanly on Ctrl-C or SIGTERM: running callbacks finish.
 
 mod common;
 

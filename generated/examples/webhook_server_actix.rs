@@ -3,7 +3,8 @@
 //!
 //! The same server as `webhook_server` (axum): the same environment variables (`PORT`,
 //! `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_KEY`, `STRIPE_API_BASE`, `STRIPE_INBOX`,
-//! `STRIPE_INBOX_WORKERS`, `STRIPE_DEMO_FAIL_FIRST`), the same routes (`POST /webhook`,
+//! `STRIPE_INBOX_WORKERS`, `STRIPE_INBOX_LEASE_MS`, `STRIPE_DEMO_FAIL_FIRST`,
+//! `STRIPE_DEMO_CALLBACK_MS`), the same routes (`POST /webhook`,
 //! `POST /webhook/unverified`), answers and output lines; stops cleanly on Ctrl-C or SIGTERM.
 
 mod common;

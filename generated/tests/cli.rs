@@ -244,6 +244,14 @@ impl ExampleServer {
     }
 }
 
+impl ExampleServer {
+    /// Kills the server with SIGKILL: no shutdown, callbacks cut off where they were.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
 /// A test that fails leaves no server behind (it would hold the test's output open).
 impl Drop for ExampleServer {
     fn drop(&mut self) {
@@ -417,6 +425,82 @@ fn with_each_inbox_the_example_server_answers_at_once_and_runs_each_event_once()
             "{inbox}: a duplicate ran its callback: {third}"
         );
         server.stop();
+    }
+}
+
+#[test]
+fn a_killed_server_s_events_in_flight_run_again_within_one_lease_and_the_others_once() {
+    let secret = "whsec_example";
+    let lease = std::time::Duration::from_millis(1000);
+    // The workers' poll interval in the example server.
+    let poll = std::time::Duration::from_millis(200);
+    let durable = inboxes("killed").into_iter().filter(|inbox| inbox != "memory");
+    for inbox in durable {
+        let lease_ms = lease.as_millis().to_string();
+        let env = |callback_ms: &'static str| {
+            [
+                ("STRIPE_WEBHOOK_SECRET", secret),
+                ("STRIPE_INBOX", inbox.as_str()),
+                ("STRIPE_INBOX_WORKERS", "4"),
+                ("STRIPE_INBOX_LEASE_MS", lease_ms.as_str()),
+                ("STRIPE_DEMO_CALLBACK_MS", callback_ms),
+            ]
+        };
+        // Callbacks that never end: four in flight (one per worker), four waiting.
+        let first = ExampleServer::start(EXAMPLES[0], &env("600000"));
+        let output = send(
+            "v1.billing.meter.error_report_triggered",
+            &first.url,
+            secret,
+            &["--count", "8"],
+        );
+        assert_eq!(
+            stdout(&output).lines().filter(|l| l.starts_with("200 ")).count(),
+            8,
+            "{inbox}"
+        );
+        let event_id = |line: &str| line.split(' ').nth(2).unwrap().to_owned();
+        let in_flight: std::collections::BTreeSet<String> = (0..4)
+            .map(|_| event_id(&first.next_line_containing("handled ")))
+            .collect();
+        assert_eq!(in_flight.len(), 4, "{inbox}");
+        first.kill();
+        let killed_at = std::time::Instant::now();
+
+        let second = ExampleServer::start(EXAMPLES[0], &env("0"));
+        let mut handled = Vec::new();
+        let mut in_flight_back = std::time::Duration::ZERO;
+        while handled.len() < 8 {
+            let id = event_id(&second.next_line_containing("handled "));
+            if in_flight.contains(&id) {
+                in_flight_back = killed_at.elapsed();
+            }
+            handled.push(id);
+        }
+        let distinct: std::collections::BTreeSet<&String> = handled.iter().collect();
+        assert_eq!(distinct.len(), 8, "{inbox}: each event once: {handled:?}");
+        assert!(
+            in_flight.iter().all(|id| distinct.contains(id)),
+            "{inbox}: the events in flight ran again"
+        );
+        // One lease after the last renewal at the latest, then a poll; and the restart itself.
+        let bound = lease + poll + std::time::Duration::from_millis(1300);
+        assert!(
+            in_flight_back <= bound,
+            "{inbox}: the events in flight came back {in_flight_back:?} after the kill (bound {bound:?})"
+        );
+        // A ninth event proves no event ran a second time.
+        assert!(
+            send("v2.core.account.created", &second.url, secret, &[])
+                .status
+                .success()
+        );
+        let next = second.next_line_containing("handled ");
+        assert!(
+            next.starts_with("handled v2.core.account.created "),
+            "{inbox}: an event ran twice: {next}"
+        );
+        second.stop();
     }
 }
 

@@ -455,8 +455,12 @@ impl Inbox for FlakyInbox {
         }
     }
 
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        self.store.claim(limit, visibility)
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        self.store.claim(limit, lease)
+    }
+
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
+        self.store.renew(claims, lease)
     }
 
     fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {

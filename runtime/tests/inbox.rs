@@ -35,7 +35,7 @@ fn event<'a>(id: &'a str, body: &'a [u8]) -> NewEvent<'a> {
 
 /// The semantics every store must have.
 async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
-    let visibility = Duration::from_secs(60);
+    let lease = Duration::from_secs(60);
     // Stored once; a redelivery changes nothing.
     assert_eq!(
         inbox.store(event("evt_1", b"{\"one\":1}")).await.unwrap(),
@@ -45,20 +45,17 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         inbox.store(event("evt_1", b"other")).await.unwrap(),
         Stored::Duplicate
     );
-    let claimed = inbox.claim(10, visibility).await.unwrap();
+    let claimed = inbox.claim(10, lease).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!((claimed[0].id.as_str(), claimed[0].attempt), ("evt_1", 1));
     assert_eq!(claimed[0].body, b"{\"one\":1}", "the first body is kept");
-    assert!(
-        inbox.claim(10, visibility).await.unwrap().is_empty(),
-        "claimed once"
-    );
+    assert!(inbox.claim(10, lease).await.unwrap().is_empty(), "claimed once");
     inbox.complete("evt_1", 1).await.unwrap();
     assert_eq!(inbox.stats().await.unwrap().count(State::Done), 1);
 
     // A failure is due again after its delay; then dead; then retried by hand.
     inbox.store(event("evt_2", b"{}")).await.unwrap();
-    assert_eq!(inbox.claim(10, visibility).await.unwrap()[0].id, "evt_2");
+    assert_eq!(inbox.claim(10, lease).await.unwrap()[0].id, "evt_2");
     inbox
         .fail("evt_2", 1, "the first failure", Some(Duration::from_millis(300)))
         .await
@@ -66,12 +63,9 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     let stats = inbox.stats().await.unwrap();
     assert_eq!(stats.count(State::Retrying), 1);
     assert!(stats.oldest_due.is_some());
-    assert!(
-        inbox.claim(10, visibility).await.unwrap().is_empty(),
-        "not due yet"
-    );
+    assert!(inbox.claim(10, lease).await.unwrap().is_empty(), "not due yet");
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let again = inbox.claim(10, visibility).await.unwrap();
+    let again = inbox.claim(10, lease).await.unwrap();
     assert_eq!((again[0].id.as_str(), again[0].attempt), ("evt_2", 2));
     inbox.fail("evt_2", 2, "the last failure", None).await.unwrap();
     let dead = inbox.list(State::Dead, 10).await.unwrap();
@@ -90,7 +84,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         0,
         "done events stay done"
     );
-    let retried = inbox.claim(10, visibility).await.unwrap();
+    let retried = inbox.claim(10, lease).await.unwrap();
     assert_eq!(
         (retried[0].id.as_str(), retried[0].attempt),
         ("evt_2", 1),
@@ -100,12 +94,12 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     assert_eq!(inbox.retry(Retry::AllDead).await.unwrap(), 1);
     assert_eq!(inbox.stats().await.unwrap().count(State::Pending), 1);
 
-    // A claim held past its visibility timeout (its worker died) is taken over; the late
+    // A claim held past its lease (its worker died) is taken over; the late
     // worker's settlement no longer counts.
     let taken = inbox.claim(10, Duration::from_millis(200)).await.unwrap();
     assert_eq!(taken[0].id, "evt_2");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let over = inbox.claim(10, visibility).await.unwrap();
+    let over = inbox.claim(10, lease).await.unwrap();
     assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_2", 2));
     inbox.fail("evt_2", 1, "too late", None).await.unwrap();
     assert_eq!(
@@ -122,6 +116,31 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     assert_eq!(inbox.purge_done(Duration::from_millis(1)).await.unwrap(), 2);
     assert_eq!(inbox.stats().await.unwrap().count(State::Done), 0);
 
+    // A lease renewed in time holds, however long; renewing names the attempt, and a lease
+    // left to run out is taken over, after which the old attempt renews nothing.
+    inbox.store(event("evt_3", b"{}")).await.unwrap();
+    let short = Duration::from_millis(300);
+    assert_eq!(inbox.claim(10, short).await.unwrap()[0].id, "evt_3");
+    let held = [("evt_3".to_owned(), 1)];
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(inbox.renew(&held, short).await.unwrap(), 1);
+        assert!(
+            inbox.claim(10, short).await.unwrap().is_empty(),
+            "a renewed lease holds"
+        );
+    }
+    assert_eq!(
+        inbox.renew(&[("evt_3".to_owned(), 7)], short).await.unwrap(),
+        0,
+        "another attempt's lease"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let over = inbox.claim(10, lease).await.unwrap();
+    assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_3", 2));
+    assert_eq!(inbox.renew(&held, short).await.unwrap(), 0, "a lease lost");
+    inbox.complete("evt_3", 2).await.unwrap();
+
     // Claims at once each get their own events.
     let ids: Vec<String> = (0..60).map(|i| format!("evt_many_{i}")).collect();
     for id in &ids {
@@ -129,7 +148,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     }
     let claims = (0..8).map(|_| {
         let inbox = Arc::clone(&inbox);
-        tokio::spawn(async move { inbox.claim(10, visibility).await.unwrap() })
+        tokio::spawn(async move { inbox.claim(10, lease).await.unwrap() })
     });
     let mut claimed: Vec<String> = Vec::new();
     for claim in claims.collect::<Vec<_>>() {
@@ -353,7 +372,7 @@ async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_th
     handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
     let options = || {
         InboxWorkers::default()
-            .visibility_timeout(Duration::from_millis(500))
+            .lease(Duration::from_millis(500))
             .poll_interval(Duration::from_millis(50))
     };
     let (_stop, dying) = start_workers(&handler, Arc::clone(&inbox), options());
@@ -376,10 +395,56 @@ async fn a_worker_that_dies_mid_callback_loses_its_claim_and_another_finishes_th
     assert_eq!(
         runs.lock().unwrap()["evt_abandoned"],
         2,
-        "taken over after the visibility timeout"
+        "taken over once its lease ran out"
     );
     stop.send(()).unwrap();
     workers.await.unwrap();
+}
+
+/// A callback that runs for five leases, with two servers' workers polling the same store:
+/// the lease is renewed while it runs, so it runs once.
+async fn a_callback_longer_than_its_lease_runs_once(inbox: Arc<dyn Inbox>) {
+    let runs = Runs::default();
+    let lease = Duration::from_millis(300);
+    let handler = handler(&runs, 0, Takes::Each(lease * 5));
+    let (body, header) = signed_meter("evt_long");
+    handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
+    let options = || {
+        InboxWorkers::default()
+            .concurrency(4)
+            .lease(lease)
+            .poll_interval(Duration::from_millis(20))
+    };
+    let servers = [
+        start_workers(&handler, Arc::clone(&inbox), options()),
+        start_workers(&handler, Arc::clone(&inbox), options()),
+    ];
+    wait_for(&*inbox, State::Done, 1).await;
+    assert_eq!(runs.lock().unwrap()["evt_long"], 1, "never taken over");
+    for (stop, workers) in servers {
+        stop.send(()).unwrap();
+        workers.await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_longer_than_its_lease_runs_once_in_memory() {
+    a_callback_longer_than_its_lease_runs_once(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_longer_than_its_lease_runs_once_on_sqlite() {
+    a_callback_longer_than_its_lease_runs_once(Arc::new(sqlite())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_longer_than_its_lease_runs_once_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    let inbox = PostgresInbox::connect(&schema).await.unwrap();
+    a_callback_longer_than_its_lease_runs_once(Arc::new(inbox)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,7 +606,7 @@ async fn a_database_outage_loses_no_acknowledged_event_and_runs_none_twice() {
         InboxWorkers::default()
             .concurrency(4)
             .poll_interval(Duration::from_millis(20))
-            .visibility_timeout(Duration::from_secs(3))
+            .lease(Duration::from_secs(3))
             .retry(quick_retries(8)),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -34,6 +34,9 @@ pub struct Behaviour {
     /// Each callback fails on its first attempt at an event (`STRIPE_DEMO_FAIL_FIRST=1`), so
     /// that a retry shows.
     pub fail_first: bool,
+    /// How long the callback takes (`STRIPE_DEMO_CALLBACK_MS`), so that callbacks are in
+    /// flight when a server is stopped.
+    pub callback_time: Duration,
 }
 
 /// The demo handler: a callback for `v1.billing.meter.error_report_triggered` and a fallback,
@@ -66,6 +69,7 @@ pub fn handler(
         let first_attempt = first_attempt.clone();
         async move {
             say(&format!("handled {} {} by callback", n.event_type(), n.id()));
+            tokio::time::sleep(behaviour.callback_time).await;
             first_attempt.check(n.id())?;
             if behaviour.fetch {
                 let fetched = async {
@@ -129,25 +133,31 @@ impl FirstAttempt {
 /// The example server's settings, from the environment: `PORT` (default 4242; 0 picks a free
 /// port), `STRIPE_WEBHOOK_SECRET` (the demo secret when unset), `STRIPE_API_KEY` (the callback
 /// fetches), `STRIPE_API_BASE`, `STRIPE_INBOX=memory|sqlite:<path>|postgres:<url>` (store, answer,
-/// process in workers), `STRIPE_INBOX_WORKERS` (default 4), `STRIPE_DEMO_FAIL_FIRST=1`.
+/// process in workers), `STRIPE_INBOX_WORKERS` (default 4), `STRIPE_INBOX_LEASE_MS` (default
+/// 30,000), `STRIPE_DEMO_FAIL_FIRST=1`, `STRIPE_DEMO_CALLBACK_MS` (default 0).
 pub struct Server {
     /// The port to listen on.
     pub port: u16,
     /// The handler.
     pub handler: EventNotificationHandler,
-    /// The inbox, and how many workers process it.
-    pub inbox: Option<(Arc<dyn Inbox>, usize)>,
+    /// The inbox, how many workers process it, and their lease.
+    pub inbox: Option<(Arc<dyn Inbox>, usize, Duration)>,
+}
+
+/// The number in environment variable `name`, or `default` when it is unset.
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .map_err(|_| format!("{name} must be a number, not {text:?}")),
+        Err(_) => Ok(default),
+    }
 }
 
 impl Server {
     /// Reads the environment, reporting to stdout.
     pub async fn from_env() -> Result<Self, CallbackError> {
-        let port: u16 = match std::env::var("PORT") {
-            Ok(port) => port
-                .parse()
-                .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
-            Err(_) => 4242,
-        };
+        let port: u16 = env_number("PORT", 4242)?;
         let secret = std::env::var("STRIPE_WEBHOOK_SECRET").unwrap_or_else(|_| {
             say(&format!(
                 "STRIPE_WEBHOOK_SECRET is unset: using the demo secret {DEMO_SECRET}"
@@ -162,20 +172,17 @@ impl Server {
         let behaviour = Behaviour {
             fetch: api_key.is_some(),
             fail_first: std::env::var("STRIPE_DEMO_FAIL_FIRST").is_ok_and(|v| v == "1"),
+            callback_time: Duration::from_millis(env_number("STRIPE_DEMO_CALLBACK_MS", 0)?),
         };
         let handler = handler(client.build()?, &secret, behaviour, Arc::new(say))?;
         let inbox = match std::env::var("STRIPE_INBOX") {
             Ok(spec) => {
-                let workers = match std::env::var("STRIPE_INBOX_WORKERS") {
-                    Ok(n) => n
-                        .parse()
-                        .map_err(|_| format!("STRIPE_INBOX_WORKERS must be a number, not {n:?}"))?,
-                    Err(_) => 4,
-                };
+                let workers = env_number("STRIPE_INBOX_WORKERS", 4)?;
+                let lease = Duration::from_millis(env_number("STRIPE_INBOX_LEASE_MS", 30_000)?);
                 let inbox = stripe_notify::inbox::open(&spec)
                     .await
                     .map_err(|e| format!("STRIPE_INBOX: {e}"))?;
-                Some((inbox, workers))
+                Some((inbox, workers, lease))
             }
             Err(_) => None,
         };
@@ -191,7 +198,7 @@ impl Server {
     ) {
         endpoints(
             self.handler.clone(),
-            self.inbox.as_ref().map(|(inbox, _)| Arc::clone(inbox)),
+            self.inbox.as_ref().map(|(inbox, ..)| Arc::clone(inbox)),
         )
     }
 
@@ -203,9 +210,10 @@ impl Server {
         let handler = self.handler.clone();
         let inbox = self.inbox.clone();
         tokio::spawn(async move {
-            if let Some((inbox, workers)) = inbox {
+            if let Some((inbox, workers, lease)) = inbox {
                 let options = InboxWorkers::default()
                     .concurrency(workers)
+                    .lease(lease)
                     .poll_interval(Duration::from_millis(200))
                     .shutdown(stop);
                 handler.run_inbox_workers(inbox, options).await;

@@ -128,9 +128,9 @@ impl MemoryInbox {
         Stored::New
     }
 
-    fn claim_now(&self, limit: usize, visibility: Duration) -> Vec<ClaimedEvent> {
+    fn claim_now(&self, limit: usize, lease: Duration) -> Vec<ClaimedEvent> {
         let now = unix_now_millis();
-        let until = now.saturating_add(millis(visibility));
+        let until = now.saturating_add(millis(lease));
         let mut entries = self.lock();
         let due: Vec<String> = entries
             .due
@@ -155,17 +155,19 @@ impl MemoryInbox {
         claimed
     }
 
-    /// Applies `change` to attempt `attempt` of `id` if it is still that attempt's claim.
-    fn settle(&self, id: &str, attempt: u32, state: State, at: i64, error: Option<&str>) {
+    /// Moves attempt `attempt` of `id` to `state` at `at` if it is still that attempt's claim;
+    /// whether it was.
+    fn settle(&self, id: &str, attempt: u32, state: State, at: i64, error: Option<&str>) -> bool {
         let mut entries = self.lock();
         let current = entries.events.get(id).map(|e| (e.state, e.attempts));
         if current != Some((State::Processing, attempt)) {
-            return;
+            return false;
         }
         entries.set(id, state, at);
         if let (Some(entry), Some(error)) = (entries.events.get_mut(id), error) {
             entry.last_error = Some(error.to_owned());
         }
+        true
     }
 
     fn stats_now(&self) -> Stats {
@@ -247,9 +249,18 @@ impl Inbox for MemoryInbox {
         Box::pin(async move { Ok(stored) })
     }
 
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        let claimed = self.claim_now(limit, visibility);
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        let claimed = self.claim_now(limit, lease);
         Box::pin(async move { Ok(claimed) })
+    }
+
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
+        let until = unix_now_millis().saturating_add(millis(lease));
+        let renewed = claims
+            .iter()
+            .filter(|(id, attempt)| self.settle(id, *attempt, State::Processing, until, None))
+            .count();
+        Box::pin(async move { Ok(u64::try_from(renewed).unwrap_or(u64::MAX)) })
     }
 
     fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {

@@ -2,8 +2,10 @@
 //! notification, stores it here and answers 200 (503 when it cannot store, so that Stripe
 //! retries); workers claim due events, run `pre_handle` and the callback (or the fallback), and
 //! mark them done. A failure is retried with exponential backoff and jitter up to a limit, then
-//! the event is *dead*: kept with its last error, listed, retried by hand. A worker that dies
-//! mid-callback loses its claim after the visibility timeout, and another worker takes the event.
+//! the event is *dead*: kept with its last error, listed, retried by hand. A claim is a lease
+//! that the workers renew while its callback runs: a callback longer than the lease keeps its
+//! claim, and a worker that dies stops renewing, so that its events are due again within one
+//! lease.
 //!
 //! States: `pending` (due, never tried), `retrying` (due again after a failure), `processing`
 //! (claimed by a worker), `done`, `dead`. No order is promised (Stripe promises none); each
@@ -70,7 +72,7 @@ pub enum Stored {
     Duplicate,
 }
 
-/// An event a worker claimed: its own to process until the visibility timeout.
+/// An event a worker claimed: its own to process while its lease holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimedEvent {
     /// Event id.
@@ -79,8 +81,8 @@ pub struct ClaimedEvent {
     pub event_type: String,
     /// The body as received.
     pub body: Vec<u8>,
-    /// Which attempt this is, from 1. Completing or failing names it: a claim taken over
-    /// after its visibility timeout no longer counts.
+    /// Which attempt this is, from 1. Completing, failing or renewing names it: a claim taken
+    /// over after its lease expired no longer counts.
     pub attempt: u32,
 }
 
@@ -195,9 +197,15 @@ pub trait Inbox: Send + Sync + 'static {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored>;
 
     /// Claims up to `limit` due events: pending or retrying ones whose time has come, and
-    /// processing ones whose claim expired (their worker died). Of concurrent claims, each
-    /// event goes to one. A claimed event is processing until `visibility` has passed.
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>>;
+    /// processing ones whose lease expired (their worker died). Of concurrent claims, each
+    /// event goes to one. A claimed event is processing until `lease` has passed, unless
+    /// renewed.
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>>;
+
+    /// Renews the leases of `claims` (event id and attempt), in one call: each still held
+    /// (processing, at that attempt) is processing until `lease` from now. Returns how many were
+    /// renewed; the others were taken over after their lease expired.
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64>;
 
     /// Marks attempt `attempt` of event `id` done (nothing, if the claim was taken over).
     fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()>;
@@ -237,8 +245,12 @@ impl<I: Inbox + ?Sized> Inbox for Arc<I> {
         (**self).store(event)
     }
 
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        (**self).claim(limit, visibility)
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        (**self).claim(limit, lease)
+    }
+
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
+        (**self).renew(claims, lease)
     }
 
     fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {

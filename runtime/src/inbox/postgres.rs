@@ -199,9 +199,9 @@ impl Inbox for PostgresInbox {
         })
     }
 
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
         Box::pin(async move {
-            let (visibility, limit) = (millis(visibility), i64::try_from(limit).unwrap_or(i64::MAX));
+            let (lease, limit) = (millis(lease), i64::try_from(limit).unwrap_or(i64::MAX));
             let rows = self
                 .query_unflushed(
                     "UPDATE stripe_notify_inbox
@@ -212,7 +212,7 @@ impl Inbox for PostgresInbox {
                          ORDER BY state_at LIMIT $2
                          FOR UPDATE SKIP LOCKED)
                      RETURNING id, event_type, body, attempts",
-                    &[&visibility, &limit],
+                    &[&lease, &limit],
                 )
                 .await?;
             rows.iter()
@@ -225,6 +225,26 @@ impl Inbox for PostgresInbox {
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
+        Box::pin(async move {
+            let ids: Vec<&str> = claims.iter().map(|(id, _)| id.as_str()).collect();
+            let attempts: Vec<i32> = claims.iter().map(|(_, number)| attempt(*number)).collect();
+            // All of a process's leases in one statement; like a claim, a renewal need not wait
+            // for the disk: one lost in a crash only makes its event due sooner.
+            let rows = self
+                .query_unflushed(
+                    "UPDATE stripe_notify_inbox AS inbox
+                     SET state_at = now() + $3::bigint * interval '1 millisecond'
+                     FROM unnest($1::text[], $2::int[]) AS held(id, attempt)
+                     WHERE inbox.id = held.id AND inbox.attempts = held.attempt AND inbox.state = 'processing'
+                     RETURNING inbox.id",
+                    &[&ids, &attempts, &millis(lease)],
+                )
+                .await?;
+            Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
         })
     }
 

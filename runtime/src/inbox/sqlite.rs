@@ -140,7 +140,7 @@ impl Inbox for SqliteInbox {
         })
     }
 
-    fn claim<'a>(&'a self, limit: usize, visibility: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |connection| {
             let now = unix_now_millis();
@@ -152,7 +152,7 @@ impl Inbox for SqliteInbox {
                      ORDER BY state_at LIMIT ?3)
                  RETURNING id, event_type, body, attempts",
             )?;
-            let rows = statement.query_map(params![now.saturating_add(millis(visibility)), now, limit], |row| {
+            let rows = statement.query_map(params![now.saturating_add(millis(lease)), now, limit], |row| {
                 Ok(ClaimedEvent {
                     id: row.get(0)?,
                     event_type: row.get(1)?,
@@ -161,6 +161,27 @@ impl Inbox for SqliteInbox {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
+        let claims = claims.to_vec();
+        self.run(move |connection| {
+            let until = unix_now_millis().saturating_add(millis(lease));
+            let transaction = connection.transaction()?;
+            let mut renewed = 0_u64;
+            {
+                let mut statement = transaction.prepare_cached(
+                    "UPDATE stripe_notify_inbox SET state_at = ?3
+                     WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
+                )?;
+                for (id, attempt) in &claims {
+                    let changed = statement.execute(params![id, attempt, until])?;
+                    renewed = renewed.saturating_add(u64::try_from(changed).unwrap_or(0));
+                }
+            }
+            transaction.commit()?;
+            Ok(renewed)
         })
     }
 

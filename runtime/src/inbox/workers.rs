@@ -1,10 +1,14 @@
-//! The workers: claim due events, process each in a task of its own, settle it (done, due
-//! again later, or dead), and stop gracefully: running callbacks finish, nothing new is claimed.
+//! The workers: claim due events, process each in a task of its own, renew the leases of those
+//! running, settle each (done, due again later, or dead), and stop gracefully: running callbacks
+//! finish, nothing new is claimed.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -46,7 +50,7 @@ type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// How the workers run: see [`Handler::run_inbox_workers`](crate::Handler::run_inbox_workers).
 pub struct InboxWorkers {
     concurrency: usize,
-    visibility_timeout: Duration,
+    lease: Duration,
     poll_interval: Duration,
     retry: RetryPolicy,
     shutdown: Option<Shutdown>,
@@ -56,7 +60,7 @@ impl std::fmt::Debug for InboxWorkers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboxWorkers")
             .field("concurrency", &self.concurrency)
-            .field("visibility_timeout", &self.visibility_timeout)
+            .field("lease", &self.lease)
             .field("poll_interval", &self.poll_interval)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -67,7 +71,7 @@ impl Default for InboxWorkers {
     fn default() -> Self {
         Self {
             concurrency: 4,
-            visibility_timeout: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
             poll_interval: Duration::from_millis(500),
             retry: RetryPolicy::default(),
             shutdown: None,
@@ -82,10 +86,13 @@ impl InboxWorkers {
         self
     }
 
-    /// How long a claim lasts (default 5 min): longer than any callback takes, for a claim held
-    /// longer is taken over, as one whose worker died.
-    pub fn visibility_timeout(mut self, timeout: Duration) -> Self {
-        self.visibility_timeout = timeout;
+    /// How long a claim lasts unless renewed (default 30 s). The workers renew the leases of
+    /// the callbacks running every third of it, so a callback may take longer; a worker that
+    /// dies stops renewing, and its events are due again within one lease. Longer leases ride
+    /// out longer database outages (a lease that cannot be renewed runs out); shorter ones bring
+    /// a dead worker's events back sooner.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
         self
     }
 
@@ -127,7 +134,7 @@ where
 {
     let InboxWorkers {
         concurrency,
-        visibility_timeout,
+        lease,
         poll_interval,
         retry,
         shutdown,
@@ -135,22 +142,32 @@ where
     let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
     let process = Arc::new(process);
     let stored = inbox.stored();
+    let leases = Arc::new(Leases::default());
+    // Every third of the lease: a renewal may fail, or be late, twice before a lease runs out.
+    let renewal_period = lease
+        .checked_div(3)
+        .unwrap_or_default()
+        .max(Duration::from_millis(1));
+    let mut renewals = tokio::time::interval(renewal_period);
+    renewals.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is at once; nothing is held yet.
+    renewals.reset();
     let mut running = JoinSet::new();
     loop {
         let free = concurrency.saturating_sub(running.len());
         if free > 0 {
-            // Taken before claiming: the claim cannot outlive it. `None`: a timeout too long to
-            // count, never reached.
-            let claim_expires = tokio::time::Instant::now().checked_add(visibility_timeout);
-            match inbox.claim(free, visibility_timeout).await {
+            // Taken before claiming: the lease cannot outlive it.
+            let expires = Instant::now().checked_add(lease);
+            match inbox.claim(free, lease).await {
                 Ok(events) => {
                     for event in events {
+                        leases.hold(&event, expires);
                         running.spawn(attempt(
                             Arc::clone(&inbox),
                             Arc::clone(&process),
                             event,
                             retry,
-                            claim_expires,
+                            Arc::clone(&leases),
                         ));
                     }
                 }
@@ -167,13 +184,87 @@ where
         tokio::select! {
             biased;
             () = &mut shutdown => break,
+            _ = renewals.tick() => renew(&*inbox, &leases, lease).await,
             Some(_) = running.join_next(), if !running.is_empty() => {}
             () = woken, if running.len() < concurrency => {}
             () = tokio::time::sleep(poll_interval) => {}
         }
     }
-    // Graceful: what runs finishes and is settled; nothing new is claimed.
-    while running.join_next().await.is_some() {}
+    // Graceful: what runs finishes and is settled, its lease renewed meanwhile; nothing new is
+    // claimed.
+    loop {
+        tokio::select! {
+            _ = renewals.tick() => renew(&*inbox, &leases, lease).await,
+            joined = running.join_next() => if joined.is_none() { break },
+        }
+    }
+}
+
+/// The claims this process's workers hold: each event's attempt, and when its lease runs out
+/// unless renewed (`None`: a lease too long to count, never reached).
+#[derive(Default)]
+struct Leases(Mutex<HashMap<String, (u32, Option<Instant>)>>);
+
+impl Leases {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u32, Option<Instant>)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn hold(&self, event: &ClaimedEvent, expires: Option<Instant>) {
+        self.lock().insert(event.id.clone(), (event.attempt, expires));
+    }
+
+    fn release(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
+    /// When the lease of `id` runs out; `None` if it is not held or never runs out.
+    fn expires(&self, id: &str) -> Option<Instant> {
+        self.lock().get(id).and_then(|(_, expires)| *expires)
+    }
+
+    fn held(&self) -> Vec<(String, u32)> {
+        self.lock()
+            .iter()
+            .map(|(id, (attempt, _))| (id.clone(), *attempt))
+            .collect()
+    }
+
+    /// `claims` were renewed until `expires`, those still held at the same attempt.
+    fn renewed(&self, claims: &[(String, u32)], expires: Option<Instant>) {
+        let mut held = self.lock();
+        for (id, attempt) in claims {
+            if let Some(lease) = held.get_mut(id).filter(|(held, _)| held == attempt) {
+                lease.1 = expires;
+            }
+        }
+    }
+}
+
+/// Renews every lease held, in one store call. A failure (the database is away) stops
+/// nothing: the callbacks run on, and each is settled while its lease holds.
+async fn renew(inbox: &dyn Inbox, leases: &Leases, lease: Duration) {
+    let claims = leases.held();
+    if claims.is_empty() {
+        return;
+    }
+    // Taken before renewing: the lease cannot outlive it.
+    let expires = Instant::now().checked_add(lease);
+    match inbox.renew(&claims, lease).await {
+        Ok(renewed) => {
+            leases.renewed(&claims, expires);
+            let lost = u64::try_from(claims.len())
+                .unwrap_or(u64::MAX)
+                .saturating_sub(renewed);
+            if lost > 0 {
+                tracing::warn!(
+                    lost,
+                    "leases lost: their events were taken over after the lease ran out"
+                );
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not renew the inbox's leases"),
+    }
 }
 
 /// One attempt of one event, settled in the inbox.
@@ -182,7 +273,7 @@ async fn attempt<P, Fut>(
     process: Arc<P>,
     event: ClaimedEvent,
     retry: RetryPolicy,
-    claim_expires: Option<tokio::time::Instant>,
+    leases: Arc<Leases>,
 ) where
     P: Fn(ClaimedEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Attempt> + Send + 'static,
@@ -208,21 +299,23 @@ async fn attempt<P, Fut>(
                 Some((error, retry_in))
             }
         };
-        settle(&*inbox, &id, number, outcome.as_ref(), claim_expires).await;
+        settle(&*inbox, &id, number, outcome.as_ref(), &leases).await;
+        leases.release(&id);
     }
     .instrument(span)
     .await;
 }
 
 /// Records an attempt's outcome (`None`: done). A store that is down is tried again while the
-/// claim holds: once it expires the event may run again elsewhere, and settling would be too
-/// late; before, giving up would run a callback twice for a short outage.
+/// lease holds (renewals going on meanwhile, when the store answers them): once it runs out the
+/// event may run again elsewhere, and settling would be too late; before, giving up would run a
+/// callback twice for a short outage.
 async fn settle(
     inbox: &dyn Inbox,
     id: &str,
     number: u32,
     outcome: Option<&(String, Option<Duration>)>,
-    claim_expires: Option<tokio::time::Instant>,
+    leases: &Leases,
 ) {
     let mut pause = Duration::from_millis(50);
     loop {
@@ -231,8 +324,9 @@ async fn settle(
             Some((error, retry_in)) => inbox.fail(id, number, error, *retry_in).await,
         };
         let Err(error) = settled else { return };
-        let holds_beyond_pause = claim_expires
-            .is_none_or(|expires| expires.saturating_duration_since(tokio::time::Instant::now()) > pause);
+        let holds_beyond_pause = leases
+            .expires(id)
+            .is_none_or(|expires| expires.saturating_duration_since(Instant::now()) > pause);
         if !holds_beyond_pause {
             // Its claim expires, and the event is processed again.
             tracing::warn!(%error, "could not settle an event in the inbox before its claim expired");
