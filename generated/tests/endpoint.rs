@@ -9,7 +9,7 @@ use std::time::Duration;
 use stripe_notify::endpoint::WebhookEndpoint;
 use stripe_notify::inbox::{
     ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, InboxWorkers, MemoryInbox, NewEvent, Retry,
-    State, Stats, Stored,
+    Settlement, State, Stats, Stored,
 };
 use stripe_notify::{
     Catalog, EventCatalog, EventNotificationHandler, Handled, RegisterCallbacks, StripeClient, sample, sign,
@@ -463,18 +463,8 @@ impl Inbox for FlakyInbox {
         self.store.renew(claims, lease)
     }
 
-    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
-        self.store.complete(id, attempt)
-    }
-
-    fn fail<'a>(
-        &'a self,
-        id: &'a str,
-        attempt: u32,
-        error: &'a str,
-        retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()> {
-        self.store.fail(id, attempt, error, retry_in)
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
+        self.store.settle(settlements)
     }
 
     fn stats(&self) -> InboxFuture<'_, Stats> {

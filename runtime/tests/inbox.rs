@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use stripe_notify_runtime::inbox::{
-    Inbox, InboxWorkers, MemoryInbox, NewEvent, PostgresInbox, Retry, RetryPolicy, SqliteInbox, State, Stored,
+    Failure, Inbox, InboxWorkers, MemoryInbox, NewEvent, PostgresInbox, Retry, RetryPolicy, Settlement,
+    SqliteInbox, State, Stored,
 };
 use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp};
 use support::{MeterErrorReportTriggered, NOW, SECRET, TestCatalog, postgres_url, signed_meter, temp_sqlite};
@@ -140,6 +141,60 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_3", 2));
     assert_eq!(inbox.renew(&held, short).await.unwrap(), 0, "a lease lost");
     inbox.complete("evt_3", 2).await.unwrap();
+
+    // A batch settles in one call: each attempt as it came out; a stale one changes nothing.
+    for id in ["evt_4", "evt_5", "evt_6"] {
+        inbox.store(event(id, b"{}")).await.unwrap();
+    }
+    assert_eq!(inbox.claim(10, lease).await.unwrap().len(), 3);
+    let settlements = [
+        Settlement {
+            id: "evt_4",
+            attempt: 1,
+            failure: None,
+        },
+        Settlement {
+            id: "evt_5",
+            attempt: 1,
+            failure: Some(Failure {
+                error: "later",
+                retry_in: Some(Duration::from_secs(60)),
+            }),
+        },
+        Settlement {
+            id: "evt_6",
+            attempt: 9,
+            failure: None,
+        },
+    ];
+    assert_eq!(inbox.settle(&settlements).await.unwrap(), 2);
+    let stats = inbox.stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.count(State::Done),
+            stats.count(State::Retrying),
+            stats.count(State::Processing)
+        ),
+        (2, 1, 1),
+        "evt_3 and evt_4 done, evt_5 retrying, evt_6 still processing"
+    );
+    assert_eq!(
+        inbox.list(State::Retrying, 10).await.unwrap()[0]
+            .last_error
+            .as_deref(),
+        Some("later")
+    );
+    inbox.complete("evt_6", 1).await.unwrap();
+    inbox.fail("evt_5", 1, "dead", None).await.unwrap();
+    assert_eq!(
+        inbox.stats().await.unwrap().count(State::Retrying),
+        1,
+        "evt_5 is not processing"
+    );
+    inbox.retry(Retry::Event("evt_5")).await.unwrap();
+    let again = inbox.claim(10, lease).await.unwrap();
+    assert_eq!(again[0].id, "evt_5");
+    inbox.complete("evt_5", again[0].attempt).await.unwrap();
 
     // Claims at once each get their own events.
     let ids: Vec<String> = (0..60).map(|i| format!("evt_many_{i}")).collect();
@@ -497,6 +552,56 @@ async fn shutdown_lets_a_running_callback_finish_and_claims_nothing_more() {
         ),
         (1, 0, 1)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_hands_back_events_claimed_but_not_started() {
+    let inbox: Arc<dyn Inbox> = Arc::new(sqlite());
+    let runs = Runs::default();
+    let handler = handler(&runs, 0, Takes::Each(Duration::from_millis(300)));
+    for id in ["evt_a", "evt_b", "evt_c"] {
+        let (body, header) = signed_meter(id);
+        handler.enqueue(&body, Some(&header), &*inbox).await.unwrap();
+    }
+    // One slot, one claim of all three: two wait behind the first.
+    let options = || InboxWorkers::default().concurrency(1).claim_batch(10);
+    let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), options());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while runs.lock().unwrap().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no callback ran");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    let stats = inbox.stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.count(State::Done),
+            stats.count(State::Retrying),
+            stats.count(State::Processing)
+        ),
+        (1, 2, 0),
+        "the running one finished, the waiting ones were handed back"
+    );
+    let handed_back = inbox.list(State::Retrying, 10).await.unwrap();
+    assert!(
+        handed_back[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("handed it back")
+    );
+    assert!(
+        handed_back
+            .iter()
+            .all(|e| e.due_at.is_some_and(|due| due <= Timestamp::now())),
+        "due at once"
+    );
+    let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), options());
+    wait_for(&*inbox, State::Done, 3).await;
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    assert!(runs.lock().unwrap().values().all(|runs| *runs == 1), "{runs:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, State, Stats, Stored, after_failure,
-    millis,
+    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, Settlement, State, Stats, Stored,
+    millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerFuture, Retention};
@@ -156,18 +156,20 @@ impl MemoryInbox {
     }
 
     /// Moves attempt `attempt` of `id` to `state` at `at` if it is still that attempt's claim;
-    /// whether it was.
-    fn settle(&self, id: &str, attempt: u32, state: State, at: i64, error: Option<&str>) -> bool {
-        let mut entries = self.lock();
+    /// the entry, if it was.
+    fn transition<'e>(
+        entries: &'e mut Entries,
+        id: &str,
+        attempt: u32,
+        state: State,
+        at: i64,
+    ) -> Option<&'e mut Entry> {
         let current = entries.events.get(id).map(|e| (e.state, e.attempts));
         if current != Some((State::Processing, attempt)) {
-            return false;
+            return None;
         }
         entries.set(id, state, at);
-        if let (Some(entry), Some(error)) = (entries.events.get_mut(id), error) {
-            entry.last_error = Some(error.to_owned());
-        }
-        true
+        entries.events.get_mut(id)
     }
 
     fn stats_now(&self) -> Stats {
@@ -256,28 +258,29 @@ impl Inbox for MemoryInbox {
 
     fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {
         let until = unix_now_millis().saturating_add(millis(lease));
+        let mut entries = self.lock();
         let renewed = claims
             .iter()
-            .filter(|(id, attempt)| self.settle(id, *attempt, State::Processing, until, None))
+            .filter(|(id, attempt)| {
+                Self::transition(&mut entries, id, *attempt, State::Processing, until).is_some()
+            })
             .count();
         Box::pin(async move { Ok(u64::try_from(renewed).unwrap_or(u64::MAX)) })
     }
 
-    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
-        self.settle(id, attempt, State::Done, unix_now_millis(), None);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn fail<'a>(
-        &'a self,
-        id: &'a str,
-        attempt: u32,
-        error: &'a str,
-        retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()> {
-        let (state, at) = after_failure(retry_in, unix_now_millis());
-        self.settle(id, attempt, state, at, Some(error));
-        Box::pin(async { Ok(()) })
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
+        let now = unix_now_millis();
+        let mut entries = self.lock();
+        let mut settled = 0_u64;
+        for settlement in settlements {
+            let (state, at, error) = settled_state(settlement, now);
+            if let Some(entry) = Self::transition(&mut entries, settlement.id, settlement.attempt, state, at)
+            {
+                entry.last_error = error.map(str::to_owned);
+                settled = settled.saturating_add(1);
+            }
+        }
+        Box::pin(async move { Ok(settled) })
     }
 
     fn stats(&self) -> InboxFuture<'_, Stats> {

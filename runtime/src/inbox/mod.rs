@@ -17,9 +17,11 @@
 //! Each is also an [`EventLedger`](crate::ledger::EventLedger) on the same table: handling
 //! inline, once per event.
 
+mod leases;
 mod memory;
 #[cfg(feature = "inbox-postgres")]
 mod postgres;
+mod settler;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;
 pub(crate) mod workers;
@@ -84,6 +86,26 @@ pub struct ClaimedEvent {
     /// Which attempt this is, from 1. Completing, failing or renewing names it: a claim taken
     /// over after its lease expired no longer counts.
     pub attempt: u32,
+}
+
+/// What an attempt came to, to record in the inbox: [`Inbox::settle`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settlement<'a> {
+    /// Event id.
+    pub id: &'a str,
+    /// The attempt settled: nothing changes if the claim was taken over since.
+    pub attempt: u32,
+    /// `None`: done.
+    pub failure: Option<Failure<'a>>,
+}
+
+/// A failed attempt: due again after `retry_in`, or dead when `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failure<'a> {
+    /// The error, kept as the event's last.
+    pub error: &'a str,
+    /// When the event is due again; `None`: it is dead.
+    pub retry_in: Option<Duration>,
 }
 
 /// An event's state, as an operator sees it.
@@ -207,8 +229,21 @@ pub trait Inbox: Send + Sync + 'static {
     /// renewed; the others were taken over after their lease expired.
     fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64>;
 
+    /// Records what attempts came to, in one commit: done, due again later, or dead. An attempt
+    /// whose claim was taken over changes nothing. Returns how many were recorded.
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64>;
+
     /// Marks attempt `attempt` of event `id` done (nothing, if the claim was taken over).
-    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()>;
+    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
+        Box::pin(async move {
+            let settlements = [Settlement {
+                id,
+                attempt,
+                failure: None,
+            }];
+            self.settle(&settlements).await.map(|_| ())
+        })
+    }
 
     /// Records that attempt `attempt` of event `id` failed with `error`: due again after
     /// `retry_in`, or dead when `None` (nothing, if the claim was taken over).
@@ -218,7 +253,16 @@ pub trait Inbox: Send + Sync + 'static {
         attempt: u32,
         error: &'a str,
         retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()>;
+    ) -> InboxFuture<'a, ()> {
+        Box::pin(async move {
+            let settlements = [Settlement {
+                id,
+                attempt,
+                failure: Some(Failure { error, retry_in }),
+            }];
+            self.settle(&settlements).await.map(|_| ())
+        })
+    }
 
     /// Counts per state.
     fn stats(&self) -> InboxFuture<'_, Stats>;
@@ -253,18 +297,8 @@ impl<I: Inbox + ?Sized> Inbox for Arc<I> {
         (**self).renew(claims, lease)
     }
 
-    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
-        (**self).complete(id, attempt)
-    }
-
-    fn fail<'a>(
-        &'a self,
-        id: &'a str,
-        attempt: u32,
-        error: &'a str,
-        retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()> {
-        (**self).fail(id, attempt, error, retry_in)
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
+        (**self).settle(settlements)
     }
 
     fn stats(&self) -> InboxFuture<'_, Stats> {
@@ -326,12 +360,19 @@ async fn open_postgres(_: &str) -> Result<Arc<dyn Inbox>, InboxError> {
     ))
 }
 
-/// What a failed attempt settles to, at `now` (Unix milliseconds): retrying, due `retry_in` later,
-/// or dead now when `retry_in` is `None`.
-fn after_failure(retry_in: Option<Duration>, now: i64) -> (State, i64) {
-    match retry_in {
-        Some(delay) => (State::Retrying, now.saturating_add(millis(delay))),
-        None => (State::Dead, now),
+/// What an attempt settles to, at `now` (Unix milliseconds): done now; retrying, due `retry_in`
+/// later; or dead now when `retry_in` is `None`. With the failure's error, if any.
+fn settled_state<'a>(settlement: &Settlement<'a>, now: i64) -> (State, i64, Option<&'a str>) {
+    match settlement.failure {
+        None => (State::Done, now, None),
+        Some(Failure {
+            error,
+            retry_in: Some(delay),
+        }) => (State::Retrying, now.saturating_add(millis(delay)), Some(error)),
+        Some(Failure {
+            error,
+            retry_in: None,
+        }) => (State::Dead, now, Some(error)),
     }
 }
 

@@ -11,8 +11,8 @@ use tokio::sync::Notify;
 use tokio_postgres::NoTls;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored,
-    after_failure, millis,
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
+    Stored, millis, settled_state,
 };
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
 
@@ -248,36 +248,33 @@ impl Inbox for PostgresInbox {
         })
     }
 
-    fn complete<'a>(&'a self, id: &'a str, number: u32) -> InboxFuture<'a, ()> {
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
         Box::pin(async move {
+            let mut ids = Vec::with_capacity(settlements.len());
+            let mut attempts = Vec::with_capacity(settlements.len());
+            let mut states = Vec::with_capacity(settlements.len());
+            let mut delays = Vec::with_capacity(settlements.len());
+            let mut errors = Vec::with_capacity(settlements.len());
+            for settlement in settlements {
+                // The database's clock: the offset from its `now()`.
+                let (state, delay, error) = settled_state(settlement, 0);
+                ids.push(settlement.id);
+                attempts.push(attempt(settlement.attempt));
+                states.push(state.as_str());
+                delays.push(delay);
+                errors.push(error);
+            }
+            // The whole batch in one statement and one commit.
             self.execute(
-                "UPDATE stripe_notify_inbox SET state = 'done', state_at = now(), last_error = NULL
-                 WHERE id = $1 AND state = 'processing' AND attempts = $2",
-                &[&id, &attempt(number)],
+                "UPDATE stripe_notify_inbox AS inbox
+                 SET state = settled.state, state_at = now() + settled.delay * interval '1 millisecond',
+                     last_error = settled.error
+                 FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::text[])
+                     AS settled(id, attempt, state, delay, error)
+                 WHERE inbox.id = settled.id AND inbox.attempts = settled.attempt AND inbox.state = 'processing'",
+                &[&ids, &attempts, &states, &delays, &errors],
             )
             .await
-            .map(|_| ())
-        })
-    }
-
-    fn fail<'a>(
-        &'a self,
-        id: &'a str,
-        number: u32,
-        error: &'a str,
-        retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()> {
-        Box::pin(async move {
-            // The database's clock: the offset from its `now()`.
-            let (state, delay) = after_failure(retry_in, 0);
-            self.execute(
-                "UPDATE stripe_notify_inbox
-                 SET state = $3, state_at = now() + $4::bigint * interval '1 millisecond', last_error = $5
-                 WHERE id = $1 AND state = 'processing' AND attempts = $2",
-                &[&id, &attempt(number), &state.as_str(), &delay, &error],
-            )
-            .await
-            .map(|_| ())
         })
     }
 

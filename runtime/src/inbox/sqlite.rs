@@ -11,8 +11,8 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, State, Stats, Stored,
-    after_failure, millis,
+    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
+    Stored, millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
@@ -185,36 +185,37 @@ impl Inbox for SqliteInbox {
         })
     }
 
-    fn complete<'a>(&'a self, id: &'a str, attempt: u32) -> InboxFuture<'a, ()> {
-        let id = id.to_owned();
-        self.run(move |connection| {
-            connection
-                .execute(
-                    "UPDATE stripe_notify_inbox SET state = 'done', state_at = ?3, last_error = NULL
-                     WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
-                    params![id, attempt, unix_now_millis()],
+    fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
+        let now = unix_now_millis();
+        let rows: Vec<(String, u32, &'static str, i64, Option<String>)> = settlements
+            .iter()
+            .map(|settlement| {
+                let (state, at, error) = settled_state(settlement, now);
+                (
+                    settlement.id.to_owned(),
+                    settlement.attempt,
+                    state.as_str(),
+                    at,
+                    error.map(str::to_owned),
                 )
-                .map(|_| ())
-        })
-    }
-
-    fn fail<'a>(
-        &'a self,
-        id: &'a str,
-        attempt: u32,
-        error: &'a str,
-        retry_in: Option<Duration>,
-    ) -> InboxFuture<'a, ()> {
-        let (id, error) = (id.to_owned(), error.to_owned());
+            })
+            .collect();
         self.run(move |connection| {
-            let (state, at) = after_failure(retry_in, unix_now_millis());
-            connection
-                .execute(
+            // One transaction, one commit, for the whole batch.
+            let transaction = connection.transaction()?;
+            let mut settled = 0_u64;
+            {
+                let mut statement = transaction.prepare_cached(
                     "UPDATE stripe_notify_inbox SET state = ?3, state_at = ?4, last_error = ?5
                      WHERE id = ?1 AND state = 'processing' AND attempts = ?2",
-                    params![id, attempt, state.as_str(), at, error],
-                )
-                .map(|_| ())
+                )?;
+                for (id, attempt, state, at, error) in &rows {
+                    let changed = statement.execute(params![id, attempt, state, at, error])?;
+                    settled = settled.saturating_add(u64::try_from(changed).unwrap_or(0));
+                }
+            }
+            transaction.commit()?;
+            Ok(settled)
         })
     }
 

@@ -1,19 +1,22 @@
 //! The workers: claim due events, process each in a task of its own, renew the leases of those
-//! running, settle each (done, due again later, or dead), and stop gracefully: running callbacks
-//! finish, nothing new is claimed.
+//! running ([`leases`](super::leases)), settle each in batches (done, due again later, or dead:
+//! [`settler`](super::settler)), and stop gracefully: running callbacks finish and are settled,
+//! nothing new is claimed.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::{ClaimedEvent, Inbox};
+use super::leases::{self, Leases};
+use super::settler::{self, Finished};
+use super::{ClaimedEvent, Failure, Inbox, Settlement};
 
 /// How failed events are retried: exponential backoff with jitter, from `base_delay`, doubling
 /// up to `max_delay`, until `max_attempts` attempts have failed; then the event is dead.
@@ -50,6 +53,7 @@ type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// How the workers run: see [`Handler::run_inbox_workers`](crate::Handler::run_inbox_workers).
 pub struct InboxWorkers {
     concurrency: usize,
+    claim_batch: usize,
     lease: Duration,
     poll_interval: Duration,
     retry: RetryPolicy,
@@ -60,6 +64,7 @@ impl std::fmt::Debug for InboxWorkers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboxWorkers")
             .field("concurrency", &self.concurrency)
+            .field("claim_batch", &self.claim_batch)
             .field("lease", &self.lease)
             .field("poll_interval", &self.poll_interval)
             .field("retry", &self.retry)
@@ -71,6 +76,7 @@ impl Default for InboxWorkers {
     fn default() -> Self {
         Self {
             concurrency: 4,
+            claim_batch: 32,
             lease: Duration::from_secs(30),
             poll_interval: Duration::from_millis(500),
             retry: RetryPolicy::default(),
@@ -83,6 +89,16 @@ impl InboxWorkers {
     /// How many events are processed at once (default 4).
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// How many due events one claim takes at most (default 32; at least the free slots). The
+    /// ones not running yet wait in this process, their leases renewed, and start as slots
+    /// free up: one claim's round trip serves many events. On shutdown they are handed back,
+    /// due at once (their claim counts as an attempt). With slow callbacks on several servers,
+    /// set it to `concurrency`, so that no server holds events another could run now.
+    pub fn claim_batch(mut self, most: usize) -> Self {
+        self.claim_batch = most.max(1);
         self
     }
 
@@ -109,8 +125,9 @@ impl InboxWorkers {
         self
     }
 
-    /// Stops the workers when `signal` resolves (Ctrl-C, a token): running callbacks finish,
-    /// nothing new is claimed, and the workers' future resolves.
+    /// Stops the workers when `signal` resolves (Ctrl-C, a token): running callbacks finish and
+    /// are settled, events claimed but not started are handed back, nothing new is claimed, and
+    /// the workers' future resolves.
     pub fn shutdown(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
         self.shutdown = Some(Box::pin(signal));
         self
@@ -134,6 +151,7 @@ where
 {
     let InboxWorkers {
         concurrency,
+        claim_batch,
         lease,
         poll_interval,
         retry,
@@ -152,28 +170,33 @@ where
     renewals.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick is at once; nothing is held yet.
     renewals.reset();
+    let (finished, to_settle) = mpsc::unbounded_channel();
+    let mut settling = {
+        let (inbox, leases) = (Arc::clone(&inbox), Arc::clone(&leases));
+        tokio::spawn(async move { settler::run(&*inbox, to_settle, &leases).await })
+    };
     let mut running = JoinSet::new();
+    // Claimed, waiting for a free slot.
+    let mut waiting = VecDeque::new();
     loop {
         let free = concurrency.saturating_sub(running.len());
-        if free > 0 {
+        if free > 0 && waiting.is_empty() {
             // Taken before claiming: the lease cannot outlive it.
             let expires = Instant::now().checked_add(lease);
-            match inbox.claim(free, lease).await {
+            match inbox.claim(free.max(claim_batch), lease).await {
                 Ok(events) => {
                     for event in events {
                         leases.hold(&event, expires);
-                        running.spawn(attempt(
-                            Arc::clone(&inbox),
-                            Arc::clone(&process),
-                            event,
-                            retry,
-                            Arc::clone(&leases),
-                        ));
+                        waiting.push_back(event);
                     }
                 }
                 // The store is down: the workers resume when it is back.
                 Err(error) => tracing::warn!(%error, "could not claim events from the inbox"),
             }
+        }
+        while running.len() < concurrency {
+            let Some(event) = waiting.pop_front() else { break };
+            running.spawn(attempt(Arc::clone(&process), event, retry, finished.clone()));
         }
         let woken = async {
             match &stored {
@@ -184,96 +207,30 @@ where
         tokio::select! {
             biased;
             () = &mut shutdown => break,
-            _ = renewals.tick() => renew(&*inbox, &leases, lease).await,
+            _ = renewals.tick() => leases::renew(&*inbox, &leases, lease).await,
             Some(_) = running.join_next(), if !running.is_empty() => {}
-            () = woken, if running.len() < concurrency => {}
+            () = woken, if running.len() < concurrency && waiting.is_empty() => {}
             () = tokio::time::sleep(poll_interval) => {}
         }
     }
-    // Graceful: what runs finishes and is settled, its lease renewed meanwhile; nothing new is
-    // claimed.
+    // Graceful: what was claimed but not started is handed back, due at once; what runs finishes and is settled, its lease renewed meanwhile; nothing new
+    // is claimed. The settler ends once the last attempt's outcome is in.
+    hand_back(&*inbox, &leases, waiting).await;
+    drop(finished);
     loop {
         tokio::select! {
-            _ = renewals.tick() => renew(&*inbox, &leases, lease).await,
-            joined = running.join_next() => if joined.is_none() { break },
+            _ = renewals.tick() => leases::renew(&*inbox, &leases, lease).await,
+            _ = &mut settling => break,
         }
     }
 }
 
-/// The claims this process's workers hold: each event's attempt, and when its lease runs out
-/// unless renewed (`None`: a lease too long to count, never reached).
-#[derive(Default)]
-struct Leases(Mutex<HashMap<String, (u32, Option<Instant>)>>);
-
-impl Leases {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u32, Option<Instant>)>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn hold(&self, event: &ClaimedEvent, expires: Option<Instant>) {
-        self.lock().insert(event.id.clone(), (event.attempt, expires));
-    }
-
-    fn release(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    /// When the lease of `id` runs out; `None` if it is not held or never runs out.
-    fn expires(&self, id: &str) -> Option<Instant> {
-        self.lock().get(id).and_then(|(_, expires)| *expires)
-    }
-
-    fn held(&self) -> Vec<(String, u32)> {
-        self.lock()
-            .iter()
-            .map(|(id, (attempt, _))| (id.clone(), *attempt))
-            .collect()
-    }
-
-    /// `claims` were renewed until `expires`, those still held at the same attempt.
-    fn renewed(&self, claims: &[(String, u32)], expires: Option<Instant>) {
-        let mut held = self.lock();
-        for (id, attempt) in claims {
-            if let Some(lease) = held.get_mut(id).filter(|(held, _)| held == attempt) {
-                lease.1 = expires;
-            }
-        }
-    }
-}
-
-/// Renews every lease held, in one store call. A failure (the database is away) stops
-/// nothing: the callbacks run on, and each is settled while its lease holds.
-async fn renew(inbox: &dyn Inbox, leases: &Leases, lease: Duration) {
-    let claims = leases.held();
-    if claims.is_empty() {
-        return;
-    }
-    // Taken before renewing: the lease cannot outlive it.
-    let expires = Instant::now().checked_add(lease);
-    match inbox.renew(&claims, lease).await {
-        Ok(renewed) => {
-            leases.renewed(&claims, expires);
-            let lost = u64::try_from(claims.len())
-                .unwrap_or(u64::MAX)
-                .saturating_sub(renewed);
-            if lost > 0 {
-                tracing::warn!(
-                    lost,
-                    "leases lost: their events were taken over after the lease ran out"
-                );
-            }
-        }
-        Err(error) => tracing::warn!(%error, "could not renew the inbox's leases"),
-    }
-}
-
-/// One attempt of one event, settled in the inbox.
+/// One attempt of one event, handed to the settler.
 async fn attempt<P, Fut>(
-    inbox: Arc<dyn Inbox>,
     process: Arc<P>,
     event: ClaimedEvent,
     retry: RetryPolicy,
-    leases: Arc<Leases>,
+    finished: mpsc::UnboundedSender<Finished>,
 ) where
     P: Fn(ClaimedEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Attempt> + Send + 'static,
@@ -286,7 +243,7 @@ async fn attempt<P, Fut>(
     );
     let (id, number) = (event.id.clone(), event.attempt);
     async {
-        let outcome = match process(event).await {
+        let failure = match process(event).await {
             Attempt::Done => None,
             Attempt::Failed { error, retryable } => {
                 let retry_in = if retryable { retry.after(number) } else { None };
@@ -299,41 +256,38 @@ async fn attempt<P, Fut>(
                 Some((error, retry_in))
             }
         };
-        settle(&*inbox, &id, number, outcome.as_ref(), &leases).await;
-        leases.release(&id);
+        // The settler outlives every attempt: it ends once all of them are done.
+        let _ = finished.send(Finished {
+            id,
+            attempt: number,
+            failure,
+        });
     }
     .instrument(span)
     .await;
 }
 
-/// Records an attempt's outcome (`None`: done). A store that is down is tried again while the
-/// lease holds (renewals going on meanwhile, when the store answers them): once it runs out the
-/// event may run again elsewhere, and settling would be too late; before, giving up would run a
-/// callback twice for a short outage.
-async fn settle(
-    inbox: &dyn Inbox,
-    id: &str,
-    number: u32,
-    outcome: Option<&(String, Option<Duration>)>,
-    leases: &Leases,
-) {
-    let mut pause = Duration::from_millis(50);
-    loop {
-        let settled = match outcome {
-            None => inbox.complete(id, number).await,
-            Some((error, retry_in)) => inbox.fail(id, number, error, *retry_in).await,
-        };
-        let Err(error) = settled else { return };
-        let holds_beyond_pause = leases
-            .expires(id)
-            .is_none_or(|expires| expires.saturating_duration_since(Instant::now()) > pause);
-        if !holds_beyond_pause {
-            // Its claim expires, and the event is processed again.
-            tracing::warn!(%error, "could not settle an event in the inbox before its claim expired");
-            return;
-        }
-        tracing::warn!(%error, ?pause, "could not settle an event in the inbox; trying again");
-        tokio::time::sleep(pause).await;
-        pause = pause.saturating_mul(2).min(Duration::from_secs(2));
+/// Makes claimed events that never started due again at once: `retrying`, their claim counted
+/// as an attempt, with a note of why.
+async fn hand_back(inbox: &dyn Inbox, leases: &Leases, waiting: VecDeque<ClaimedEvent>) {
+    let settlements: Vec<Settlement<'_>> = waiting
+        .iter()
+        .map(|event| Settlement {
+            id: &event.id,
+            attempt: event.attempt,
+            failure: Some(Failure {
+                error: "not started: its workers stopped, and handed it back",
+                retry_in: Some(Duration::ZERO),
+            }),
+        })
+        .collect();
+    if settlements.is_empty() {
+        return;
+    }
+    if let Err(error) = inbox.settle(&settlements).await {
+        tracing::warn!(%error, "could not hand claimed events back to the inbox: they are due again when their leases run out");
+    }
+    for event in &waiting {
+        leases.release(&event.id);
     }
 }
