@@ -238,6 +238,44 @@ async fn postgres_inbox_semantics() {
     inbox_semantics(Arc::new(inbox)).await;
 }
 
+/// Concurrent deliveries are stored in shared commits (group commit), each answered as its own:
+/// new the first time an id is stored, a duplicate after, however the deliveries fall into
+/// batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_deliveries_share_commits_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    let inbox = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
+    // 100 events, each delivered twice, all at once.
+    let deliveries = (0..200).map(|n| {
+        let inbox = Arc::clone(&inbox);
+        tokio::spawn(async move {
+            let id = format!("evt_group_{}", n % 100);
+            inbox.store(event(&id, b"{}")).await.unwrap()
+        })
+    });
+    let mut answers = Vec::new();
+    for delivery in deliveries.collect::<Vec<_>>() {
+        answers.push(delivery.await.unwrap());
+    }
+    let new = answers.iter().filter(|a| **a == Stored::New).count();
+    assert_eq!((new, answers.len() - new), (100, 100), "each id new once");
+    assert_eq!(inbox.stats().await.unwrap().count(State::Pending), 100);
+    // Each row names the transaction that inserted it.
+    let (client, connection) = tokio_postgres::connect(&schema, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let commits: i64 = client
+        .query_one("SELECT count(DISTINCT xmin::text) FROM stripe_notify_inbox", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(commits <= 50, "100 rows in {commits} commits");
+}
+
 #[tokio::test]
 async fn a_sqlite_inbox_survives_a_restart() {
     let path = temp_sqlite("stripe-notify-inbox-tests");

@@ -1,13 +1,16 @@
 //! The inbox in PostgreSQL: several servers behind a load balancer, one database. Workers claim
 //! with `FOR UPDATE SKIP LOCKED`, so that each event goes to one of them; a pool of connections
-//! replaces those a database restart breaks.
+//! replaces those a database restart breaks; deliveries are stored in shared commits
+//! ([`writer`]).
+
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 use tokio_postgres::NoTls;
 
 use super::{
@@ -49,6 +52,8 @@ pub struct PostgresInbox {
     pool: Pool,
     retention: Retention,
     stored: Arc<Notify>,
+    /// Deliveries to store, for the writer's group commits.
+    writes: mpsc::UnboundedSender<writer::Pending>,
 }
 
 impl std::fmt::Debug for PostgresInbox {
@@ -103,10 +108,16 @@ impl PostgresInbox {
             .recycle_timeout(Some(TIMEOUT))
             .build()
             .map_err(failed)?;
+        let stored = Arc::default();
+        let (writes, queue) = mpsc::unbounded_channel();
+        // Half the pool at most for storing: the workers' claims and settles have the rest.
+        let commits = size.div_ceil(2);
+        tokio::spawn(writer::run(pool.clone(), queue, commits, Arc::clone(&stored)));
         let inbox = Self {
             pool,
             retention: Retention::default(),
-            stored: Arc::default(),
+            stored,
+            writes,
         };
         let mut client = inbox.pool.get().await.map_err(failed)?;
         let transaction = client.transaction().await.map_err(failed)?;
@@ -175,27 +186,12 @@ fn attempt(attempt: u32) -> i32 {
 
 impl Inbox for PostgresInbox {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
+        let (pending, answered) = writer::Pending::new(event);
+        let queued = self.writes.send(pending);
         Box::pin(async move {
-            let created = event.created.to_string();
-            let inserted = self
-                .execute(
-                    "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, state)
-                     VALUES ($1, $2, $3::text::timestamptz, $4, $5, 'pending') ON CONFLICT (id) DO NOTHING",
-                    &[
-                        &event.id,
-                        &event.event_type,
-                        &created,
-                        &event.body,
-                        &event.signed_at,
-                    ],
-                )
-                .await?;
-            if inserted == 1 {
-                self.stored.notify_one();
-                Ok(Stored::New)
-            } else {
-                Ok(Stored::Duplicate)
-            }
+            let stopped = || InboxError("postgres: the inbox's writer stopped".into());
+            queued.map_err(|_| stopped())?;
+            answered.await.map_err(|_| stopped())?
         })
     }
 

@@ -1,0 +1,120 @@
+//! Group commit for storing: concurrent deliveries go into the table together, in one
+//! `INSERT ... SELECT FROM unnest(...)` and one commit, and each is answered once that commit is
+//! durable (a failed commit fails every delivery in it: each answers 503, and Stripe retries).
+//! Nothing waits on purpose: deliveries queue while commits are under way and the next commit
+//! takes all of them, so that a lone delivery costs one commit as before and a busy endpoint
+//! shares each commit among many.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+
+use super::failed;
+use crate::inbox::{InboxError, NewEvent, Stored};
+
+/// The most deliveries stored in one commit.
+const MOST_PER_COMMIT: usize = 256;
+
+/// A delivery to store, and where its answer goes.
+pub(super) struct Pending {
+    id: String,
+    event_type: String,
+    created: String,
+    body: Vec<u8>,
+    signed_at: Option<i64>,
+    answer: oneshot::Sender<Result<Stored, InboxError>>,
+}
+
+impl Pending {
+    pub(super) fn new(event: NewEvent<'_>) -> (Self, oneshot::Receiver<Result<Stored, InboxError>>) {
+        let (answer, answered) = oneshot::channel();
+        let pending = Self {
+            id: event.id.to_owned(),
+            event_type: event.event_type.to_owned(),
+            created: event.created.to_string(),
+            body: event.body.to_owned(),
+            signed_at: event.signed_at,
+            answer,
+        };
+        (pending, answered)
+    }
+}
+
+/// Stores what `queue` receives, up to `commits` commits under way at once, until every sender
+/// is gone. `stored` is woken when a commit stored something new.
+pub(super) async fn run(
+    pool: Pool,
+    mut queue: mpsc::UnboundedReceiver<Pending>,
+    commits: usize,
+    stored: Arc<Notify>,
+) {
+    let commits = Arc::new(Semaphore::new(commits.max(1)));
+    loop {
+        // A commit slot first: while none is free, deliveries queue up for the next batch.
+        let Ok(slot) = Arc::clone(&commits).acquire_owned().await else {
+            return;
+        };
+        let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
+        if queue.recv_many(&mut batch, MOST_PER_COMMIT).await == 0 {
+            return;
+        }
+        let (pool, stored) = (pool.clone(), Arc::clone(&stored));
+        tokio::spawn(async move {
+            let outcome = insert(&pool, &batch).await;
+            answer(batch, outcome, &stored);
+            drop(slot);
+        });
+    }
+}
+
+/// Inserts `batch` in one statement; the ids it inserted (the others were there already).
+async fn insert(pool: &Pool, batch: &[Pending]) -> Result<HashSet<String>, InboxError> {
+    let ids: Vec<&str> = batch.iter().map(|p| p.id.as_str()).collect();
+    let types: Vec<&str> = batch.iter().map(|p| p.event_type.as_str()).collect();
+    let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
+    let bodies: Vec<&[u8]> = batch.iter().map(|p| p.body.as_slice()).collect();
+    let signed_at: Vec<Option<i64>> = batch.iter().map(|p| p.signed_at).collect();
+    let client = pool.get().await.map_err(failed)?;
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, state)
+             SELECT id, event_type, created::timestamptz, body, signed_at, 'pending'
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[])
+                 AS delivered(id, event_type, created, body, signed_at)
+             ON CONFLICT (id) DO NOTHING
+             RETURNING id",
+        )
+        .await
+        .map_err(failed)?;
+    let rows = client
+        .query(&statement, &[&ids, &types, &created, &bodies, &signed_at])
+        .await
+        .map_err(failed)?;
+    rows.iter().map(|row| row.try_get(0).map_err(failed)).collect()
+}
+
+/// Answers each delivery of `batch`: new for the first delivery of an id the commit inserted, a
+/// duplicate for the others (stored before, or twice in this batch), or the commit's error.
+fn answer(batch: Vec<Pending>, outcome: Result<HashSet<String>, InboxError>, stored: &Notify) {
+    match outcome {
+        Ok(mut inserted) => {
+            if !inserted.is_empty() {
+                stored.notify_one();
+            }
+            for pending in batch {
+                let new = inserted.remove(&pending.id);
+                // The delivery may have given up (its request was cut): nothing to answer.
+                let _ = pending
+                    .answer
+                    .send(Ok(if new { Stored::New } else { Stored::Duplicate }));
+            }
+        }
+        Err(error) => {
+            for pending in batch {
+                let _ = pending.answer.send(Err(error.clone()));
+            }
+        }
+    }
+}
