@@ -23,8 +23,13 @@ impl Leases {
         self.lock().insert(event.id.clone(), (event.attempt, expires));
     }
 
-    pub(super) fn release(&self, id: &str) {
-        self.lock().remove(id);
+    /// Forgets the lease of attempt `attempt` of `id` (not a later attempt's, when this process
+    /// claimed the event again after the lease ran out).
+    pub(super) fn release(&self, id: &str, attempt: u32) {
+        let mut held = self.lock();
+        if held.get(id).is_some_and(|(held, _)| *held == attempt) {
+            held.remove(id);
+        }
     }
 
     /// When the lease of `id` runs out; `None` if it is not held or never runs out.

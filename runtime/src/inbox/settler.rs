@@ -42,7 +42,7 @@ pub(super) async fn run(inbox: &dyn Inbox, mut finished: mpsc::UnboundedReceiver
     while finished.recv_many(&mut batch, MOST_PER_BATCH).await > 0 {
         settle(inbox, &mut batch, leases).await;
         for attempt in batch.drain(..) {
-            leases.release(&attempt.id);
+            leases.release(&attempt.id, attempt.attempt);
         }
     }
 }

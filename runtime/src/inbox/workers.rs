@@ -288,6 +288,6 @@ async fn hand_back(inbox: &dyn Inbox, leases: &Leases, waiting: VecDeque<Claimed
         tracing::warn!(%error, "could not hand claimed events back to the inbox: they are due again when their leases run out");
     }
     for event in &waiting {
-        leases.release(&event.id);
+        leases.release(&event.id, event.attempt);
     }
 }
