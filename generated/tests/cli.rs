@@ -559,18 +559,19 @@ fn inbox_commands_count_list_retry_and_purge() {
                 created: stripe_notify::Timestamp::UNIX_EPOCH,
                 body: b"{}",
                 signed_at: None,
+                object_id: None,
             };
             runtime.block_on(inbox.store(event)).unwrap();
         };
         let visibility = std::time::Duration::from_secs(60);
         // One done, one dead with its error, one pending.
         store("evt_done");
-        let claimed = runtime.block_on(inbox.claim(1, visibility)).unwrap();
+        let claimed = runtime.block_on(inbox.claim(1, visibility, false)).unwrap();
         runtime
             .block_on(inbox.complete(&claimed[0].id, claimed[0].attempt))
             .unwrap();
         store("evt_dead");
-        let claimed = runtime.block_on(inbox.claim(1, visibility)).unwrap();
+        let claimed = runtime.block_on(inbox.claim(1, visibility, false)).unwrap();
         runtime
             .block_on(inbox.fail(&claimed[0].id, claimed[0].attempt, "the CRM\tanswered 502", None))
             .unwrap();

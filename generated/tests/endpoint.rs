@@ -455,8 +455,13 @@ impl Inbox for FlakyInbox {
         }
     }
 
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        self.store.claim(limit, lease)
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        self.store.claim(limit, lease, per_object)
     }
 
     fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {

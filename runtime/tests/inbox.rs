@@ -31,6 +31,7 @@ fn event<'a>(id: &'a str, body: &'a [u8]) -> NewEvent<'a> {
         created: Timestamp::UNIX_EPOCH,
         body,
         signed_at: Some(NOW),
+        object_id: None,
     }
 }
 
@@ -46,17 +47,20 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         inbox.store(event("evt_1", b"other")).await.unwrap(),
         Stored::Duplicate
     );
-    let claimed = inbox.claim(10, lease).await.unwrap();
+    let claimed = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!((claimed[0].id.as_str(), claimed[0].attempt), ("evt_1", 1));
     assert_eq!(claimed[0].body, b"{\"one\":1}", "the first body is kept");
-    assert!(inbox.claim(10, lease).await.unwrap().is_empty(), "claimed once");
+    assert!(
+        inbox.claim(10, lease, false).await.unwrap().is_empty(),
+        "claimed once"
+    );
     inbox.complete("evt_1", 1).await.unwrap();
     assert_eq!(inbox.stats().await.unwrap().count(State::Done), 1);
 
     // A failure is due again after its delay; then dead; then retried by hand.
     inbox.store(event("evt_2", b"{}")).await.unwrap();
-    assert_eq!(inbox.claim(10, lease).await.unwrap()[0].id, "evt_2");
+    assert_eq!(inbox.claim(10, lease, false).await.unwrap()[0].id, "evt_2");
     inbox
         .fail("evt_2", 1, "the first failure", Some(Duration::from_millis(300)))
         .await
@@ -64,9 +68,12 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     let stats = inbox.stats().await.unwrap();
     assert_eq!(stats.count(State::Retrying), 1);
     assert!(stats.oldest_due.is_some());
-    assert!(inbox.claim(10, lease).await.unwrap().is_empty(), "not due yet");
+    assert!(
+        inbox.claim(10, lease, false).await.unwrap().is_empty(),
+        "not due yet"
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let again = inbox.claim(10, lease).await.unwrap();
+    let again = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!((again[0].id.as_str(), again[0].attempt), ("evt_2", 2));
     inbox.fail("evt_2", 2, "the last failure", None).await.unwrap();
     let dead = inbox.list(State::Dead, 10).await.unwrap();
@@ -85,7 +92,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         0,
         "done events stay done"
     );
-    let retried = inbox.claim(10, lease).await.unwrap();
+    let retried = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!(
         (retried[0].id.as_str(), retried[0].attempt),
         ("evt_2", 1),
@@ -97,10 +104,10 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
 
     // A claim held past its lease (its worker died) is taken over; the late
     // worker's settlement no longer counts.
-    let taken = inbox.claim(10, Duration::from_millis(200)).await.unwrap();
+    let taken = inbox.claim(10, Duration::from_millis(200), false).await.unwrap();
     assert_eq!(taken[0].id, "evt_2");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let over = inbox.claim(10, lease).await.unwrap();
+    let over = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_2", 2));
     inbox.fail("evt_2", 1, "too late", None).await.unwrap();
     assert_eq!(
@@ -121,13 +128,13 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     // left to run out is taken over, after which the old attempt renews nothing.
     inbox.store(event("evt_3", b"{}")).await.unwrap();
     let short = Duration::from_millis(300);
-    assert_eq!(inbox.claim(10, short).await.unwrap()[0].id, "evt_3");
+    assert_eq!(inbox.claim(10, short, false).await.unwrap()[0].id, "evt_3");
     let held = [("evt_3".to_owned(), 1)];
     for _ in 0..6 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(inbox.renew(&held, short).await.unwrap(), 1);
         assert!(
-            inbox.claim(10, short).await.unwrap().is_empty(),
+            inbox.claim(10, short, false).await.unwrap().is_empty(),
             "a renewed lease holds"
         );
     }
@@ -137,7 +144,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         "another attempt's lease"
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let over = inbox.claim(10, lease).await.unwrap();
+    let over = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!((over[0].id.as_str(), over[0].attempt), ("evt_3", 2));
     assert_eq!(inbox.renew(&held, short).await.unwrap(), 0, "a lease lost");
     inbox.complete("evt_3", 2).await.unwrap();
@@ -146,7 +153,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     for id in ["evt_4", "evt_5", "evt_6"] {
         inbox.store(event(id, b"{}")).await.unwrap();
     }
-    assert_eq!(inbox.claim(10, lease).await.unwrap().len(), 3);
+    assert_eq!(inbox.claim(10, lease, false).await.unwrap().len(), 3);
     let settlements = [
         Settlement {
             id: "evt_4",
@@ -192,7 +199,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         "evt_5 is not processing"
     );
     inbox.retry(Retry::Event("evt_5")).await.unwrap();
-    let again = inbox.claim(10, lease).await.unwrap();
+    let again = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!(again[0].id, "evt_5");
     inbox.complete("evt_5", again[0].attempt).await.unwrap();
 
@@ -203,7 +210,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     }
     let claims = (0..8).map(|_| {
         let inbox = Arc::clone(&inbox);
-        tokio::spawn(async move { inbox.claim(10, lease).await.unwrap() })
+        tokio::spawn(async move { inbox.claim(10, lease, false).await.unwrap() })
     });
     let mut claimed: Vec<String> = Vec::new();
     for claim in claims.collect::<Vec<_>>() {
@@ -276,6 +283,44 @@ async fn concurrent_deliveries_share_commits_on_postgres() {
     assert!(commits <= 50, "100 rows in {commits} commits");
 }
 
+/// The table as the first version made it, before `object_id` and `created_ns`.
+const FIRST_SQLITE_TABLE: &str = "
+    CREATE TABLE stripe_notify_inbox (
+        id TEXT PRIMARY KEY, event_type TEXT NOT NULL, created TEXT, body BLOB, signed_at INTEGER,
+        received_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'retrying', 'processing', 'done', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0, state_at INTEGER NOT NULL, last_error TEXT);
+    INSERT INTO stripe_notify_inbox (id, event_type, body, received_at, state, state_at)
+        VALUES ('evt_old', 'v1.billing.meter.error_report_triggered', x'7b7d', 0, 'pending', 0);
+";
+
+#[tokio::test]
+async fn an_inbox_made_by_an_earlier_version_is_brought_up_to_date() {
+    let path = temp_sqlite("stripe-notify-inbox-migration");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(FIRST_SQLITE_TABLE)
+        .unwrap();
+    let inbox = SqliteInbox::open(&path).unwrap();
+    inbox
+        .store(NewEvent {
+            object_id: Some("mtr_1"),
+            ..event("evt_new", b"{}")
+        })
+        .await
+        .unwrap();
+    let claimed = inbox.claim(10, Duration::from_secs(60), true).await.unwrap();
+    let mut ids: Vec<&str> = claimed.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        ["evt_new", "evt_old"],
+        "the old row kept, the new one with its object"
+    );
+    drop(inbox);
+    SqliteInbox::open(&path).expect("opened again: nothing left to add");
+}
+
 #[tokio::test]
 async fn a_sqlite_inbox_survives_a_restart() {
     let path = temp_sqlite("stripe-notify-inbox-tests");
@@ -286,7 +331,7 @@ async fn a_sqlite_inbox_survives_a_restart() {
         .unwrap();
     let reopened = SqliteInbox::open(&path).unwrap();
     assert_eq!(
-        reopened.claim(10, Duration::from_secs(60)).await.unwrap()[0].id,
+        reopened.claim(10, Duration::from_secs(60), false).await.unwrap()[0].id,
         "evt_kept"
     );
 }
@@ -538,6 +583,117 @@ async fn a_callback_longer_than_its_lease_runs_once_on_postgres() {
         .unwrap();
     let inbox = PostgresInbox::connect(&schema).await.unwrap();
     a_callback_longer_than_its_lease_runs_once(Arc::new(inbox)).await;
+}
+
+/// What the per-object test's callbacks saw.
+#[derive(Default)]
+struct PerObject {
+    /// The objects whose callback is running.
+    running: std::collections::HashSet<String>,
+    /// Times a callback started while another of its object ran.
+    overlaps: usize,
+    /// Per object, the `created` of each event as its callback started.
+    order: HashMap<String, Vec<Timestamp>>,
+}
+
+/// 1,000 events about 50 objects, each delivered twice, in a shuffled order, then run by two
+/// servers' workers one at a time per object: never two callbacks of one object at once, each
+/// object's events in `created` order, each event once.
+async fn one_at_a_time_per_object(inbox: Arc<dyn Inbox>) {
+    const OBJECTS: i64 = 50;
+    const EVENTS: i64 = 1000;
+    let seen: Arc<Mutex<PerObject>> = Arc::default();
+    let observed = Arc::clone(&seen);
+    let handler =
+        Handler::<TestCatalog>::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+            .unwrap()
+            .clock(FixedClock(NOW))
+            .on(move |n: Notification<MeterErrorReportTriggered>, _| {
+                let seen = Arc::clone(&observed);
+                async move {
+                    let object = n.related_object().id.to_owned();
+                    {
+                        let mut seen = seen.lock().unwrap();
+                        if !seen.running.insert(object.clone()) {
+                            seen.overlaps += 1;
+                        }
+                        seen.order.entry(object.clone()).or_default().push(n.created());
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    seen.lock().unwrap().running.remove(&object);
+                    Ok(())
+                }
+            })
+            .unwrap()
+            .build();
+    // Event n is about object n % 50, created n seconds after the first: shuffled
+    // (deterministically, xorshift), each twice.
+    let mut deliveries: Vec<i64> = (0..EVENTS).chain(0..EVENTS).collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in (1..deliveries.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        deliveries.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    for n in deliveries {
+        let object = n % OBJECTS;
+        let created = Timestamp::from_second(1_790_000_000 + n).unwrap();
+        let body = format!(
+            r#"{{"id":"evt_obj_{n}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"{created}","related_object":{{"id":"mtr_{object}","type":"billing.meter","url":"/v1/billing/meters/mtr_{object}"}}}}"#
+        );
+        let header = stripe_notify_runtime::sign(body.as_bytes(), SECRET, NOW);
+        handler
+            .enqueue(body.as_bytes(), Some(&header), &*inbox)
+            .await
+            .unwrap();
+    }
+    let options = || {
+        InboxWorkers::default()
+            .concurrency(4)
+            .one_at_a_time_per_object(true)
+            .poll_interval(Duration::from_millis(20))
+    };
+    let servers = [
+        start_workers(&handler, Arc::clone(&inbox), options()),
+        start_workers(&handler, Arc::clone(&inbox), options()),
+    ];
+    wait_for(&*inbox, State::Done, EVENTS as u64).await;
+    for (stop, workers) in servers {
+        stop.send(()).unwrap();
+        workers.await.unwrap();
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.overlaps, 0, "two callbacks of one object ran at once");
+    assert_eq!(seen.order.len(), OBJECTS as usize);
+    for (object, order) in &seen.order {
+        assert_eq!(
+            order.len(),
+            (EVENTS / OBJECTS) as usize,
+            "{object}: each event once"
+        );
+        assert!(order.is_sorted(), "{object}: out of created order: {order:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_at_a_time_per_object_in_memory() {
+    one_at_a_time_per_object(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_at_a_time_per_object_on_sqlite() {
+    one_at_a_time_per_object(Arc::new(sqlite())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_at_a_time_per_object_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    let inbox = PostgresInbox::connect(&schema).await.unwrap();
+    one_at_a_time_per_object(Arc::new(inbox)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

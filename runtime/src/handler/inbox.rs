@@ -86,6 +86,7 @@ impl<C: EventCatalog> Handler<C> {
             created: raw.created(),
             body: raw.body(),
             signed_at,
+            object_id: raw.related_object().and_then(|related| related.id),
         };
         Ok(inbox.store(event).await?)
     }

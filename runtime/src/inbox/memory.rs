@@ -19,6 +19,8 @@ use crate::ledger::{Claim, EventLedger, LedgerFuture, Retention};
 #[derive(Debug)]
 struct Entry {
     event_type: String,
+    /// The object it is about, and when it was created: its place among its object's events.
+    object: Option<(String, Timestamp)>,
     /// `None` for a claim of a handler using the inbox as its ledger.
     body: Option<Vec<u8>>,
     received_at: i64,
@@ -36,7 +38,47 @@ struct Entries {
     due: BTreeSet<(i64, String)>,
 }
 
+/// Per object with unfinished events: the first of them (`created`, id), and how many are
+/// processing.
+type ObjectHeads = HashMap<String, ((Timestamp, String), usize)>;
+
 impl Entries {
+    /// The head of each object's unfinished events.
+    fn object_heads(&self) -> ObjectHeads {
+        let mut heads: ObjectHeads = HashMap::new();
+        for (id, entry) in &self.events {
+            let Some((object, created)) = &entry.object else {
+                continue;
+            };
+            if !matches!(entry.state, State::Pending | State::Retrying | State::Processing) {
+                continue;
+            }
+            let key = (*created, id.clone());
+            let processing = usize::from(entry.state == State::Processing);
+            let (head, count) = heads.entry(object.clone()).or_insert_with(|| (key.clone(), 0));
+            if key < *head {
+                *head = key;
+            }
+            *count = count.saturating_add(processing);
+        }
+        heads
+    }
+
+    /// Whether `id` may run now, one at a time per object: it has no object, or it is its
+    /// object's first unfinished event and no other event of its object is processing.
+    fn may_run(&self, heads: &ObjectHeads, id: &str) -> bool {
+        let Some(entry) = self.events.get(id) else {
+            return false;
+        };
+        let Some((object, _)) = &entry.object else {
+            return true;
+        };
+        heads.get(object).is_none_or(|((_, head), processing)| {
+            let others = processing.saturating_sub(usize::from(entry.state == State::Processing));
+            head == id && others == 0
+        })
+    }
+
     /// Moves `id` to `state` at `at`, keeping the due index right.
     fn set(&mut self, id: &str, state: State, at: i64) {
         let Some(entry) = self.events.get_mut(id) else {
@@ -116,6 +158,7 @@ impl MemoryInbox {
             event.id.to_owned(),
             Entry {
                 event_type: event.event_type.to_owned(),
+                object: event.object_id.map(|object| (object.to_owned(), event.created)),
                 body: Some(event.body.to_vec()),
                 received_at: now,
                 state: State::Pending,
@@ -128,14 +171,16 @@ impl MemoryInbox {
         Stored::New
     }
 
-    fn claim_now(&self, limit: usize, lease: Duration) -> Vec<ClaimedEvent> {
+    fn claim_now(&self, limit: usize, lease: Duration, per_object: bool) -> Vec<ClaimedEvent> {
         let now = unix_now_millis();
         let until = now.saturating_add(millis(lease));
         let mut entries = self.lock();
+        let heads = per_object.then(|| entries.object_heads());
         let due: Vec<String> = entries
             .due
             .iter()
             .take_while(|(at, _)| *at <= now)
+            .filter(|(_, id)| heads.as_ref().is_none_or(|heads| entries.may_run(heads, id)))
             .take(limit)
             .map(|(_, id)| id.clone())
             .collect();
@@ -251,8 +296,13 @@ impl Inbox for MemoryInbox {
         Box::pin(async move { Ok(stored) })
     }
 
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        let claimed = self.claim_now(limit, lease);
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        let claimed = self.claim_now(limit, lease, per_object);
         Box::pin(async move { Ok(claimed) })
     }
 
@@ -334,6 +384,7 @@ impl EventLedger for MemoryInbox {
                 entries.events.insert(
                     event_id.to_owned(),
                     Entry {
+                        object: None,
                         event_type: String::new(),
                         body: None,
                         received_at: now,

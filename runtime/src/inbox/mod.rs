@@ -63,6 +63,9 @@ pub struct NewEvent<'a> {
     /// The signature's timestamp (`t`), Unix seconds; `None` for a notification that came over an
     /// authenticated channel or from recovery.
     pub signed_at: Option<i64>,
+    /// The id of the object the event is about (its related object's), for workers that run
+    /// one event at a time per object ([`InboxWorkers::one_at_a_time_per_object`]).
+    pub object_id: Option<&'a str>,
 }
 
 /// What storing found.
@@ -221,8 +224,15 @@ pub trait Inbox: Send + Sync + 'static {
     /// Claims up to `limit` due events: pending or retrying ones whose time has come, and
     /// processing ones whose lease expired (their worker died). Of concurrent claims, each
     /// event goes to one. A claimed event is processing until `lease` has passed, unless
-    /// renewed.
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>>;
+    /// renewed. With `per_object`, an event with an object id is due only when no other event
+    /// of its object is processing and none created before it is waiting (pending or
+    /// retrying): the events of one object run one at a time, in `created` order.
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>>;
 
     /// Renews the leases of `claims` (event id and attempt), in one call: each still held
     /// (processing, at that attempt) is processing until `lease` from now. Returns how many were
@@ -289,8 +299,13 @@ impl<I: Inbox + ?Sized> Inbox for Arc<I> {
         (**self).store(event)
     }
 
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
-        (**self).claim(limit, lease)
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+        (**self).claim(limit, lease, per_object)
     }
 
     fn renew<'a>(&'a self, claims: &'a [(String, u32)], lease: Duration) -> InboxFuture<'a, u64> {

@@ -36,14 +36,20 @@ impl Finished {
 }
 
 /// Settles what `finished` receives until every sender is gone, then returns. Each attempt's
-/// lease is released once it is settled (or given up).
-pub(super) async fn run(inbox: &dyn Inbox, mut finished: mpsc::UnboundedReceiver<Finished>, leases: &Leases) {
+/// lease is released once it is settled (or given up), and `settled` is woken after each batch.
+pub(super) async fn run(
+    inbox: &dyn Inbox,
+    mut finished: mpsc::UnboundedReceiver<Finished>,
+    leases: &Leases,
+    settled: &tokio::sync::Notify,
+) {
     let mut batch = Vec::with_capacity(MOST_PER_BATCH);
     while finished.recv_many(&mut batch, MOST_PER_BATCH).await > 0 {
         settle(inbox, &mut batch, leases).await;
         for attempt in batch.drain(..) {
             leases.release(&attempt.id, attempt.attempt);
         }
+        settled.notify_one();
     }
 }
 

@@ -38,6 +38,33 @@ const SCHEMA: &str = "
         WHERE state IN ('pending', 'retrying', 'processing');
 ";
 
+/// Columns added since the table's first version, each with its type: added to a table that
+/// lacks them. `object_id` and `created_ns` (`created` in Unix nanoseconds, which sorts by
+/// time where the text does not) place an event among its object's.
+const ADDED_COLUMNS: &[(&str, &str)] = &[("object_id", "TEXT"), ("created_ns", "INTEGER")];
+
+/// The index of each object's unfinished events, once its columns exist.
+const OBJECT_INDEX: &str = "
+    CREATE INDEX IF NOT EXISTS stripe_notify_inbox_object ON stripe_notify_inbox (object_id, created_ns)
+        WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
+";
+
+/// Brings a table made by an earlier version up to date.
+fn migrate(connection: &Connection) -> rusqlite::Result<()> {
+    let mut statement = connection.prepare("SELECT name FROM pragma_table_info('stripe_notify_inbox')")?;
+    let columns: Vec<String> = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (column, kind) in ADDED_COLUMNS {
+        if !columns.iter().any(|existing| existing == column) {
+            connection.execute_batch(&format!(
+                "ALTER TABLE stripe_notify_inbox ADD COLUMN {column} {kind}"
+            ))?;
+        }
+    }
+    connection.execute_batch(OBJECT_INDEX)
+}
+
 /// An inbox in a SQLite file (created if missing).
 #[derive(Debug, Clone)]
 pub struct SqliteInbox {
@@ -56,6 +83,7 @@ impl SqliteInbox {
         let connection = Connection::open(path).map_err(failed)?;
         connection.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
+        migrate(&connection).map_err(failed)?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
             retention: Retention::default(),
@@ -121,13 +149,16 @@ impl Inbox for SqliteInbox {
             event.body.to_vec(),
             event.signed_at,
         );
+        let object_id = event.object_id.map(str::to_owned);
+        let created_ns = i64::try_from(event.created.as_nanosecond()).unwrap_or(i64::MAX);
         let stored = Arc::clone(&self.stored);
         let inserted = self.run(move |connection| {
             let now = unix_now_millis();
             connection.execute(
-                "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, received_at, state, state_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6) ON CONFLICT (id) DO NOTHING",
-                params![id, event_type, created, body, signed_at, now],
+                "INSERT INTO stripe_notify_inbox
+                     (id, event_type, created, body, signed_at, received_at, state, state_at, object_id, created_ns)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                params![id, event_type, created, body, signed_at, now, object_id, created_ns],
             )
         });
         Box::pin(async move {
@@ -140,19 +171,31 @@ impl Inbox for SqliteInbox {
         })
     }
 
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |connection| {
             let now = unix_now_millis();
             let mut statement = connection.prepare_cached(
                 "UPDATE stripe_notify_inbox SET state = 'processing', attempts = attempts + 1, state_at = ?1
                  WHERE id IN (
-                     SELECT id FROM stripe_notify_inbox
+                     SELECT id FROM stripe_notify_inbox AS candidate
                      WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= ?2
+                       AND (NOT ?4 OR object_id IS NULL OR NOT EXISTS (
+                           SELECT 1 FROM stripe_notify_inbox AS other
+                           WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
+                             AND (other.state = 'processing'
+                                  OR (other.state IN ('pending', 'retrying')
+                                      AND (other.created_ns, other.id) < (candidate.created_ns, candidate.id)))))
                      ORDER BY state_at LIMIT ?3)
                  RETURNING id, event_type, body, attempts",
             )?;
-            let rows = statement.query_map(params![now.saturating_add(millis(lease)), now, limit], |row| {
+            let params = params![now.saturating_add(millis(lease)), now, limit, per_object];
+            let rows = statement.query_map(params, |row| {
                 Ok(ClaimedEvent {
                     id: row.get(0)?,
                     event_type: row.get(1)?,

@@ -38,6 +38,11 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS stripe_notify_inbox_due ON stripe_notify_inbox (state_at)
         WHERE state IN ('pending', 'retrying', 'processing');
+    -- Added since the first version: the object an event is about, to run an object's events
+    -- one at a time.
+    ALTER TABLE stripe_notify_inbox ADD COLUMN IF NOT EXISTS object_id TEXT;
+    CREATE INDEX IF NOT EXISTS stripe_notify_inbox_object ON stripe_notify_inbox (object_id, created)
+        WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
 ";
 
 /// How long waiting for a connection, or opening one, may take.
@@ -195,7 +200,12 @@ impl Inbox for PostgresInbox {
         })
     }
 
-    fn claim<'a>(&'a self, limit: usize, lease: Duration) -> InboxFuture<'a, Vec<ClaimedEvent>> {
+    fn claim<'a>(
+        &'a self,
+        limit: usize,
+        lease: Duration,
+        per_object: bool,
+    ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
         Box::pin(async move {
             let (lease, limit) = (millis(lease), i64::try_from(limit).unwrap_or(i64::MAX));
             let rows = self
@@ -203,12 +213,18 @@ impl Inbox for PostgresInbox {
                     "UPDATE stripe_notify_inbox
                      SET state = 'processing', attempts = attempts + 1, state_at = now() + $1::bigint * interval '1 millisecond'
                      WHERE id IN (
-                         SELECT id FROM stripe_notify_inbox
+                         SELECT id FROM stripe_notify_inbox AS candidate
                          WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= now()
+                           AND (NOT $3 OR object_id IS NULL OR NOT EXISTS (
+                               SELECT 1 FROM stripe_notify_inbox AS other
+                               WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
+                                 AND (other.state = 'processing'
+                                      OR (other.state IN ('pending', 'retrying')
+                                          AND (other.created, other.id) < (candidate.created, candidate.id)))))
                          ORDER BY state_at LIMIT $2
                          FOR UPDATE SKIP LOCKED)
                      RETURNING id, event_type, body, attempts",
-                    &[&lease, &limit],
+                    &[&lease, &limit, &per_object],
                 )
                 .await?;
             rows.iter()

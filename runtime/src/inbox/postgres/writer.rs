@@ -24,6 +24,7 @@ pub(super) struct Pending {
     created: String,
     body: Vec<u8>,
     signed_at: Option<i64>,
+    object_id: Option<String>,
     answer: oneshot::Sender<Result<Stored, InboxError>>,
 }
 
@@ -36,6 +37,7 @@ impl Pending {
             created: event.created.to_string(),
             body: event.body.to_owned(),
             signed_at: event.signed_at,
+            object_id: event.object_id.map(str::to_owned),
             answer,
         };
         (pending, answered)
@@ -76,20 +78,24 @@ async fn insert(pool: &Pool, batch: &[Pending]) -> Result<HashSet<String>, Inbox
     let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
     let bodies: Vec<&[u8]> = batch.iter().map(|p| p.body.as_slice()).collect();
     let signed_at: Vec<Option<i64>> = batch.iter().map(|p| p.signed_at).collect();
+    let objects: Vec<Option<&str>> = batch.iter().map(|p| p.object_id.as_deref()).collect();
     let client = pool.get().await.map_err(failed)?;
     let statement = client
         .prepare_cached(
-            "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, state)
-             SELECT id, event_type, created::timestamptz, body, signed_at, 'pending'
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[])
-                 AS delivered(id, event_type, created, body, signed_at)
+            "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, object_id, state)
+             SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
+                 AS delivered(id, event_type, created, body, signed_at, object_id)
              ON CONFLICT (id) DO NOTHING
              RETURNING id",
         )
         .await
         .map_err(failed)?;
     let rows = client
-        .query(&statement, &[&ids, &types, &created, &bodies, &signed_at])
+        .query(
+            &statement,
+            &[&ids, &types, &created, &bodies, &signed_at, &objects],
+        )
         .await
         .map_err(failed)?;
     rows.iter().map(|row| row.try_get(0).map_err(failed)).collect()
