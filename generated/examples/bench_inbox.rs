@@ -6,8 +6,10 @@
 //!   driver and pool settings, into an identical table, in alternating rounds (median printed);
 //! - `bench_inbox drain <inbox> [events] [workers]`: `events` stored first, then `workers`
 //!   workers run a no-op callback on each: events/s end to end;
-//! - `bench_inbox delay <inbox> [events-per-second] [seconds] [workers]`: events stored at a
-//!   steady rate while the workers run: p50/p99/max delay from receipt to the callback's start;
+//! - `bench_inbox delay <inbox> [events-per-second] [seconds] [workers] [apart]`: events stored
+//!   at a steady rate while the workers run: p50/p99/max delay from receipt to the callback's
+//!   start; with `apart` (PostgreSQL), the workers run on an inbox of their own over the same
+//!   table, with the default poll interval, as on a second server that does not store;
 //! - `bench_inbox requests <count> [tag]`: `count` distinct signed deliveries (ids
 //!   `evt_<tag>_<n>`), one per line as `<Stripe-Signature>\t<body>`, for wrk
 //!   (`bench/deliveries.lua`).
@@ -29,7 +31,7 @@ const SECRET: &str = "whsec_test_secret";
 
 const USAGE: &str = "usage: bench_inbox enqueue <postgres-url> [clients] [events-per-round] [rounds]
        bench_inbox drain <sqlite:path|postgres://...> [events] [workers]
-       bench_inbox delay <sqlite:path|postgres://...> [events-per-second] [seconds] [workers]
+       bench_inbox delay <sqlite:path|postgres://...> [events-per-second] [seconds] [workers] [apart]
        bench_inbox requests <count> [tag]";
 
 #[tokio::main]
@@ -42,7 +44,10 @@ async fn main() -> Result<(), Error> {
     match args.first().map(String::as_str) {
         Some("enqueue") => enqueue(target()?, arg(2, 8)?, arg(3, 20_000)?, arg(4, 5)?).await,
         Some("drain") => drain(target()?, arg(2, 100_000)?, arg(3, 4)?).await,
-        Some("delay") => delay(target()?, arg(2, 1_000)?, arg(3, 10)?, arg(4, 4)?).await,
+        Some("delay") => {
+            let apart = args.get(5).is_some_and(|a| a == "apart");
+            delay(target()?, arg(2, 1_000)?, arg(3, 10)?, arg(4, 4)?, apart).await
+        }
         Some("requests") => {
             let count = args.get(1).ok_or(USAGE)?.parse()?;
             let tag = args.get(2).map_or("wrk", String::as_str);
@@ -100,14 +105,19 @@ fn handler(
 
 /// A fresh, empty inbox for a run: a new SQLite file, or a new PostgreSQL schema.
 async fn open(spec: &str) -> Result<Arc<dyn Inbox>, Error> {
+    Ok(open_with_url(spec).await?.0)
+}
+
+/// [`open`], and the URL of the PostgreSQL schema.
+async fn open_with_url(spec: &str) -> Result<(Arc<dyn Inbox>, Option<String>), Error> {
     if let Some(path) = spec.strip_prefix("sqlite:") {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));
         }
-        return Ok(stripe_notify::inbox::open(spec).await?);
+        return Ok((stripe_notify::inbox::open(spec).await?, None));
     }
     let url = stripe_notify::testing::isolated_schema(spec).await?;
-    Ok(stripe_notify::inbox::open(&url).await?)
+    Ok((stripe_notify::inbox::open(&url).await?, Some(url)))
 }
 
 /// Runs `work` for each of `items` from `clients` concurrent tasks; the time it took.
@@ -247,14 +257,17 @@ async fn run_workers_until(
     ran: Arc<(AtomicU64, tokio::sync::Notify)>,
     events: u64,
     started: Instant,
+    poll: Option<Duration>,
 ) -> Result<Duration, Error> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let options = InboxWorkers::default()
+    let mut options = InboxWorkers::default()
         .concurrency(usize::try_from(workers)?)
-        .poll_interval(Duration::from_millis(50))
         .shutdown(async {
             let _ = stopped.await;
         });
+    if let Some(poll) = poll {
+        options = options.poll_interval(poll);
+    }
     let handler = handler.clone();
     let running = tokio::spawn(async move { handler.run_inbox_workers(inbox, options).await });
     while ran.0.load(Ordering::SeqCst) < events {
@@ -295,7 +308,16 @@ async fn drain(spec: &str, events: u64, workers: u64) -> Result<(), Error> {
         "stored {events} events: {:.0} events/s (8 clients)",
         rate(events, stored)
     );
-    let took = run_workers_until(&handler, inbox, workers, ran, events, Instant::now()).await?;
+    let took = run_workers_until(
+        &handler,
+        inbox,
+        workers,
+        ran,
+        events,
+        Instant::now(),
+        Some(Duration::from_millis(50)),
+    )
+    .await?;
     println!(
         "{workers} workers, no-op callback: {events} events in {:.1} s = {:.0} events/s",
         took.as_secs_f64(),
@@ -304,8 +326,13 @@ async fn drain(spec: &str, events: u64, workers: u64) -> Result<(), Error> {
     Ok(())
 }
 
-async fn delay(spec: &str, per_second: u64, seconds: u64, workers: u64) -> Result<(), Error> {
-    let inbox = open(spec).await?;
+async fn delay(spec: &str, per_second: u64, seconds: u64, workers: u64, apart: bool) -> Result<(), Error> {
+    let (inbox, url) = open_with_url(spec).await?;
+    // The workers' inbox: the same, or another over the same table (a second server).
+    let (worker_inbox, poll) = match url.filter(|_| apart) {
+        Some(url) => (stripe_notify::inbox::open(&url).await?, None),
+        None => (Arc::clone(&inbox), Some(Duration::from_millis(50))),
+    };
     let events = per_second * seconds;
     let ran = counting();
     let delays = Arc::new(Mutex::new(Vec::with_capacity(usize::try_from(events)?)));
@@ -339,13 +366,14 @@ async fn delay(spec: &str, per_second: u64, seconds: u64, workers: u64) -> Resul
             Ok::<_, Error>(())
         })
     };
-    let took = run_workers_until(&handler, inbox, workers, ran, events, Instant::now()).await?;
+    let took = run_workers_until(&handler, worker_inbox, workers, ran, events, Instant::now(), poll).await?;
     producer.await??;
     let mut delays = delays.lock().unwrap().clone();
     delays.sort_unstable();
     let at = |q: f64| delays[((delays.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
     println!(
-        "{per_second} events/s for {seconds} s, {workers} workers ({:.0} events/s run): delay from receipt to callback p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "{per_second} events/s for {seconds} s, {workers} workers{} ({:.0} events/s run): delay from receipt to callback p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        if apart { " on another server" } else { "" },
         rate(events, took),
         at(0.5),
         at(0.99),

@@ -294,6 +294,42 @@ const FIRST_SQLITE_TABLE: &str = "
         VALUES ('evt_old', 'v1.billing.meter.error_report_triggered', x'7b7d', 0, 'pending', 0);
 ";
 
+/// A server that only stores (an endpoint) wakes the workers of another that only processes,
+/// through PostgreSQL: well before their next poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storing_on_one_server_wakes_another_s_workers_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    let endpoint_side: Arc<dyn Inbox> = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
+    let worker_side: Arc<dyn Inbox> = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
+    let runs = Runs::default();
+    let handler = handler(&runs, 0, Takes::Nothing);
+    let options = InboxWorkers::default().poll_interval(Duration::from_secs(60));
+    let (stop, workers) = start_workers(&handler, worker_side, options);
+    // Past the first poll, which finds nothing.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for round in 0..3 {
+        let id = format!("evt_woken_{round}");
+        let (body, header) = signed_meter(&id);
+        let stored_at = tokio::time::Instant::now();
+        handler
+            .enqueue(&body, Some(&header), &*endpoint_side)
+            .await
+            .unwrap();
+        while runs.lock().unwrap().get(&id).is_none() {
+            assert!(
+                stored_at.elapsed() < Duration::from_secs(5),
+                "the other server's workers were not woken (they poll every 60 s)"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+}
+
 #[tokio::test]
 async fn an_inbox_made_by_an_earlier_version_is_brought_up_to_date() {
     let path = temp_sqlite("stripe-notify-inbox-migration");

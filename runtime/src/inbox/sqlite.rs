@@ -65,6 +65,35 @@ fn migrate(connection: &Connection) -> rusqlite::Result<()> {
     connection.execute_batch(OBJECT_INDEX)
 }
 
+/// Claiming: the due events, oldest due first; the statement with the condition `$per_object`
+/// adds.
+macro_rules! claim {
+    ($($per_object:literal)?) => {
+        concat!(
+            "UPDATE stripe_notify_inbox SET state = 'processing', attempts = attempts + 1, state_at = ?1
+             WHERE id IN (
+                 SELECT id FROM stripe_notify_inbox AS candidate
+                 WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= ?2",
+            $($per_object,)?
+            " ORDER BY state_at LIMIT ?3)
+             RETURNING id, event_type, body, attempts"
+        )
+    };
+}
+
+const CLAIM: &str = claim!();
+
+/// One at a time per object: no other event of the object processing, none created before it
+/// waiting.
+const CLAIM_PER_OBJECT: &str = claim!(
+    " AND (object_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM stripe_notify_inbox AS other
+         WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
+           AND (other.state = 'processing'
+                OR (other.state IN ('pending', 'retrying')
+                    AND (other.created_ns, other.id) < (candidate.created_ns, candidate.id)))))"
+);
+
 /// An inbox in a SQLite file (created if missing).
 #[derive(Debug, Clone)]
 pub struct SqliteInbox {
@@ -180,21 +209,9 @@ impl Inbox for SqliteInbox {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |connection| {
             let now = unix_now_millis();
-            let mut statement = connection.prepare_cached(
-                "UPDATE stripe_notify_inbox SET state = 'processing', attempts = attempts + 1, state_at = ?1
-                 WHERE id IN (
-                     SELECT id FROM stripe_notify_inbox AS candidate
-                     WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= ?2
-                       AND (NOT ?4 OR object_id IS NULL OR NOT EXISTS (
-                           SELECT 1 FROM stripe_notify_inbox AS other
-                           WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
-                             AND (other.state = 'processing'
-                                  OR (other.state IN ('pending', 'retrying')
-                                      AND (other.created_ns, other.id) < (candidate.created_ns, candidate.id)))))
-                     ORDER BY state_at LIMIT ?3)
-                 RETURNING id, event_type, body, attempts",
-            )?;
-            let params = params![now.saturating_add(millis(lease)), now, limit, per_object];
+            let mut statement =
+                connection.prepare_cached(if per_object { CLAIM_PER_OBJECT } else { CLAIM })?;
+            let params = params![now.saturating_add(millis(lease)), now, limit];
             let rows = statement.query_map(params, |row| {
                 Ok(ClaimedEvent {
                     id: row.get(0)?,

@@ -187,8 +187,8 @@ where
     // The first tick is at once; nothing is held yet.
     renewals.reset();
     let (finished, to_settle) = mpsc::unbounded_channel();
-    // Woken after each batch is settled: events that waited on those (one at a time per
-    // object) may be due now.
+    // Woken after each batch is settled: with one at a time per object, events that waited on
+    // those may be due now.
     let settled = Arc::new(tokio::sync::Notify::new());
     let mut settling = {
         let (inbox, leases, settled) = (Arc::clone(&inbox), Arc::clone(&leases), Arc::clone(&settled));
@@ -229,7 +229,9 @@ where
             _ = renewals.tick() => leases::renew(&*inbox, &leases, lease).await,
             Some(_) = running.join_next(), if !running.is_empty() => {}
             () = woken, if running.len() < concurrency && waiting.is_empty() => {}
-            () = settled.notified(), if running.len() < concurrency && waiting.is_empty() => {}
+            // Only one at a time per object makes a settle free other events; otherwise waking
+            // would only cost a claim that finds nothing.
+            () = settled.notified(), if per_object && running.len() < concurrency && waiting.is_empty() => {}
             () = tokio::time::sleep(poll_interval) => {}
         }
     }

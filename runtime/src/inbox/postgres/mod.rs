@@ -1,8 +1,9 @@
 //! The inbox in PostgreSQL: several servers behind a load balancer, one database. Workers claim
 //! with `FOR UPDATE SKIP LOCKED`, so that each event goes to one of them; a pool of connections
 //! replaces those a database restart breaks; deliveries are stored in shared commits
-//! ([`writer`]).
+//! ([`writer`]); each commit that stores wakes the workers of every server ([`listener`]).
 
+mod listener;
 mod writer;
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_postgres::NoTls;
 
 use super::{
@@ -44,6 +45,37 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS stripe_notify_inbox_object ON stripe_notify_inbox (object_id, created)
         WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
 ";
+
+/// Claiming: the due events, oldest due first, each to one claimant; the statement with the
+/// condition `$per_object` adds.
+macro_rules! claim {
+    ($($per_object:literal)?) => {
+        concat!(
+            "UPDATE stripe_notify_inbox
+             SET state = 'processing', attempts = attempts + 1, state_at = now() + $1::bigint * interval '1 millisecond'
+             WHERE id IN (
+                 SELECT id FROM stripe_notify_inbox AS candidate
+                 WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= now()",
+            $($per_object,)?
+            " ORDER BY state_at LIMIT $2
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING id, event_type, body, attempts"
+        )
+    };
+}
+
+const CLAIM: &str = claim!();
+
+/// One at a time per object: no other event of the object processing, none created before it
+/// waiting.
+const CLAIM_PER_OBJECT: &str = claim!(
+    " AND (object_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM stripe_notify_inbox AS other
+         WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
+           AND (other.state = 'processing'
+                OR (other.state IN ('pending', 'retrying')
+                    AND (other.created, other.id) < (candidate.created, candidate.id)))))"
+);
 
 /// How long waiting for a connection, or opening one, may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -99,7 +131,7 @@ impl PostgresInbox {
             config.connect_timeout(TIMEOUT);
         }
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -117,7 +149,14 @@ impl PostgresInbox {
         let (writes, queue) = mpsc::unbounded_channel();
         // Half the pool at most for storing: the workers' claims and settles have the rest.
         let commits = size.div_ceil(2);
-        tokio::spawn(writer::run(pool.clone(), queue, commits, Arc::clone(&stored)));
+        // The listener stops with the writer, once the last clone of the inbox is gone.
+        let (writing, closed) = oneshot::channel::<()>();
+        let writer = writer::run(pool.clone(), queue, commits, Arc::clone(&stored));
+        tokio::spawn(async move {
+            writer.await;
+            drop(writing);
+        });
+        tokio::spawn(listener::run(config, Arc::clone(&stored), closed));
         let inbox = Self {
             pool,
             retention: Retention::default(),
@@ -127,6 +166,10 @@ impl PostgresInbox {
         let mut client = inbox.pool.get().await.map_err(failed)?;
         let transaction = client.transaction().await.map_err(failed)?;
         transaction.batch_execute(SCHEMA).await.map_err(failed)?;
+        transaction
+            .batch_execute(listener::TRIGGER)
+            .await
+            .map_err(failed)?;
         transaction.commit().await.map_err(failed)?;
         Ok(inbox)
     }
@@ -208,25 +251,8 @@ impl Inbox for PostgresInbox {
     ) -> InboxFuture<'a, Vec<ClaimedEvent>> {
         Box::pin(async move {
             let (lease, limit) = (millis(lease), i64::try_from(limit).unwrap_or(i64::MAX));
-            let rows = self
-                .query_unflushed(
-                    "UPDATE stripe_notify_inbox
-                     SET state = 'processing', attempts = attempts + 1, state_at = now() + $1::bigint * interval '1 millisecond'
-                     WHERE id IN (
-                         SELECT id FROM stripe_notify_inbox AS candidate
-                         WHERE state IN ('pending', 'retrying', 'processing') AND body IS NOT NULL AND state_at <= now()
-                           AND (NOT $3 OR object_id IS NULL OR NOT EXISTS (
-                               SELECT 1 FROM stripe_notify_inbox AS other
-                               WHERE other.object_id = candidate.object_id AND other.id <> candidate.id
-                                 AND (other.state = 'processing'
-                                      OR (other.state IN ('pending', 'retrying')
-                                          AND (other.created, other.id) < (candidate.created, candidate.id)))))
-                         ORDER BY state_at LIMIT $2
-                         FOR UPDATE SKIP LOCKED)
-                     RETURNING id, event_type, body, attempts",
-                    &[&lease, &limit, &per_object],
-                )
-                .await?;
+            let sql = if per_object { CLAIM_PER_OBJECT } else { CLAIM };
+            let rows = self.query_unflushed(sql, &[&lease, &limit]).await?;
             rows.iter()
                 .map(|row| {
                     Ok(ClaimedEvent {
