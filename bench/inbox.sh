@@ -8,7 +8,8 @@
 #    ROUNDS alternating rounds of DURATION seconds (medians);
 # 3. end to end: EVENTS events (default 100,000) through 4 workers with a no-op callback
 #    (events/s), and the delay from receipt to the callback's start at a steady 500 events/s;
-#    on PostgreSQL and on SQLite.
+#    on PostgreSQL and on SQLite; on PostgreSQL also with the workers on a second inbox, as on
+#    another server that does not store (woken by LISTEN/NOTIFY).
 # Bounded: every loop has a fixed count or duration. Needs wrk (Debian package).
 # Usage: bash bench/inbox.sh   (STRIPE_NOTIFY_POSTGRES_URL, else .ci/postgres starts one)
 set -euo pipefail
@@ -60,5 +61,6 @@ done
 echo "== end to end: $events events through 4 workers; delay at 500 events/s"
 $bench drain "$url" "$events" 4
 $bench delay "$url" 500 10 4
+$bench delay "$url" 500 10 4 apart
 $bench drain "sqlite:$work/inbox.sqlite" "$events" 4
 $bench delay "sqlite:$work/inbox.sqlite" 500 10 4

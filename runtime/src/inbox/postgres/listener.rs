@@ -1,27 +1,17 @@
-//! Waking the workers of every server sharing the database: the table's statement-level trigger
-//! sends a notification on `stripe_notify_inbox` with each commit that stores events (one per
-//! batch, whatever its size), and each inbox listens on a connection of its own and wakes its
-//! workers. Polling stays the fallback: a listener that lost its connection reconnects, and
-//! wakes the workers once it is back, for what it may have missed.
+//! Waking the workers of every server sharing the database: the writer sends a notification on
+//! `stripe_notify_inbox` with the commit that stores new events (at most one every
+//! [`NOTIFY_EVERY`](super::writer) per process: `NOTIFY` serializes the commits that send it),
+//! and each inbox listens on a connection of its own and wakes its workers. Polling stays the
+//! fallback: a listener that lost its connection reconnects, and wakes the workers once it is
+//! back, for what it may have missed.
 
 use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
 use tokio_postgres::{AsyncMessage, NoTls};
 
-/// Listening on the channel the trigger notifies.
+/// Listening on the channel the writer notifies.
 const LISTEN: &str = "LISTEN stripe_notify_inbox";
-
-/// The trigger, made with the table: it notifies the channel `LISTEN` names.
-pub(super) const TRIGGER: &str = "
-    CREATE OR REPLACE FUNCTION stripe_notify_inbox_stored() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM pg_notify('stripe_notify_inbox', '');
-        RETURN NULL;
-    END $$;
-    CREATE OR REPLACE TRIGGER stripe_notify_inbox_stored AFTER INSERT ON stripe_notify_inbox
-        FOR EACH STATEMENT EXECUTE FUNCTION stripe_notify_inbox_stored();
-";
 
 /// Listens until `closed` resolves (the inbox is gone), waking `stored` on each notification.
 pub(super) async fn run(

@@ -166,10 +166,6 @@ impl PostgresInbox {
         let mut client = inbox.pool.get().await.map_err(failed)?;
         let transaction = client.transaction().await.map_err(failed)?;
         transaction.batch_execute(SCHEMA).await.map_err(failed)?;
-        transaction
-            .batch_execute(listener::TRIGGER)
-            .await
-            .map_err(failed)?;
         transaction.commit().await.map_err(failed)?;
         Ok(inbox)
     }

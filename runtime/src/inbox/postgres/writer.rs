@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
@@ -16,6 +17,11 @@ use crate::inbox::{InboxError, NewEvent, Stored};
 
 /// The most deliveries stored in one commit.
 const MOST_PER_COMMIT: usize = 256;
+
+/// How often, at most, a commit that stores notifies the other servers' workers. At a low rate
+/// every commit does; under load, one every few milliseconds wakes them as well, without
+/// serializing every commit on `NOTIFY`'s lock.
+pub(super) const NOTIFY_EVERY: Duration = Duration::from_millis(5);
 
 /// A delivery to store, and where its answer goes.
 pub(super) struct Pending {
@@ -53,6 +59,7 @@ pub(super) async fn run(
     stored: Arc<Notify>,
 ) {
     let commits = Arc::new(Semaphore::new(commits.max(1)));
+    let mut last_notified: Option<tokio::time::Instant> = None;
     loop {
         // A commit slot first: while none is free, deliveries queue up for the next batch.
         let Ok(slot) = Arc::clone(&commits).acquire_owned().await else {
@@ -62,17 +69,22 @@ pub(super) async fn run(
         if queue.recv_many(&mut batch, MOST_PER_COMMIT).await == 0 {
             return;
         }
+        let notify = last_notified.is_none_or(|at| at.elapsed() >= NOTIFY_EVERY);
+        if notify {
+            last_notified = Some(tokio::time::Instant::now());
+        }
         let (pool, stored) = (pool.clone(), Arc::clone(&stored));
         tokio::spawn(async move {
-            let outcome = insert(&pool, &batch).await;
+            let outcome = insert(&pool, &batch, notify).await;
             answer(batch, outcome, &stored);
             drop(slot);
         });
     }
 }
 
-/// Inserts `batch` in one statement; the ids it inserted (the others were there already).
-async fn insert(pool: &Pool, batch: &[Pending]) -> Result<HashSet<String>, InboxError> {
+/// Inserts `batch` in one statement, notifying the listeners with its commit when `notify` and
+/// it stored anything new; the ids it inserted (the others were there already).
+async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<String>, InboxError> {
     let ids: Vec<&str> = batch.iter().map(|p| p.id.as_str()).collect();
     let types: Vec<&str> = batch.iter().map(|p| p.event_type.as_str()).collect();
     let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
@@ -82,19 +94,26 @@ async fn insert(pool: &Pool, batch: &[Pending]) -> Result<HashSet<String>, Inbox
     let client = pool.get().await.map_err(failed)?;
     let statement = client
         .prepare_cached(
-            "INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, object_id, state)
-             SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
-                 AS delivered(id, event_type, created, body, signed_at, object_id)
-             ON CONFLICT (id) DO NOTHING
-             RETURNING id",
+            // `woken` runs once, the first time the outer query's condition is evaluated: only
+            // when something was inserted.
+            "WITH inserted AS (
+                 INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, object_id, state)
+                 SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
+                     AS delivered(id, event_type, created, body, signed_at, object_id)
+                 ON CONFLICT (id) DO NOTHING
+                 RETURNING id
+             ), woken AS (
+                 SELECT pg_notify('stripe_notify_inbox', '') WHERE $7
+             )
+             SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0",
         )
         .await
         .map_err(failed)?;
     let rows = client
         .query(
             &statement,
-            &[&ids, &types, &created, &bodies, &signed_at, &objects],
+            &[&ids, &types, &created, &bodies, &signed_at, &objects, &notify],
         )
         .await
         .map_err(failed)?;
