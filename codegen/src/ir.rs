@@ -8,7 +8,8 @@ pub struct Catalog {
     pub api_version: String,
     /// The specs it was made from, in the order given.
     pub specs: Vec<SpecSource>,
-    /// Thin events, sorted by type string.
+    /// Event types, sorted by type string: the specs' thin events, and the classic types Stripe
+    /// sends only as snapshot events (named as thin twins are).
     pub events: Vec<Event>,
     /// Types for event data and related resources, in a deterministic order.
     pub types: Vec<TypeDef>,
@@ -25,15 +26,19 @@ pub struct SpecSource {
     pub sha256: String,
 }
 
-/// One thin event type.
+/// One event type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// `v1.billing.meter.error_report_triggered`.
     pub event_type: String,
-    /// The spec it was read from.
+    /// The spec it was read from (the classic types' map, for a snapshot-only type).
     pub spec: String,
-    /// The schema it was read from.
+    /// The schema it was read from (the classic type, for a snapshot-only type).
     pub schema: String,
+    /// Whether Stripe sends it as a thin event (a spec defines it).
+    pub thin: bool,
+    /// Its classic snapshot type, when Stripe also (or only) sends it so.
+    pub snapshot: Option<Snapshot>,
     /// The kind's type name, `V1BillingMeterErrorReportTriggered`.
     pub kind: String,
     /// The notification's alias, `V1BillingMeterErrorReportTriggeredEventNotification`.
@@ -50,6 +55,15 @@ pub struct Event {
     pub data: TypeRef,
     /// The type of the event's `changes`.
     pub changes: TypeRef,
+}
+
+/// The classic snapshot type of an event type, and what its `data.object` may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// `invoice.paid`.
+    pub event_type: String,
+    /// The object types `data.object` may have, sorted, each with its type in another crate.
+    pub objects: Vec<(String, ExternalType)>,
 }
 
 /// The shape of an event's `related_object`.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::fmt;
+use std::rc::Rc;
 
 use openapiv3::Schema;
 
@@ -12,12 +13,19 @@ use crate::error::Error;
 use crate::events::{ThinEvent, thin_events};
 use crate::exports;
 use crate::ir::{Catalog, Event, Related, SpecSource, TypeRef};
+use crate::location::Location;
 use crate::lower::{Lowering, Naming, strip_optional};
 use crate::names::{self, NameSet};
 use crate::object::object_view;
 use crate::related::{RelatedContext, related_shape};
-use crate::resources::{ResourceIndex, ResourceMap};
+use crate::resources::{ClassicEvent, ResourceIndex, ResourceMap};
 use crate::spec::Spec;
+
+/// What a classic type's thin twin starts with: `invoice.paid` is `v1.invoice.paid`.
+const CLASSIC_PREFIX: &str = "v1.";
+
+/// Where the classic types come from, for the rows and errors of snapshot-only types.
+const CLASSIC_EVENTS_SOURCE: &str = "async-stripe-types.json";
 
 /// The IR of several specs, and where they overlap.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,12 +145,29 @@ pub(crate) fn parse(specs: &[Spec], external: &ResourceMap) -> Result<Parsed, Er
         overlaps.push(overlap);
     }
 
+    // The classic types Stripe sends only as snapshot events get rows of their own, named as
+    // Stripe names thin twins: `treasury.received_credit.created` is
+    // `v1.treasury.received_credit.created`.
+    let snapshot_only: BTreeMap<String, (&str, &ClassicEvent)> = external
+        .classic_events()
+        .iter()
+        .map(|(classic, event)| (format!("{CLASSIC_PREFIX}{classic}"), (classic.as_str(), event)))
+        .filter(|(event_type, _)| !events.contains_key(event_type))
+        .collect();
+    let classic_source: Rc<str> = Rc::from(CLASSIC_EVENTS_SOURCE);
+
     let mut lowering = Lowering::new(specs, NameSet::forbidding(exports::forbidden()));
     // Event kinds and their aliases claim their names first: they are the API users type.
     let mut kinds: BTreeMap<String, &str> = BTreeMap::new();
-    let mut names = Vec::with_capacity(events.len());
-    for (event_type, event) in &events {
-        let at = event.location(specs);
+    let mut names = BTreeMap::new();
+    let every_type =
+        events
+            .iter()
+            .map(|(event_type, event)| (event_type, event.location(specs)))
+            .chain(snapshot_only.iter().map(|(event_type, (classic, _))| {
+                (event_type, Location::schema(0, &classic_source, classic))
+            }));
+    for (event_type, at) in every_type {
         let kind = names::event_kind(event_type);
         if let Some(other) = kinds.insert(kind.clone(), event_type) {
             return Err(at.error(format!(
@@ -154,16 +179,17 @@ pub(crate) fn parse(specs: &[Spec], external: &ResourceMap) -> Result<Parsed, Er
             lowering.claim(&format!("{kind}EventNotification"), &at)?,
             lowering.claim(&format!("{kind}Event"), &at)?,
         );
-        names.push(claimed);
+        names.insert(event_type.clone(), claimed);
     }
 
     let context = RelatedContext {
         resources: &resources,
         external,
     };
-    let mut lowered = Vec::with_capacity(events.len());
-    for ((event_type, event), (kind, notification, fetched)) in events.iter().zip(names) {
+    let mut lowered = Vec::with_capacity(events.len() + snapshot_only.len());
+    for (event_type, event) in &events {
         let at = event.location(specs);
+        let (kind, notification, fetched) = names.remove(event_type).unwrap_or_default();
         let view =
             object_view(event.schema).ok_or_else(|| at.error("a thin event schema must be an object"))?;
         let data = match view.properties.get("data") {
@@ -202,8 +228,31 @@ pub(crate) fn parse(specs: &[Spec], external: &ResourceMap) -> Result<Parsed, Er
             related,
             data,
             changes,
+            thin: true,
+            snapshot: event_type
+                .strip_prefix(CLASSIC_PREFIX)
+                .and_then(|classic| Some(external.classic_events().get(classic)?.snapshot(classic))),
         });
     }
+    for (event_type, (classic, event)) in snapshot_only {
+        let (kind, notification, fetched) = names.remove(&event_type).unwrap_or_default();
+        lowered.push(Event {
+            method: names::on_method(&event_type),
+            spec: CLASSIC_EVENTS_SOURCE.to_owned(),
+            schema: classic.to_owned(),
+            kind,
+            notification,
+            fetched,
+            description: event.description.clone(),
+            related: Related::None,
+            data: TypeRef::Json,
+            changes: TypeRef::Json,
+            thin: false,
+            snapshot: Some(event.snapshot(classic)),
+            event_type,
+        });
+    }
+    lowered.sort_by(|a, b| a.event_type.cmp(&b.event_type));
     Ok(Parsed {
         catalog: Catalog {
             api_version: first.api_version().to_owned(),

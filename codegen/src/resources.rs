@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::ir::ExternalType;
+use crate::ir::{ExternalType, Snapshot};
 use crate::spec::Spec;
 
 /// Every resource id the specs define: the spec and schema key that defines it (the first spec
@@ -62,9 +62,32 @@ impl<'s> ResourceIndex<'s> {
 /// Types of another crate for resources, by resource id: the committed
 /// `spec/async-stripe-types.json`, which `cargo xtask async-stripe-types` derives from the
 /// async-stripe crates' own sources.
+///
+/// It also maps each classic (snapshot) event type to its description and the objects it
+/// carries, with their async-stripe types (from async-stripe-webhook's `EventObject`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ResourceMap {
     resources: BTreeMap<String, MappedResource>,
+    #[serde(default)]
+    classic_events: BTreeMap<String, ClassicEvent>,
+}
+
+/// A classic event type: its description and the objects its `data.object` may be.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct ClassicEvent {
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    /// Object type → its type in another crate.
+    pub(crate) objects: BTreeMap<String, MappedObject>,
+}
+
+/// The type of a classic event's object.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct MappedObject {
+    #[serde(rename = "crate")]
+    krate: String,
+    #[serde(rename = "type")]
+    path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -85,14 +108,31 @@ impl ResourceMap {
     /// The map from its JSON text.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         let map: Self = serde_json::from_str(text).map_err(|e| Error::ResourceMap(e.to_string()))?;
-        for (id, mapped) in &map.resources {
-            for path in std::iter::once(&mapped.path).chain(&mapped.deleted) {
-                if syn::parse_str::<syn::Path>(path).is_err() {
-                    return Err(Error::ResourceMap(format!("{id}: `{path}` is not a Rust path")));
-                }
+        let resource_paths = map.resources.iter().flat_map(|(id, mapped)| {
+            std::iter::once(&mapped.path)
+                .chain(&mapped.deleted)
+                .map(move |p| (id, p))
+        });
+        let object_paths = map
+            .classic_events
+            .iter()
+            .flat_map(|(event_type, event)| event.objects.values().map(move |o| (event_type, &o.path)));
+        for (id, path) in resource_paths.chain(object_paths) {
+            if syn::parse_str::<syn::Path>(path).is_err() {
+                return Err(Error::ResourceMap(format!("{id}: `{path}` is not a Rust path")));
             }
         }
+        if let Some((event_type, _)) = map.classic_events.iter().find(|(_, e)| e.objects.is_empty()) {
+            return Err(Error::ResourceMap(format!(
+                "classic event type {event_type} names no object type"
+            )));
+        }
         Ok(map)
+    }
+
+    /// The classic event types, sorted.
+    pub(crate) fn classic_events(&self) -> &BTreeMap<String, ClassicEvent> {
+        &self.classic_events
     }
 
     /// The type for the related object of `event_type`, of resource `resource_id`: the deleted
@@ -107,5 +147,27 @@ impl ResourceMap {
             feature: mapped.krate.clone(),
             path: path.clone(),
         })
+    }
+}
+
+impl ClassicEvent {
+    /// The snapshot info of classic type `event_type`.
+    pub(crate) fn snapshot(&self, event_type: &str) -> Snapshot {
+        Snapshot {
+            event_type: event_type.to_owned(),
+            objects: self
+                .objects
+                .iter()
+                .map(|(object, mapped)| {
+                    (
+                        object.clone(),
+                        ExternalType {
+                            feature: mapped.krate.clone(),
+                            path: mapped.path.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
     }
 }

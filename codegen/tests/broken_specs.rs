@@ -154,13 +154,14 @@ fn classic_snapshot_events_are_not_thin_events() {
     let parsed = stripe_notify_codegen::parse(&[common::spec("fixture.json", &spec)], &common::external())
         .expect("the rest still generates");
     let catalog = parsed.catalog;
+    // Not a thin event; the classic type's own row (from the map of classic types) remains.
     assert!(
         catalog
             .events
             .iter()
-            .all(|e| e.event_type != "v1.balance.available")
+            .all(|e| e.event_type != "v1.balance.available" || !e.thin)
     );
-    assert_eq!(catalog.events.len(), 3);
+    assert_eq!(catalog.events.iter().filter(|e| e.thin).count(), 3);
 }
 
 /// Inputs the fuzzer found crashing the generator, kept as regressions.
@@ -240,4 +241,23 @@ fn two_specs_disagreeing_about_a_type_is_no_error() {
             .iter()
             .any(|o| o.name == "v1.balance.available" && o.used == "fixture.json" && !o.same_shape)
     );
+}
+
+#[test]
+fn a_broken_map_of_classic_types_is_refused_naming_the_type() {
+    use stripe_notify_codegen::ResourceMap;
+    let not_a_path = r#"{"resources": {}, "classic_events": {"invoice.paid": {"objects": {"invoice": {"crate": "c", "type": "not a path"}}}}}"#;
+    let error = ResourceMap::from_json(not_a_path).unwrap_err().to_string();
+    assert!(
+        error.contains("invoice.paid") && error.contains("not a path"),
+        "{error}"
+    );
+    let no_object = r#"{"resources": {}, "classic_events": {"invoice.paid": {"objects": {}}}}"#;
+    let error = ResourceMap::from_json(no_object).unwrap_err().to_string();
+    assert!(
+        error.contains("invoice.paid") && error.contains("no object type"),
+        "{error}"
+    );
+    let wrong_shape = r#"{"resources": {}, "classic_events": {"invoice.paid": ["invoice"]}}"#;
+    assert!(ResourceMap::from_json(wrong_shape).is_err());
 }

@@ -52,7 +52,7 @@ fn fixture_output_compiles_with_and_without_its_external_type() {
 }
 
 #[test]
-fn fixture_ir_has_every_related_object_shape() {
+fn fixture_ir_has_every_related_object_shape_and_payload_style() {
     let spec = common::fixture();
     let parsed = stripe_notify_codegen::parse(&[common::spec("fixture.json", &spec)], &common::external())
         .expect("fixture parses");
@@ -98,6 +98,13 @@ fn fixture_ir_has_every_related_object_shape() {
                 Some("external-meter")
             ),
             (
+                "v1.treasury.received_credit.created",
+                "on_v1_treasury_received_credit_created",
+                "none",
+                None,
+                None
+            ),
+            (
                 "v2.core.account[requirements].updated",
                 "on_v2_core_account_including_requirements_updated",
                 "object",
@@ -111,6 +118,37 @@ fn fixture_ir_has_every_related_object_shape() {
                 None,
                 None
             ),
+        ]
+    );
+    // Styles: a thin type with a classic twin, one of several objects, one only classic, and
+    // thin types without one.
+    let styles: Vec<(&str, bool, Option<Vec<&str>>)> = catalog
+        .events
+        .iter()
+        .map(|e| {
+            let objects = e
+                .snapshot
+                .as_ref()
+                .map(|s| s.objects.iter().map(|(object, _)| object.as_str()).collect());
+            (e.event_type.as_str(), e.thin, objects)
+        })
+        .collect();
+    assert_eq!(
+        styles,
+        [
+            ("v1.balance.available", true, Some(vec!["balance"])),
+            (
+                "v1.billing.meter.error_report_triggered",
+                true,
+                Some(vec!["billing.meter", "card"])
+            ),
+            (
+                "v1.treasury.received_credit.created",
+                false,
+                Some(vec!["treasury.received_credit"])
+            ),
+            ("v2.core.account[requirements].updated", true, None),
+            ("v2.core.account_link.returned", true, None),
         ]
     );
 }

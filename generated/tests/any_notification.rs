@@ -3,8 +3,8 @@
 
 use stripe_notify::testing::FakeStripe;
 use stripe_notify::{
-    AnyNotification, Catalog, EventCatalog, EventNotificationHandler, FixedClock, HandleError, PayloadError,
-    SignatureError, StripeClient, sample, sign,
+    API_VERSION, AnyNotification, Catalog, EventCatalog, EventNotificationHandler, FixedClock, HandleError,
+    PayloadError, SignatureError, StripeClient, sample, sign,
 };
 
 const SECRET: &str = "whsec_test_secret";
@@ -24,10 +24,22 @@ fn parse(handler: &EventNotificationHandler, body: &str) -> Result<AnyNotificati
 #[test]
 fn every_known_type_parses_as_its_own_variant_and_again_from_its_body() {
     let handler = handler(StripeClient::new("sk_test_1"));
-    for info in Catalog::EVENTS {
-        let body = sample::notification(info, None);
+    let samples = Catalog::EVENTS.iter().flat_map(|info| {
+        let thin = info
+            .thin
+            .then(|| (info, info.event_type, sample::notification(info, None)));
+        let snapshot = info.snapshot.and_then(|snapshot| {
+            Some((
+                info,
+                snapshot.event_type,
+                sample::snapshot_event(info, None, None, API_VERSION)?,
+            ))
+        });
+        thin.into_iter().chain(snapshot)
+    });
+    for (info, event_type, body) in samples {
         let notification = parse(&handler, &body).unwrap();
-        assert_eq!(notification.event_type(), info.event_type);
+        assert_eq!(notification.event_type(), event_type);
         assert!(
             !matches!(notification, AnyNotification::Unknown(_)),
             "{}",

@@ -142,3 +142,117 @@ async fn every_async_stripe_type_deserializes_its_fixture() {
         outcomes.len()
     );
 }
+
+/// Registers, for every kind with classic snapshot events, a callback that reads the snapshot's
+/// object typed and notes the outcome.
+struct ReadSnapshots {
+    builder: Option<EventNotificationHandlerBuilder>,
+    outcomes: Outcomes,
+}
+
+impl KindVisitor<Catalog> for ReadSnapshots {
+    fn visit<K: KnownEventKind<Catalog = Catalog>>(&mut self) {
+        let object = std::any::type_name::<<K as EventKind>::Object>();
+        let outcomes = Arc::clone(&self.outcomes);
+        let builder = self.builder.take().expect("a builder");
+        self.builder = Some(
+            builder
+                .on::<K, _, _>(move |n, _| {
+                    let outcome = n
+                        .snapshot()
+                        .expect("a snapshot event")
+                        .object()
+                        .map(|_| ())
+                        .map_err(|error| error.to_string());
+                    outcomes.lock().unwrap().insert(K::EVENT_TYPE, (object, outcome));
+                    async { Ok(()) }
+                })
+                .expect("each kind once"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_classic_types_sample_reads_its_object_typed() {
+    let Some(fixtures) = support::fixtures() else {
+        return;
+    };
+    let builder =
+        EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+            .unwrap();
+    let outcomes = Outcomes::default();
+    let mut read = ReadSnapshots {
+        builder: Some(builder),
+        outcomes: Arc::clone(&outcomes),
+    };
+    Catalog::for_each_kind(&mut read);
+    let handler = read.builder.take().expect("a builder").build();
+
+    let mut without_fixture = Vec::new();
+    for info in Catalog::EVENTS {
+        let Some(snapshot) = info.snapshot else {
+            continue;
+        };
+        let Some(fixture) = snapshot
+            .object_types
+            .iter()
+            .find_map(|object_type| support::fixture(&fixtures, object_type))
+        else {
+            without_fixture.push(snapshot.event_type);
+            continue;
+        };
+        let body =
+            sample::snapshot_event(info, Some(&fixture), Some("acct_1"), stripe_notify::API_VERSION).unwrap();
+        handler
+            .handle(
+                body.as_bytes(),
+                Some(sign(body.as_bytes(), SECRET, unix_now()).as_str()),
+            )
+            .await
+            .unwrap_or_else(|error| panic!("{}: {error}", snapshot.event_type));
+    }
+    let outcomes = outcomes.lock().unwrap();
+    let failed: Vec<(&str, String)> = outcomes
+        .iter()
+        .filter_map(|(event_type, (object, outcome))| {
+            outcome
+                .as_ref()
+                .err()
+                .map(|error| (*event_type, format!("{event_type} as {object}: {error}")))
+        })
+        .collect();
+    // async-stripe-reserve 1.0.0-rc.10 requires a `destination` that Stripe's fixtures of the
+    // reserve objects do not have: the typed read fails, naming the field, and the object is
+    // still at hand as JSON. Any other failure is a finding.
+    let unexpected: Vec<&String> = failed
+        .iter()
+        .filter(|(event_type, error)| {
+            !(event_type.starts_with("v1.reserve.") && error.contains("missing field `destination`"))
+        })
+        .map(|(_, error)| error)
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "objects that did not read:\n{unexpected:#?}"
+    );
+    assert_eq!(failed.len(), 7, "{failed:#?}");
+    let typed = outcomes
+        .values()
+        .filter(|(object, _)| object.starts_with("stripe_"))
+        .count();
+    eprintln!(
+        "{} classic types read, {typed} typed; without a fixture: {without_fixture:?}",
+        outcomes.len()
+    );
+    // Stripe's fixtures have every object the classic types carry but the Apps install.
+    assert_eq!(
+        without_fixture,
+        [
+            "apps.install.created",
+            "apps.install.deleted",
+            "apps.install.updated"
+        ]
+    );
+    assert_eq!(outcomes.len(), 265);
+    assert!(typed >= 258, "{typed}");
+}

@@ -133,9 +133,11 @@ async fn signed_payloads_reach_their_typed_callbacks() {
 }
 
 #[test]
-fn the_catalog_knows_all_279_types_in_order() {
-    // The union of the three specs: 240 GA types, and 39 more from the v2 preview spec.
-    assert_eq!(KNOWN_EVENT_TYPES.len(), 279);
+fn the_catalog_knows_all_279_thin_types_and_52_snapshot_only_ones_in_order() {
+    // The union of the three specs: 240 GA types, and 39 more from the v2 preview spec; and the
+    // 52 classic types with no thin twin.
+    assert_eq!(KNOWN_EVENT_TYPES.len(), 279 + 52);
+    assert_eq!(Catalog::EVENTS.iter().filter(|info| info.thin).count(), 279);
     assert!(
         KNOWN_EVENT_TYPES.windows(2).all(|w| w[0] < w[1]),
         "sorted and unique"

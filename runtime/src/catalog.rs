@@ -6,6 +6,7 @@ use crate::client::StripeClient;
 use crate::kind::EventKind;
 use crate::notification::Conformed;
 use crate::related::RelatedInfo;
+use crate::style::{EventStyle, SnapshotInfo};
 
 /// Every event type a generated crate knows.
 pub trait EventCatalog: Sized + Send + Sync + 'static {
@@ -29,11 +30,27 @@ pub trait EventCatalog: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn index_of(event_type: &str) -> Option<usize>;
 
+    /// The index of the kind whose classic snapshot type is `event_type` (`invoice.paid`), if
+    /// known: a generated `match` too.
+    #[doc(hidden)]
+    fn snapshot_index_of(event_type: &str) -> Option<usize>;
+
+    /// The index of the kind a body of `style` and type `event_type` is: a snapshot-only kind
+    /// is not known in a thin body.
+    #[doc(hidden)]
+    fn lookup(style: EventStyle, event_type: &str) -> Option<usize> {
+        match style {
+            EventStyle::Thin => Self::index_of(event_type)
+                .filter(|&index| Self::EVENTS.get(index).is_some_and(|info| info.thin)),
+            EventStyle::Snapshot => Self::snapshot_index_of(event_type),
+        }
+    }
+
     /// Calls `visitor` with every kind of the catalog, in order.
     #[doc(hidden)]
     fn for_each_kind<V: KindVisitor<Self>>(visitor: &mut V);
 
-    /// The info of a known event type.
+    /// The info of a known event type (by its thin name, `v1.invoice.paid`).
     fn info(event_type: &str) -> Option<&'static EventInfo> {
         Self::index_of(event_type).and_then(|index| Self::EVENTS.get(index))
     }
@@ -44,7 +61,8 @@ pub trait KnownEventKind: EventKind {
     /// The catalog the kind belongs to: a handler registers callbacks for its own catalog's
     /// kinds only, which the compiler checks.
     type Catalog: EventCatalog;
-    /// The event type string.
+    /// The event type string: the thin type, `v1.invoice.paid` (named so for a type Stripe sends
+    /// only as snapshot events, as it names thin twins).
     const EVENT_TYPE: &'static str;
     /// Index of [`Self::EVENT_TYPE`] in [`EventCatalog::EVENTS`].
     #[doc(hidden)]
@@ -66,6 +84,22 @@ pub struct EventInfo {
     pub event_type: &'static str,
     /// Its related object.
     pub related: RelatedInfo,
+    /// Whether Stripe sends it as a thin event (a spec defines it); `false` for a type only
+    /// sent as snapshot events.
+    pub thin: bool,
+    /// Its classic snapshot type, when it has one.
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+impl EventInfo {
+    /// The styles the type arrives in: `thin`, `snapshot`, or both.
+    pub fn styles(&self) -> &'static str {
+        match (self.thin, self.snapshot.is_some()) {
+            (true, true) => "thin, snapshot",
+            (false, true) => "snapshot",
+            _ => "thin",
+        }
+    }
 }
 
 /// Checks the generated code runs at compile time.

@@ -1,5 +1,5 @@
-//! Envelopes around thin events delivered over pre-authenticated channels: AWS EventBridge
-//! (`detail`) and Azure Event Grid (`specversion` + `data`).
+//! Envelopes around events delivered over pre-authenticated channels: AWS EventBridge
+//! (`detail`, a thin or a snapshot event) and Azure Event Grid (`specversion` + `data`).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -21,9 +21,9 @@ struct EnvelopeProbe<'a> {
     event_type: Option<&'a RawValue>,
 }
 
-/// The thin event inside `body`: an EventBridge event's `detail`, an Event Grid event's
-/// `data`, or the body itself when it is a thin event. Borrows; copies nothing.
-pub fn thin_event(body: &[u8]) -> Result<&[u8], PayloadError> {
+/// The event inside `body`: an EventBridge event's `detail`, an Event Grid event's `data`, or
+/// the body itself when it is an event (of either style). Borrows; copies nothing.
+pub fn inner_event(body: &[u8]) -> Result<&[u8], PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::invalid("the body is not UTF-8"))?;
     let probe: EnvelopeProbe<'_> = serde_json::from_str(text).map_err(|error| {
         if error.is_data() {

@@ -71,28 +71,21 @@ pub enum MalformedHeader {
     InvalidTimestamp,
 }
 
-/// The body is not a thin event notification.
+/// The body is neither a thin event notification nor a snapshot event.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum PayloadError {
     /// Not UTF-8, not JSON, not an object, a required field missing or of the wrong type.
     #[error("invalid payload: {0}")]
     Invalid(String),
-    /// A classic snapshot event (`"object": "event"`), which this handler does not process.
+    /// `object` is none of `v2.core.event` (or absent) and `event`.
     #[error(
-        "the body is a classic snapshot event (`\"object\": \"event\"`), not a thin event \
-         notification: the event destination sending here has the snapshot payload style. \
-         Create the destination with the thin payload style (\"Thin\" in the Dashboard's \
-         event destination settings, `event_payload: thin` in the API), or verify snapshot \
-         events with a snapshot webhook library (such as async-stripe's `Webhook::construct_event`)"
+        "unexpected object type {0:?}: a thin event notification has object \"v2.core.event\", a snapshot event \"event\""
     )]
-    SnapshotEvent,
-    /// `object` is neither `v2.core.event` nor absent.
-    #[error("unexpected object type {0:?}: a thin event notification has object \"v2.core.event\"")]
     UnexpectedObject(String),
     /// The body is none of a thin event, an EventBridge envelope or an Event Grid envelope.
     #[error(
-        "unrecognized event format: expected a thin event notification, an AWS EventBridge \
+        "unrecognized event format: expected a thin event notification, a snapshot event, an AWS EventBridge \
          envelope (`detail`) or an Azure Event Grid envelope (`specversion` and `data`)"
     )]
     UnrecognizedFormat,
@@ -110,7 +103,7 @@ impl PayloadError {
         use serde_json::error::Category;
         let what = match error.classify() {
             Category::Syntax | Category::Eof => "the body is not JSON",
-            Category::Data => "the body is not a thin event notification",
+            Category::Data => "the body is not an event notification",
             Category::Io => "the body could not be read",
         };
         Self::invalid(format_args!("{what}: {error}"))
@@ -260,6 +253,12 @@ pub enum ClientError {
     /// The client is misconfigured.
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// Asked a snapshot event for what only its thin twin names: the thin event
+    /// (`fetch_event`), or a related object other than the object it carries; nothing was sent.
+    #[error(
+        "a snapshot event names no thin event nor another object to fetch: its object is in the notification (`snapshot().object()`)"
+    )]
+    SnapshotEvent,
 }
 
 impl ClientError {
@@ -272,7 +271,7 @@ impl ClientError {
     }
 
     /// A short name of the kind of error: `api`, `unsafe_url`, `timeout`, `network`, `decode`,
-    /// `config`.
+    /// `config`, `snapshot_event`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Api(_) => "api",
@@ -281,6 +280,7 @@ impl ClientError {
             Self::Network(_) => "network",
             Self::Decode(_) => "decode",
             Self::Config(_) => "config",
+            Self::SnapshotEvent => "snapshot_event",
         }
     }
 }
@@ -332,5 +332,75 @@ mod tests {
                 "{error:?}"
             );
         }
+    }
+}
+
+/// A snapshot event's object (or previous attributes) could not be read as the type asked for:
+/// rendered at another API version, say. The event's envelope is still usable, and so is the
+/// object as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "event {} ({}): cannot read {} as {}: at `{}`: {}",
+    .0.event_id, .0.event_type, .0.what, .0.type_name, .0.path, .0.message
+)]
+pub struct ObjectError(Box<ObjectErrorDetail>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ObjectErrorDetail {
+    event_id: String,
+    event_type: String,
+    what: &'static str,
+    type_name: &'static str,
+    path: String,
+    message: String,
+}
+
+impl ObjectError {
+    pub(crate) fn new(
+        (event_id, event_type): (&str, &str),
+        what: &'static str,
+        type_name: &'static str,
+        path: String,
+        message: String,
+    ) -> Self {
+        Self(Box::new(ObjectErrorDetail {
+            event_id: event_id.to_owned(),
+            event_type: event_type.to_owned(),
+            what,
+            type_name,
+            path,
+            message,
+        }))
+    }
+
+    /// The event id.
+    pub fn event_id(&self) -> &str {
+        &self.0.event_id
+    }
+
+    /// The event type, as sent.
+    pub fn event_type(&self) -> &str {
+        &self.0.event_type
+    }
+
+    /// What was read: `data.object` or `data.previous_attributes`.
+    pub fn what(&self) -> &'static str {
+        self.0.what
+    }
+
+    /// The Rust type it was read as.
+    pub fn type_name(&self) -> &'static str {
+        self.0.type_name
+    }
+
+    /// The JSON path of the field that failed, `lines.data[0].amount` (`.` for the object
+    /// itself).
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    /// What was wrong there.
+    pub fn message(&self) -> &str {
+        &self.0.message
     }
 }

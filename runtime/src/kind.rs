@@ -1,5 +1,6 @@
 //! What an event type is: the type of its `data` and `changes`, the shape of its related object,
-//! and the resource that object fetches as. The generated crate defines one kind per event type.
+//! the resource that object fetches as, and the object its snapshot events carry. The generated
+//! crate defines one kind per event type.
 
 use std::fmt;
 
@@ -19,6 +20,9 @@ pub trait EventKind: Send + Sync + 'static {
     /// What `fetch_related_object` returns: the resource's struct, or `serde_json::Value` when
     /// the spec does not define it.
     type Resource: DeserializeOwned + fmt::Debug + Send + 'static;
+    /// The object a snapshot event of this type carries in `data.object`: async-stripe's type
+    /// for it with the matching feature, else `serde_json::Value`.
+    type Object: DeserializeOwned + fmt::Debug + Send + Sync + 'static;
 }
 
 /// The kind of a notification handled without a typed callback: any type, any related object.
@@ -30,4 +34,5 @@ impl EventKind for Unknown {
     type Changes = serde_json::Value;
     type RelatedObject = HasAnyRelatedObject;
     type Resource = serde_json::Value;
+    type Object = serde_json::Value;
 }

@@ -3,8 +3,9 @@
 //!
 //! - [`signature`]: `Stripe-Signature` verification (HMAC-SHA256, constant-time, rotation,
 //!   tolerance) and [`sign`] for tests;
-//! - [`notification`]: the thin event envelope, parsed into spans of one copy of the body, the
-//!   typed [`Notification`] and what it fetches;
+//! - [`notification`]: the envelope of both payload styles (thin notifications and classic
+//!   snapshot events), parsed into spans of one copy of the body, the typed [`Notification`],
+//!   what a snapshot carries and what a notification fetches;
 //! - [`client`]: the context-bound [`StripeClient`], which knows requests, not notifications;
 //! - [`handler`]: the builder and the frozen [`Handler`] that verifies, parses and routes;
 //! - [`event_catalog!`]: what a generated crate is made of, one row per event type.
@@ -19,7 +20,7 @@
 //! typed notification and one `on_*` method per event type.
 //!
 //! Modules are layered, each using only those above it: `text`, `decimal`, `random`, `clock`,
-//! `context`, `types`, `error`; `signature`, `related`, `kind`, `client`; `notification`;
+//! `context`, `types`, `error`, `style`; `signature`, `related`, `kind`, `client`; `notification`;
 //! `catalog`, `envelope`, `outcome`, `ledger`, `inbox`, `recovery`, `sample`; `handler`; `endpoint`,
 //! `lambda`, `testing`.
 #![cfg_attr(
@@ -60,6 +61,7 @@ pub mod recovery;
 mod related;
 pub mod sample;
 pub mod signature;
+mod style;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod text;
@@ -71,14 +73,14 @@ pub use clock::{Clock, FixedClock, SystemClock, unix_now};
 pub use context::StripeContext;
 pub use error::{
     ApiError, CallbackError, CallbackResult, ClientError, ConfigError, HandleError, MalformedHeader,
-    PayloadError, SignatureError,
+    ObjectError, PayloadError, SignatureError,
 };
 pub use handler::{Handler, HandlerBuilder};
 pub use jiff::Timestamp;
 pub use kind::{EventKind, Unknown};
 #[cfg(feature = "client")]
 pub use notification::FetchedObject;
-pub use notification::{Event, Notification, Reason, ReasonRequest, UnknownEventNotification};
+pub use notification::{Event, Notification, Reason, ReasonRequest, Snapshot, UnknownEventNotification};
 pub use outcome::{Handled, UnhandledNotificationDetails};
 #[cfg(feature = "client")]
 pub use recovery::{RecoveryFilter, RecoveryReport};
@@ -88,3 +90,4 @@ pub use related::{
     RelatedResourceInfo, SingletonRelatedObject,
 };
 pub use signature::{SignatureHeader, Tolerance, Verifier, WebhookSecret, sign};
+pub use style::{EventStyle, SnapshotInfo};

@@ -17,7 +17,14 @@
 ///     V1InvoicePaid = 1 "v1.invoice.paid" on_v1_invoice_paid (V1InvoicePaidEventNotification, V1InvoicePaidEvent)
 ///         data serde_json::Value, changes serde_json::Value,
 ///         related Object("invoice", "/v1/invoices/{id}", "in_1" @ "/v1/invoices/in_1"),
-///         resource serde_json::Value;
+///         resource serde_json::Value,
+///         snapshot "invoice.paid" ["invoice"] object serde_json::Value;
+///     /// Occurs whenever a received credit is created.
+///     V1TreasuryReceivedCreditCreated = 2 "v1.treasury.received_credit.created" on_v1_treasury_received_credit_created (V1TreasuryReceivedCreditCreatedEventNotification, V1TreasuryReceivedCreditCreatedEvent)
+///         data serde_json::Value, changes serde_json::Value,
+///         related None,
+///         resource serde_json::Value,
+///         snapshot_only "treasury.received_credit.created" ["treasury.received_credit"] object serde_json::Value;
 /// }
 /// # fn main() {}
 /// ```
@@ -25,6 +32,11 @@
 /// `related` is `Object(type, url template[, example id @ example url])`,
 /// `Singleton(type, url template[, @ example url])` or `None`; `resource` may be followed by
 /// `| "feature" path::Type`, the resource's type when that cargo feature of the crate is on.
+/// A type Stripe also sends as classic snapshot events ends with
+/// `, snapshot "invoice.paid" ["invoice"] object serde_json::Value | "feature" path::Invoice`:
+/// the classic type, the object types its `data.object` may have, and the object's Rust type;
+/// `snapshot_only` in place of `snapshot` marks a type Stripe sends only so (it is then not
+/// known in a thin body).
 ///
 /// It defines, for each row, the kind (`V1InvoicePaid`, implementing [`EventKind`] and
 /// [`KnownEventKind`]), its notification and event aliases, and its `on_*` method on
@@ -175,7 +187,8 @@ macro_rules! event_catalog {
             $kind:ident = $index:literal $event_type:literal $on:ident ($notification:ident, $event:ident)
                 data $data:ty, changes $changes:ty,
                 related $shape:ident $(($($related:tt)*))?,
-                resource $resource:ty $(| $feature:literal $typed:ty)?;
+                resource $resource:ty $(| $feature:literal $typed:ty)?
+                $(, $style:ident $classic:literal [$($object_type:literal),*] object $object:ty $(| $object_feature:literal $object_typed:ty)?)?;
         )*
     ) => {
         /// The Stripe API version this crate was generated for, sent as `Stripe-Version`.
@@ -193,6 +206,8 @@ macro_rules! event_catalog {
                 $crate::EventInfo {
                     event_type: $event_type,
                     related: $crate::__related!(info $shape $(($($related)*))?),
+                    thin: $crate::__snapshot!(thin $($style)?),
+                    snapshot: $crate::__snapshot!(info $($classic [$($object_type),*])?),
                 }
             ),*];
             const API_VERSION: &'static str = $api_version;
@@ -214,6 +229,13 @@ macro_rules! event_catalog {
             fn index_of(event_type: &str) -> ::core::option::Option<usize> {
                 match event_type {
                     $($event_type => ::core::option::Option::Some($index),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn snapshot_index_of(event_type: &str) -> ::core::option::Option<usize> {
+                match event_type {
+                    $($($classic => ::core::option::Option::Some($index),)?)*
                     _ => ::core::option::Option::None,
                 }
             }
@@ -334,6 +356,7 @@ macro_rules! event_catalog {
                     #[cfg(not(feature = $feature))]
                 )?
                 type Resource = $resource;
+                $crate::__snapshot!(object $($object $(| $object_feature $object_typed)?)?);
             }
 
             impl $crate::KnownEventKind for $kind {
@@ -356,6 +379,28 @@ macro_rules! event_catalog {
             #[doc = ::core::concat!("A `", $event_type, "` event as fetched from the Events API, with its typed `data`.")]
             pub type $event = $crate::Event<$kind>;
         )*
+    };
+}
+
+/// The parts of [`event_catalog!`]'s snapshot column: whether the type arrives thin, its
+/// snapshot info, and the type of its snapshot's object.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __snapshot {
+    (thin) => { true };
+    (thin snapshot) => { true };
+    (thin snapshot_only) => { false };
+    (info) => { ::core::option::Option::None };
+    (info $classic:literal [$($object_type:literal),*]) => {
+        ::core::option::Option::Some($crate::SnapshotInfo { event_type: $classic, object_types: &[$($object_type),*] })
+    };
+    (object) => { type Object = serde_json::Value; };
+    (object $object:ty) => { type Object = $object; };
+    (object $object:ty | $feature:literal $typed:ty) => {
+        #[cfg(feature = $feature)]
+        type Object = $typed;
+        #[cfg(not(feature = $feature))]
+        type Object = $object;
     };
 }
 

@@ -163,10 +163,8 @@ impl RelatedObjectShape for HasRelatedObject {
     type View<'a> = RelatedObject<&'a str>;
 
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
-        debug_assert!(
-            related.is_some_and(|r| r.id.is_some()),
-            "the parse checked the related object and its id"
-        );
+        // The parse checked the related object and its id; only a snapshot event that carries
+        // another object has none (empty strings, then).
         related.map_or_else(RelatedObject::default, |r| RelatedObject {
             id: r.id.unwrap_or_default(),
             object_type: r.object_type,
@@ -179,7 +177,7 @@ impl RelatedObjectShape for HasSingletonRelatedObject {
     type View<'a> = SingletonRelatedObject<&'a str>;
 
     fn view(related: Option<AnyRelatedObject<&str>>) -> Self::View<'_> {
-        debug_assert!(related.is_some(), "the parse checked the related object");
+        // As for `HasRelatedObject`.
         related.map_or_else(SingletonRelatedObject::default, |r| SingletonRelatedObject {
             object_type: r.object_type,
             url: r.url,

@@ -1,5 +1,6 @@
 //! Realistic sample notifications built from the catalog's info: the right `type`, the related
-//! object's shape, type and URL (the spec's example when it has one), a fresh event id. For
+//! object's shape, type and URL (the spec's example when it has one), a fresh event id; and
+//! classic snapshot events around an object (Stripe's fixture of it, where there is one). For
 //! tests, demos and the CLI.
 
 use serde_json::{Value, json};
@@ -57,6 +58,40 @@ pub fn notification_of_type(
         body.insert("related_object".into(), related);
     }
     Value::Object(body).to_string()
+}
+
+/// A classic snapshot event of `info`'s snapshot type (`None` for a type that has none), with a
+/// fresh id, created now, rendered at `api_version`. Its `data.object` is `object` (the JSON of
+/// one of the type's objects, such as Stripe's fixture of it), else a minimal object of the
+/// type's first object type with a fresh id; `account` is set when given.
+pub fn snapshot_event(
+    info: &EventInfo,
+    object: Option<&str>,
+    account: Option<&str>,
+    api_version: &str,
+) -> Option<String> {
+    let snapshot = info.snapshot?;
+    let object = match object.and_then(|text| serde_json::from_str::<Value>(text).ok()) {
+        Some(object) => object,
+        None => {
+            let object_type = snapshot.object_types.first().copied().unwrap_or("object");
+            json!({"id": fresh_id(&format!("{}_test", id_prefix(object_type))), "object": object_type})
+        }
+    };
+    let mut body = serde_json::Map::new();
+    body.insert("id".into(), fresh_id("evt_test").into());
+    body.insert("object".into(), "event".into());
+    if let Some(account) = account {
+        body.insert("account".into(), account.into());
+    }
+    body.insert("api_version".into(), api_version.into());
+    body.insert("created".into(), jiff::Timestamp::now().as_second().into());
+    body.insert("data".into(), json!({ "object": object }));
+    body.insert("livemode".into(), false.into());
+    body.insert("pending_webhooks".into(), 1.into());
+    body.insert("request".into(), json!({"id": null, "idempotency_key": null}));
+    body.insert("type".into(), snapshot.event_type.into());
+    Some(Value::Object(body).to_string())
 }
 
 /// The URL template with `{id}` filled in, and any other `{param}` given a plausible id.
@@ -136,7 +171,38 @@ mod tests {
             url_template: "/v1/billing/meters/{id}",
             example: None,
         }),
+        thin: true,
+        snapshot: Some(crate::SnapshotInfo {
+            event_type: "billing.meter.error_report_triggered",
+            object_types: &["billing.meter"],
+        }),
     };
+
+    #[test]
+    fn snapshot_samples_carry_the_object_given_or_a_minimal_one() {
+        let given = snapshot_event(
+            &METER,
+            Some(r#"{"id":"mtr_1","object":"billing.meter"}"#),
+            Some("acct_1"),
+            "2026-09-30.endive",
+        )
+        .unwrap();
+        let event: Value = serde_json::from_str(&given).unwrap();
+        assert_eq!(event["object"], "event");
+        assert_eq!(event["type"], "billing.meter.error_report_triggered");
+        assert_eq!(event["data"]["object"]["id"], "mtr_1");
+        assert_eq!(event["account"], "acct_1");
+        assert_eq!(event["api_version"], "2026-09-30.endive");
+        assert!(event["created"].is_i64());
+        let minimal: Value = serde_json::from_str(&snapshot_event(&METER, None, None, "v").unwrap()).unwrap();
+        assert_eq!(minimal["data"]["object"]["object"], "billing.meter");
+        assert!(minimal.get("account").is_none());
+        let thin_only = EventInfo {
+            snapshot: None,
+            ..METER
+        };
+        assert_eq!(snapshot_event(&thin_only, None, None, "v"), None);
+    }
 
     #[test]
     fn samples_have_the_type_and_related_object_of_their_info() {

@@ -1,10 +1,10 @@
-//! Parsing the thin event envelope: required fields, optional ones, and every way a body can
-//! fail to be a notification.
+//! Parsing the envelope of both styles (thin notifications and classic snapshot events): required
+//! fields, optional ones, and every way a body can fail to be a notification.
 
 mod support;
 
-use stripe_notify_runtime::PayloadError;
 use stripe_notify_runtime::notification::RawNotification;
+use stripe_notify_runtime::{EventStyle, PayloadError};
 use support::body;
 
 fn parse(body: &[u8]) -> Result<RawNotification, PayloadError> {
@@ -132,7 +132,7 @@ fn wrong_types_are_invalid() {
         r#","reason":{"type":null}"#,
     ] {
         let message = invalid_message(&body("a.b", extra));
-        assert!(message.contains("not a thin event"), "{extra}: {message}");
+        assert!(message.contains("event notification"), "{extra}: {message}");
     }
 }
 
@@ -171,16 +171,121 @@ fn body_not_json_is_invalid() {
 fn json_that_is_not_an_object_is_invalid() {
     for other in [&b"[]"[..], b"[1,2]", b"42", b"\"evt\"", b"null", b"true"] {
         let message = invalid_message(other);
-        assert!(message.contains("not a thin event"), "{other:?}: {message}");
+        assert!(
+            message.contains("not an event notification"),
+            "{other:?}: {message}"
+        );
+    }
+}
+
+const SNAPSHOT: &str = r#"{"id":"evt_1","object":"event","account":"acct_9","api_version":"2026-09-30.endive","created":1700000000,"data":{"object":{"id":"in_1","object":"invoice","amount_paid":500,"lines":{"data":[{"id":"x","object":"line_item"}]}},"previous_attributes":{"status":"open"}},"livemode":true,"pending_webhooks":2,"request":{"id":"req_1","idempotency_key":"ik_1"},"type":"invoice.paid"}"#;
+
+#[test]
+fn a_classic_snapshot_event_parses_with_all_it_carries() {
+    let n = parse(SNAPSHOT.as_bytes()).expect("a snapshot event");
+    assert_eq!(n.style(), EventStyle::Snapshot);
+    assert_eq!((n.id(), n.event_type()), ("evt_1", "invoice.paid"));
+    assert_eq!(n.created().as_second(), 1_700_000_000);
+    assert!(n.livemode());
+    assert_eq!(n.account(), Some("acct_9"));
+    assert_eq!(
+        n.stripe_context().map(|c| c.to_string()).as_deref(),
+        Some("acct_9")
+    );
+    assert_eq!(n.api_version(), Some("2026-09-30.endive"));
+    assert_eq!((n.object_id(), n.object_type()), (Some("in_1"), Some("invoice")));
+    let object: serde_json::Value = serde_json::from_str(n.object_json().unwrap()).unwrap();
+    assert_eq!(object["amount_paid"], 500);
+    assert_eq!(n.previous_attributes_json(), Some(r#"{"status":"open"}"#));
+    assert_eq!(n.pending_webhooks(), 2);
+    let request = n.request().unwrap();
+    assert_eq!((request.id, request.idempotency_key), ("req_1", Some("ik_1")));
+    assert!(n.reason().is_none());
+    // Not a related object the catalog vouches for: no URL to fetch from.
+    assert!(n.related_object().is_none());
+    assert_eq!(n.body(), SNAPSHOT.as_bytes());
+}
+
+#[test]
+fn a_snapshot_events_optional_fields_may_be_null_absent_or_old_style() {
+    let b = br#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{"object":{"object":"balance"},"previous_attributes":null},"request":"req_old","api_version":null,"account":null}"#;
+    let n = parse(b).expect("valid");
+    assert_eq!((n.account(), n.api_version()), (None, None));
+    assert_eq!(n.request().map(|r| r.id), Some("req_old"));
+    assert_eq!(n.previous_attributes_json(), None);
+    assert_eq!((n.object_id(), n.object_type()), (None, Some("balance")));
+    assert_eq!(n.pending_webhooks(), 0);
+    let escaped = br#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{"object":{"object":"inv\u006fice","id":"in_\"1\""}}}"#;
+    let n = parse(escaped).expect("valid");
+    assert_eq!(
+        (n.object_id(), n.object_type()),
+        (Some("in_\"1\""), Some("invoice"))
+    );
+}
+
+#[test]
+fn a_snapshot_event_needs_its_fields_in_their_types() {
+    for (body, says) in [
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1}"#,
+            "missing field `data.object`",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{}}"#,
+            "missing field `data.object`",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":5}"#,
+            "`data` must be an object",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{"object":[1]}}"#,
+            "`data.object` must be an object",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":"2024-01-01T00:00:00Z","data":{"object":{}}}"#,
+            "Unix seconds",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{"object":{}},"account":7}"#,
+            "`account` must be",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","type":"a.b","created":1,"data":{"object":{}},"pending_webhooks":-1}"#,
+            "`pending_webhooks`",
+        ),
+        (
+            r#"{"id":"evt_1","object":"event","created":1,"data":{"object":{}}}"#,
+            "missing field `type`",
+        ),
+        (
+            r#"{"object":"event","type":"a.b","created":1,"data":{"object":{}}}"#,
+            "missing field `id`",
+        ),
+    ] {
+        let message = invalid_message(body.as_bytes());
+        assert!(message.contains(says), "{body}: {message}");
     }
 }
 
 #[test]
-fn classic_snapshot_event_gets_its_own_error() {
-    let classic = br#"{"id":"evt_1","object":"event","type":"customer.created","created":1700000000,"data":{"object":{}}}"#;
-    assert_eq!(parse(classic).err(), Some(PayloadError::SnapshotEvent));
-    let b = br#"{"id":"evt_1","object":"event","type":"a.b","created":"2024-01-01T00:00:00Z"}"#;
-    assert_eq!(parse(b).err(), Some(PayloadError::SnapshotEvent));
+fn a_thin_event_ignores_the_snapshot_fields_whatever_they_hold() {
+    let b = body(
+        "a.b",
+        r#","data":5,"account":7,"request":[1],"pending_webhooks":"x","api_version":{},"previous_attributes":1"#,
+    );
+    let n = parse(&b).expect("unknown fields are ignored");
+    assert_eq!(n.style(), EventStyle::Thin);
+    assert_eq!((n.account(), n.object_json(), n.request()), (None, None, None));
+}
+
+#[test]
+fn an_interop_thin_event_names_its_classic_twin() {
+    let b = body("v1.invoice.paid", r#","snapshot_event":"evt_classic""#);
+    let n = parse(&b).unwrap();
+    assert_eq!(n.snapshot_event(), Some("evt_classic"));
+    assert_eq!(n.occurrence_id(), "evt_classic");
+    assert_eq!(parse(&body("a.b", "")).unwrap().occurrence_id(), "evt_123");
 }
 
 #[test]
@@ -212,8 +317,9 @@ fn missing_required_fields_are_named() {
 #[test]
 fn created_must_be_rfc3339() {
     let message = invalid_message(br#"{"id":"evt_1","type":"a.b","created":"yesterday"}"#);
-    assert!(message.contains("not a thin event"), "{message}");
-    assert!(parse(br#"{"id":"evt_1","type":"a.b","created":1700000000}"#).is_err());
+    assert!(message.contains("not an event notification"), "{message}");
+    let seconds = invalid_message(br#"{"id":"evt_1","type":"a.b","created":1700000000}"#);
+    assert!(seconds.contains("RFC 3339"), "{seconds}");
 }
 
 #[test]
@@ -262,12 +368,4 @@ fn created_keeps_nanoseconds_of_a_longer_fraction() {
     assert_eq!(created.to_string(), "2026-03-30T05:37:07.575123456Z");
     let offset = br#"{"id":"evt_1","type":"a.b","created":"2026-03-30T07:37:07.5751234567+02:00"}"#;
     assert_eq!(parse(offset).expect("valid").created(), created);
-}
-
-#[test]
-fn a_snapshot_event_says_which_setting_to_change() {
-    let message = PayloadError::SnapshotEvent.to_string();
-    for hint in ["snapshot event", "thin payload style", "event_payload: thin"] {
-        assert!(message.contains(hint), "{hint}: {message}");
-    }
 }

@@ -67,7 +67,7 @@ async fn nothing_formats_a_secret() {
             now: 2,
             tolerance_seconds: 3,
         }),
-        Box::new(PayloadError::SnapshotEvent),
+        Box::new(PayloadError::UnrecognizedFormat),
         Box::new(ConfigError::BlankSecret),
         Box::new(ClientError::Api(Box::new(ApiError {
             status: 401,

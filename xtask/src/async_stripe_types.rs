@@ -1,7 +1,9 @@
 //! Derives the map from Stripe resource ids to async-stripe's types from async-stripe's own
 //! sources: each type that serializes itself with `"object": "<resource id>"` is that
-//! resource's type. The crates are found through `cargo metadata` (the generated crate depends
-//! on them behind its `async-stripe-*` features); the map is written as JSON for
+//! resource's type; and the classic event types with the objects they carry, from
+//! async-stripe-webhook ([`classic_events`](crate::classic_events)). The crates are found
+//! through `cargo metadata` (the generated crate depends on them behind its `async-stripe-*`
+//! features, and on async-stripe-webhook for its benchmark); the map is written as JSON for
 //! `cargo xtask regen` to read.
 
 use std::collections::BTreeMap;
@@ -11,14 +13,30 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::workspace_root;
+use crate::{classic_events, workspace_root};
 
 /// Crates of async-stripe that hold no resource types of their own.
-const NOT_TYPE_CRATES: &[&str] = &["async-stripe", "async-stripe-types", "async-stripe-client-core"];
+const NOT_TYPE_CRATES: &[&str] = &[
+    "async-stripe",
+    "async-stripe-types",
+    "async-stripe-client-core",
+    "async-stripe-webhook",
+];
 
-/// Writes the map to `out`; returns how many resources it maps.
-pub fn refresh(out: &Path) -> Result<usize, String> {
-    let crates = async_stripe_crates()?;
+/// The crate with the classic event types.
+const WEBHOOK_CRATE: &str = "async-stripe-webhook";
+
+/// Writes the map to `out`; returns how many resources and classic event types it maps.
+pub fn refresh(out: &Path) -> Result<(usize, usize), String> {
+    let all = async_stripe_crates()?;
+    let webhook = all
+        .iter()
+        .find(|krate| krate.name == WEBHOOK_CRATE)
+        .ok_or("cargo metadata lists no async-stripe-webhook: does generated/Cargo.toml depend on it?")?;
+    let crates: Vec<&Crate> = all
+        .iter()
+        .filter(|krate| !NOT_TYPE_CRATES.contains(&krate.name.as_str()))
+        .collect();
     if crates.is_empty() {
         return Err(
             "cargo metadata lists no async-stripe crate: does generated/Cargo.toml depend on them?".into(),
@@ -26,6 +44,7 @@ pub fn refresh(out: &Path) -> Result<usize, String> {
     }
     let mut version = String::new();
     let mut resources: BTreeMap<String, BTreeMap<&str, String>> = BTreeMap::new();
+    let mut object_of: BTreeMap<String, String> = BTreeMap::new();
     for krate in &crates {
         version.clone_from(&krate.version);
         for file in rust_files(&krate.src)? {
@@ -33,6 +52,7 @@ pub fn refresh(out: &Path) -> Result<usize, String> {
             for (type_name, object) in serialized_objects(&text) {
                 let entry = resources.entry(object.to_owned()).or_default();
                 let path = format!("{}::{type_name}", krate.lib);
+                object_of.insert(path.clone(), object.to_owned());
                 if type_name.starts_with("Deleted") {
                     entry.insert("deleted", path);
                 } else if entry.insert("type", path).is_none() {
@@ -42,14 +62,25 @@ pub fn refresh(out: &Path) -> Result<usize, String> {
         }
     }
     resources.retain(|_, entry| entry.contains_key("type"));
+    let source_file = webhook.src.join("generated").join("mod.rs");
+    let source = fs::read_to_string(&source_file).map_err(|e| format!("{}: {e}", source_file.display()))?;
+    let events = classic_events::read(&source, |path| object_of.get(path).cloned())?;
+    let crate_of = |path: &str| {
+        let lib = path.split("::").next().unwrap_or_default();
+        crates
+            .iter()
+            .find(|krate| krate.lib == lib)
+            .map_or_else(String::new, |krate| krate.name.clone())
+    };
     let map = json!({
-        "about": "Stripe resource id -> async-stripe type (and its type once deleted). Made by `cargo xtask async-stripe-types` from the async-stripe crates' sources; read by `cargo xtask regen`.",
+        "about": "Stripe resource id -> async-stripe type (and its type once deleted); classic (snapshot) event type -> its description and the objects it carries, with their async-stripe types (from async-stripe-webhook's EventObject). Made by `cargo xtask async-stripe-types` from the async-stripe crates' sources; read by `cargo xtask regen`.",
         "version": version,
         "resources": resources,
+        "classic_events": classic_events::to_json(&events, crate_of),
     });
     let text = serde_json::to_string_pretty(&map).map_err(|e| e.to_string())?;
     fs::write(out, format!("{text}\n")).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    Ok(resources.len())
+    Ok((resources.len(), events.len()))
 }
 
 /// An async-stripe crate with types: its package name, library name, version and sources.
@@ -79,7 +110,7 @@ fn async_stripe_crates() -> Result<Vec<Crate>, String> {
         .flatten()
         .filter_map(|package| {
             let name = package["name"].as_str()?;
-            if !name.starts_with("async-stripe") || NOT_TYPE_CRATES.contains(&name) {
+            if !name.starts_with("async-stripe") {
                 return None;
             }
             let lib = package["targets"].as_array()?.iter().find(|target| {

@@ -4,6 +4,7 @@
 //! types with stripe-python's.
 
 pub mod async_stripe_types;
+mod classic_events;
 pub mod coverage;
 
 use std::fmt::Write as _;

@@ -38,8 +38,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
                     _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
                 }
             }
-            let count = async_stripe_types::refresh(&out)?;
-            println!("wrote {count} resource types to {}", out.display());
+            let (resources, events) = async_stripe_types::refresh(&out)?;
+            println!(
+                "wrote {resources} resource types and {events} classic event types to {}",
+                out.display()
+            );
             Ok(())
         }
         Some("coverage") => {

@@ -33,7 +33,17 @@ fn committed_generated_code_is_up_to_date() {
         .lines()
         .filter(|line| line.contains(" on_v"))
         .count();
-    assert_eq!(rows, 279, "one row per thin event type of the three specs");
+    assert_eq!(
+        rows,
+        279 + 52,
+        "one row per thin event type of the three specs, and one per classic type without a thin twin"
+    );
+    let snapshot_only = catalog
+        .contents
+        .lines()
+        .filter(|line| line.contains("snapshot_only \""))
+        .count();
+    assert_eq!(snapshot_only, 52);
     // Overlaps are named: the 19 GA types the preview spec also has, the 3 of the clover spec,
     // and the 10 resources of the clover spec the preview spec repeats.
     let events = generated

@@ -9,8 +9,10 @@ use crate::ir::{Catalog, Event, Related, RelatedResource};
 
 pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
     let mut out = String::from(
-        "//! The catalog: one row per thin event type, which the runtime's `event_catalog!` turns\n\
-         //! into the kinds, their notification and event aliases, and the `on_*` methods.\n\n\
+        "//! The catalog: one row per event type, which the runtime's `event_catalog!` turns into\n\
+         //! the kinds, their notification and event aliases, and the `on_*` methods. A row with\n\
+         //! `snapshot` also serves the type's classic snapshot events; `snapshot_only` marks a type\n\
+         //! Stripe sends only so.\n\n\
          #[allow(unused_imports)]\nuse crate::schemas::*;\n\n\
          stripe_notify_runtime::event_catalog! {\n",
     );
@@ -52,7 +54,30 @@ fn row(out: &mut String, index: usize, event: &Event) {
         .and_then(|r| r.external.as_ref())
         .map(|external| format!(" | {:?} {}", external.feature, external.path))
         .unwrap_or_default();
-    let _ = writeln!(out, "        resource {resource_type}{external};");
+    let snapshot = event.snapshot.as_ref().map(|snapshot| {
+        let objects: Vec<String> = snapshot
+            .objects
+            .iter()
+            .map(|(object, _)| format!("{object:?}"))
+            .collect();
+        // One object type: its own crate's type with that crate's feature. Several (a bank
+        // account or a card): the JSON, which names which in its `object`.
+        let typed = match snapshot.objects.as_slice() {
+            [(_, external)] => format!(" | {:?} {}", external.feature, external.path),
+            _ => String::new(),
+        };
+        format!(
+            ",\n        {} {:?} [{}] object serde_json::Value{typed}",
+            if event.thin { "snapshot" } else { "snapshot_only" },
+            snapshot.event_type,
+            objects.join(", ")
+        )
+    });
+    let _ = writeln!(
+        out,
+        "        resource {resource_type}{external}{};",
+        snapshot.unwrap_or_default()
+    );
 }
 
 /// `Object("invoice", "/v1/invoices/{id}", "in_1" @ "/v1/invoices/in_1")`.

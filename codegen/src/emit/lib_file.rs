@@ -106,9 +106,16 @@ fn external_crates(catalog: &Catalog) -> std::collections::BTreeMap<String, &str
     catalog
         .events
         .iter()
-        .filter_map(|event| match &event.related {
-            Related::Object(resource) | Related::Singleton(resource) => resource.external.as_ref(),
-            Related::None => None,
+        .flat_map(|event| {
+            let related = match &event.related {
+                Related::Object(resource) | Related::Singleton(resource) => resource.external.as_ref(),
+                Related::None => None,
+            };
+            let objects = event
+                .snapshot
+                .iter()
+                .flat_map(|snapshot| snapshot.objects.iter().map(|(_, t)| t));
+            related.into_iter().chain(objects)
         })
         .filter_map(|external| {
             let krate = external.path.split("::").next()?;

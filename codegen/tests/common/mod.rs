@@ -26,10 +26,29 @@ pub fn spec<'a>(name: &'a str, text: &'a str) -> SpecFile<'a> {
 
 /// The external types the fixture's tests use: the meter as a type of another crate, behind
 /// the feature `external-meter` (any JSON stands for it, so that compiling needs no heavy
-/// crate).
+/// crate); and three classic types: the thin twin of one (`balance.available`, a singleton),
+/// one of several objects, and one Stripe sends only as snapshot events.
 pub fn external() -> ResourceMap {
     ResourceMap::from_json(
-        r#"{"resources": {"billing.meter": {"crate": "external-meter", "type": "serde_json::Value"}}}"#,
+        r#"{
+            "resources": {"billing.meter": {"crate": "external-meter", "type": "serde_json::Value"}},
+            "classic_events": {
+                "balance.available": {
+                    "description": "Occurs whenever your Stripe balance has been updated.",
+                    "objects": {"balance": {"crate": "external-meter", "type": "serde_json::Value"}}
+                },
+                "billing.meter.error_report_triggered": {
+                    "objects": {
+                        "billing.meter": {"crate": "external-meter", "type": "serde_json::Value"},
+                        "card": {"crate": "external-meter", "type": "serde_json::Value"}
+                    }
+                },
+                "treasury.received_credit.created": {
+                    "description": "Occurs whenever a received_credit is created.",
+                    "objects": {"treasury.received_credit": {"crate": "external-meter", "type": "serde_json::Value"}}
+                }
+            }
+        }"#,
     )
     .expect("the test map is valid")
 }

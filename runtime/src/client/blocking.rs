@@ -47,6 +47,14 @@ impl StripeClient {
         }
     }
 
+    /// The same client bound as `client` is (to an event's context or account).
+    pub(crate) fn bound_like(&self, client: &super::StripeClient) -> Self {
+        Self {
+            client: self.client.bound_like(client),
+            runtime: Arc::clone(&self.runtime),
+        }
+    }
+
     /// The context requests are made in.
     pub fn context(&self) -> Option<&StripeContext> {
         self.client.context()

@@ -40,6 +40,10 @@ const USER_AGENT: &str = concat!("stripe-notify/", env!("CARGO_PKG_VERSION"));
 pub struct StripeClient {
     shared: Arc<Shared>,
     context: Option<StripeContext>,
+    #[cfg_attr(not(feature = "client"), expect(dead_code, reason = "read when sending"))]
+    /// Whether the context is a v1 connected account (a snapshot event's `account`): sent as
+    /// `Stripe-Account` to v1 APIs, as Stripe documents for them, and as `Stripe-Context` to v2.
+    as_account: bool,
 }
 
 /// What every clone of a client shares: one reference count to bump per notification.
@@ -87,6 +91,7 @@ impl StripeClient {
                 http,
             }),
             context: None,
+            as_account: false,
         })
     }
 
@@ -95,6 +100,28 @@ impl StripeClient {
         Self {
             shared: Arc::clone(&self.shared),
             context,
+            as_account: false,
+        }
+    }
+
+    /// The same client with requests on behalf of a connected `account` (`acct_...`), or of
+    /// none: `Stripe-Account` to the v1 API, `Stripe-Context` to v2, as Stripe documents each.
+    /// Callbacks of snapshot events get a client bound so to the event's `account`.
+    pub fn with_stripe_account(&self, account: Option<&str>) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            context: account.and_then(StripeContext::parse),
+            as_account: true,
+        }
+    }
+
+    /// The same client bound as `other` is: to its context or account.
+    #[cfg(feature = "client")]
+    pub(crate) fn bound_like(&self, other: &Self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            context: other.context.clone(),
+            as_account: other.as_account,
         }
     }
 
@@ -112,6 +139,7 @@ impl StripeClient {
                 http: self.shared.http.clone(),
             }),
             context: self.context.clone(),
+            as_account: self.as_account,
         }
     }
 
@@ -135,7 +163,11 @@ impl StripeClient {
     ) -> Result<T, ClientError> {
         let config = &self.shared.config;
         let url = request::url(config, path)?;
-        let headers = request::headers(config, self.context.as_ref(), event_id)?;
+        let binding = self.context.as_ref().map(|context| request::Binding {
+            context,
+            as_account: self.as_account && path.starts_with("/v1/"),
+        });
+        let headers = request::headers(config, binding, event_id)?;
         let mut attempt = 0;
         loop {
             let outcome = self.send(url.clone(), headers.clone()).await;

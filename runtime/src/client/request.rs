@@ -39,10 +39,18 @@ pub(super) fn url(config: &ClientConfig, path: &str) -> Result<reqwest::Url, Cli
     Ok(url)
 }
 
-/// Headers for a request in `context`, triggered by event `event_id`.
+/// The account a request is made for, and the header that says so.
+#[derive(Clone, Copy)]
+pub(super) struct Binding<'a> {
+    pub(super) context: &'a StripeContext,
+    /// `Stripe-Account` rather than `Stripe-Context`.
+    pub(super) as_account: bool,
+}
+
+/// Headers for a request bound to an account or context, triggered by event `event_id`.
 pub(super) fn headers(
     config: &ClientConfig,
-    context: Option<&StripeContext>,
+    binding: Option<Binding<'_>>,
     event_id: Option<&str>,
 ) -> Result<HeaderMap, ClientError> {
     let authorization = config
@@ -57,8 +65,15 @@ pub(super) fn headers(
     }
     // Header values are checked rather than trusted: a context or id with a newline in it
     // (from a hostile body) is dropped, never sent.
-    if let Some(context) = context.and_then(|c| HeaderValue::from_str(c.as_str()).ok()) {
-        headers.insert(HeaderName::from_static("stripe-context"), context);
+    if let Some((binding, value)) =
+        binding.and_then(|binding| Some((binding, HeaderValue::from_str(binding.context.as_str()).ok()?)))
+    {
+        let name = if binding.as_account {
+            "stripe-account"
+        } else {
+            "stripe-context"
+        };
+        headers.insert(HeaderName::from_static(name), value);
     }
     if let Some(trigger) = event_id.and_then(|id| HeaderValue::from_str(&format!("event={id}")).ok()) {
         headers.insert(HeaderName::from_static("stripe-request-trigger"), trigger);

@@ -35,7 +35,7 @@ impl<C: EventCatalog> Handler<C> {
         body: &[u8],
         inbox: &dyn Inbox,
     ) -> Result<Stored, HandleError> {
-        self.store(envelope::thin_event(body)?, None, inbox).await
+        self.store(envelope::inner_event(body)?, None, inbox).await
     }
 
     /// Runs workers over `inbox` until `options`' shutdown signal: each due event is parsed
@@ -81,12 +81,15 @@ impl<C: EventCatalog> Handler<C> {
     ) -> Result<Stored, HandleError> {
         let (raw, _) = self.classify(body)?;
         let event = NewEvent {
-            id: raw.id(),
+            // Keyed by occurrence: a thin event and its classic twin are stored once.
+            id: raw.occurrence_id(),
             event_type: raw.event_type(),
             created: raw.created(),
             body: raw.body(),
             signed_at,
-            object_id: raw.related_object().and_then(|related| related.id),
+            object_id: raw
+                .object_id()
+                .or_else(|| raw.related_object().and_then(|related| related.id)),
         };
         Ok(inbox.store(event).await?)
     }

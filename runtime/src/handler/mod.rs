@@ -25,9 +25,10 @@ use crate::client::StripeClient;
 use crate::envelope;
 use crate::error::{CallbackResult, ConfigError, HandleError, PayloadError};
 use crate::ledger::{Claim, EventLedger};
-use crate::notification::{Conformed, Notification, RawNotification, UnknownEventNotification};
+use crate::notification::{Conformed, Expected, Notification, RawNotification, UnknownEventNotification};
 use crate::outcome::{Handled, UnhandledNotificationDetails};
 use crate::signature::Verifier;
+use crate::style::EventStyle;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -127,7 +128,7 @@ impl<C: EventCatalog> Handler<C> {
     /// or by code of yours): the same checks as [`parse`](Self::parse) but the signature.
     pub fn parse_verified(&self, body: &[u8]) -> Result<C::Any, PayloadError> {
         let (raw, index) = self.classify(body)?;
-        let client = self.inner.client.with_stripe_context(raw.stripe_context());
+        let client = self.client_for(&raw);
         Ok(C::any(index, Conformed(raw), client))
     }
 
@@ -143,10 +144,10 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     /// Routes a notification that arrived over an authenticated channel, without a signature:
-    /// an AWS EventBridge event (`detail`), an Azure Event Grid event (`data`), or a bare thin
-    /// event.
+    /// an AWS EventBridge event (`detail`, a thin or a snapshot event), an Azure Event Grid
+    /// event (`data`), or a bare event of either style.
     pub async fn handle_without_verification(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        self.dispatch(envelope::thin_event(body)?).await
+        self.dispatch(envelope::inner_event(body)?).await
     }
 
     /// The event types with a registered callback, sorted.
@@ -168,14 +169,22 @@ impl<C: EventCatalog> Handler<C> {
     /// index. Before anything runs, and whether a callback is registered or not: one verdict
     /// per body.
     fn classify(&self, body: &[u8]) -> Result<(RawNotification, Option<usize>), PayloadError> {
-        let mut raw = RawNotification::read(body)?;
-        let index = C::index_of(raw.event_type());
-        raw.conform(
-            index
-                .and_then(|index| C::EVENTS.get(index))
-                .map(|info| &info.related),
-        )?;
+        let reading = RawNotification::read(body)?;
+        let index = C::lookup(reading.style(), reading.event_type());
+        let raw = reading.conform(index.and_then(|index| C::EVENTS.get(index)).map(|info| Expected {
+            related: &info.related,
+            snapshot: info.snapshot.as_ref(),
+        }))?;
         Ok((raw, index))
+    }
+
+    /// The client a notification's callbacks get: bound to a thin event's context, or to a
+    /// snapshot event's account.
+    fn client_for(&self, raw: &RawNotification) -> StripeClient {
+        match raw.style() {
+            EventStyle::Thin => self.inner.client.with_stripe_context(raw.stripe_context()),
+            EventStyle::Snapshot => self.inner.client.with_stripe_account(raw.account()),
+        }
     }
 
     async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
@@ -195,19 +204,20 @@ impl<C: EventCatalog> Handler<C> {
         raw: RawNotification,
         index: Option<usize>,
     ) -> Result<Handled, HandleError> {
+        // Keyed by occurrence: a thin event and its classic twin run once between them.
         let id = raw.clone();
-        match ledger.claim(id.id()).await? {
+        match ledger.claim(id.occurrence_id()).await? {
             Claim::Done => return Ok(Handled::AlreadyProcessed),
             Claim::Processing => return Err(HandleError::InProgress),
             Claim::Claimed => {}
         }
         let outcome = self.route(raw, index).await;
         match &outcome {
-            Ok(_) => ledger.mark_done(id.id()).await?,
+            Ok(_) => ledger.mark_done(id.occurrence_id()).await?,
             Err(_) => {
                 // The failure is what the caller must see; a failed release only delays the
                 // retry until the claim expires.
-                if let Err(_error) = ledger.release(id.id()).await {
+                if let Err(_error) = ledger.release(id.occurrence_id()).await {
                     #[cfg(feature = "tracing")]
                     tracing::error!(error = %_error, event_id = id.id(), "could not release a failed event's claim");
                 }
@@ -225,7 +235,7 @@ impl<C: EventCatalog> Handler<C> {
             id = raw.id(),
             event_type = raw.event_type()
         );
-        let client = inner.client.with_stripe_context(raw.stripe_context());
+        let client = self.client_for(&raw);
         if let Some(pre_handle) = &inner.pre_handle {
             let notification = Notification::new(raw.clone(), client.clone());
             if !pre_handle(notification, client.clone())

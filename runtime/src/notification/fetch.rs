@@ -8,6 +8,7 @@ use crate::client::{self, blocking};
 use crate::error::ClientError;
 use crate::kind::EventKind;
 use crate::related::FetchRelatedObject;
+use crate::style::EventStyle;
 
 /// The API path of an event: `/v2/core/events/{id}`, the id percent-encoded.
 fn event_path(id: &str) -> String {
@@ -18,19 +19,30 @@ fn event_path(id: &str) -> String {
 pub type FetchedObject<K, T> = <<K as EventKind>::RelatedObject as FetchRelatedObject>::Fetched<T>;
 
 impl<K: EventKind> Notification<K> {
-    /// Fetches the full event (`GET /v2/core/events/{id}`), with its typed `data`.
+    /// Fetches the full thin event (`GET /v2/core/events/{id}`), with its typed `data`. A
+    /// snapshot event has no thin event to fetch (its data is in the notification,
+    /// [`snapshot`](Self::snapshot)): [`ClientError::SnapshotEvent`], with no request sent.
     pub async fn fetch_event(&self) -> Result<Event<K>, ClientError> {
+        self.thin()?;
         self.client.get(&event_path(self.id()), Some(self.id())).await
     }
 
     /// [`fetch_event`](Self::fetch_event) with a blocking client (in the event's context).
     pub fn fetch_event_blocking(&self, client: &blocking::StripeClient) -> Result<Event<K>, ClientError> {
+        self.thin()?;
         self.blocking(client).get(&event_path(self.id()), Some(self.id()))
     }
 
-    /// `client` in this event's context.
+    fn thin(&self) -> Result<(), ClientError> {
+        match self.style() {
+            EventStyle::Thin => Ok(()),
+            EventStyle::Snapshot => Err(ClientError::SnapshotEvent),
+        }
+    }
+
+    /// `client` bound as this event's client is.
     fn blocking(&self, client: &blocking::StripeClient) -> blocking::StripeClient {
-        client.with_stripe_context(self.context().cloned())
+        client.bound_like(&self.client)
     }
 }
 
@@ -40,10 +52,13 @@ impl<K: EventKind> Notification<K>
 where
     K::RelatedObject: FetchRelatedObject,
 {
-    /// Fetches the object the event is about (`GET {related_object.url}`) as it is now, typed
+    /// Fetches the object the event is about (`GET {related_object.url}`) as it is now (a
+    /// snapshot event also has it as it was, [`Snapshot::object`](super::Snapshot::object)), typed
     /// when the spec defines its resource. The object itself for a type that has one (the parse
     /// checked it is there); in the fallback, `None` without any request when there is none. A
-    /// URL that is not a path on the API host is refused before anything is sent.
+    /// URL that is not a path on the API host is refused before anything is sent. A snapshot
+    /// event that carries another object than the thin twin's related one
+    /// (`billing.alert.triggered`) names none: [`ClientError::SnapshotEvent`].
     pub async fn fetch_related_object(&self) -> Result<FetchedObject<K, K::Resource>, ClientError> {
         self.fetch_related_object_as().await
     }
@@ -55,6 +70,7 @@ where
     ) -> Result<FetchedObject<K, T>, ClientError> {
         match K::RelatedObject::locate(self.related_object()) {
             Err(nothing) => Ok(nothing),
+            Ok("") if self.style() == EventStyle::Snapshot => Err(ClientError::SnapshotEvent),
             Ok(url) => self
                 .client
                 .get(url, Some(self.id()))
@@ -78,6 +94,7 @@ where
     ) -> Result<FetchedObject<K, T>, ClientError> {
         match K::RelatedObject::locate(self.related_object()) {
             Err(nothing) => Ok(nothing),
+            Ok("") if self.style() == EventStyle::Snapshot => Err(ClientError::SnapshotEvent),
             Ok(url) => self
                 .blocking(client)
                 .get(url, Some(self.id()))

@@ -1,6 +1,6 @@
-//! Thin event notifications: the untyped envelope parsed from the body ([`RawNotification`]),
-//! the typed [`Notification`] handed to callbacks, bound to a client, and the [`Event`] it
-//! fetches.
+//! Event notifications of both styles: the untyped envelope parsed from the body
+//! ([`RawNotification`]), the typed [`Notification`] handed to callbacks, bound to a client, what
+//! a snapshot event carries ([`Snapshot`]), and the [`Event`] a thin one fetches.
 //!
 //! A notification keeps one shared copy of its body and where each of its strings lies in it:
 //! building one costs a single allocation whatever the event, and cloning it (for `pre_handle`)
@@ -11,10 +11,13 @@ mod event;
 mod fetch;
 mod parse;
 mod raw;
+mod scan;
+mod snapshot;
 mod timestamp;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -22,15 +25,22 @@ use serde::Deserialize;
 pub use event::Event;
 #[cfg(feature = "client")]
 pub use fetch::FetchedObject;
+pub(crate) use raw::Expected;
 pub use raw::RawNotification;
+pub use snapshot::Snapshot;
 
 use crate::client::StripeClient;
 use crate::context::StripeContext;
+use crate::error::ObjectError;
 use crate::kind::{EventKind, Unknown};
 use crate::related::RelatedObjectShape;
+use crate::style::EventStyle;
 
 /// The `object` value of a thin event.
 pub const THIN_EVENT_OBJECT: &str = "v2.core.event";
+
+/// The `object` value of a classic snapshot event.
+pub const SNAPSHOT_EVENT_OBJECT: &str = "event";
 
 /// Why an event happened: `reason.type` and the API request behind it. `S` is `&str` in a
 /// notification (borrowed from it) and `String` in a fetched [`Event`].
@@ -63,12 +73,20 @@ pub type UnknownEventNotification = Notification<Unknown>;
 #[doc(hidden)]
 pub struct Conformed(pub(crate) RawNotification);
 
-/// A verified thin event notification of kind `K`, bound to a client for its context.
+/// A verified event notification of kind `K`, of either style, bound to a client for its
+/// context. A thin one names the object to fetch; a snapshot one also carries the object as it
+/// was ([`snapshot`](Self::snapshot)).
 pub struct Notification<K: EventKind> {
     raw: RawNotification,
     client: StripeClient,
+    /// A snapshot's object, read on the first ask. Boxed: a thin notification carries one
+    /// pointer for it, whatever the size of the type.
+    object: ObjectCell<K::Object>,
     kind: PhantomData<fn() -> K>,
 }
+
+/// A snapshot's object, read once.
+type ObjectCell<T> = OnceLock<Box<Result<T, ObjectError>>>;
 
 impl<K: EventKind> Notification<K> {
     /// Binds the notification to `client`, which must be in the event's context
@@ -78,6 +96,7 @@ impl<K: EventKind> Notification<K> {
         Self {
             raw,
             client,
+            object: OnceLock::new(),
             kind: PhantomData,
         }
     }
@@ -100,13 +119,25 @@ impl<K: EventKind> Notification<K> {
         self.raw.id()
     }
 
+    /// Thin or snapshot: the style of the destination that sent it.
+    pub fn style(&self) -> EventStyle {
+        self.raw.style()
+    }
+
+    /// What a snapshot event carries: the object as it was when the event happened, its
+    /// previous attributes, the API version it was rendered at; `None` for a thin event.
+    pub fn snapshot(&self) -> Option<Snapshot<'_, K>> {
+        (self.raw.style() == EventStyle::Snapshot).then(|| Snapshot::new(&self.raw, &self.object))
+    }
+
     /// The body as received, signature aside: store it to handle the notification later
     /// ([`Handler::parse_verified`](crate::Handler::parse_verified)).
     pub fn body(&self) -> &[u8] {
         self.raw.body()
     }
 
-    /// The event type string.
+    /// The event type string, as sent: `v1.invoice.paid` in a thin event, `invoice.paid` in a
+    /// snapshot event.
     pub fn event_type(&self) -> &str {
         self.raw.event_type()
     }
@@ -121,17 +152,19 @@ impl<K: EventKind> Notification<K> {
         self.raw.livemode()
     }
 
-    /// The account path the event belongs to (the context its client is bound to).
+    /// The account path the event belongs to (the context its client is bound to): a thin
+    /// event's `context`, a snapshot event's `account`.
     pub fn context(&self) -> Option<&StripeContext> {
         self.client.context()
     }
 
-    /// Why the event happened.
+    /// Why a thin event happened (a snapshot event has its [`request`](Snapshot::request)).
     pub fn reason(&self) -> Option<Reason<&str>> {
         self.raw.reason()
     }
 
-    /// The object the event is about, in the shape of `K`'s related object.
+    /// The object the event is about, in the shape of `K`'s related object. For a snapshot event
+    /// it is `data.object`'s id and type, and the URL the type's resource is fetched from.
     pub fn related_object(&self) -> <K::RelatedObject as RelatedObjectShape>::View<'_> {
         K::RelatedObject::view(self.raw.related_object())
     }
@@ -144,9 +177,12 @@ impl<K: EventKind> Notification<K> {
 
 impl<K: EventKind> Clone for Notification<K> {
     fn clone(&self) -> Self {
+        // The clone reads a snapshot's object again if asked: the object's type need not be
+        // `Clone`, and `pre_handle`'s clone seldom reads it.
         Self {
             raw: self.raw.clone(),
             client: self.client.clone(),
+            object: OnceLock::new(),
             kind: PhantomData,
         }
     }
@@ -162,6 +198,7 @@ impl<K: EventKind> fmt::Debug for Notification<K> {
             .field("context", &self.context())
             .field("reason", &self.reason())
             .field("related_object", &self.related_object())
+            .field("style", &self.style())
             .finish_non_exhaustive()
     }
 }

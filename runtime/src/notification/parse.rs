@@ -10,11 +10,17 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::THIN_EVENT_OBJECT;
+use serde_json::value::RawValue;
+
+use super::scan::{self, Found};
+use super::{SNAPSHOT_EVENT_OBJECT, THIN_EVENT_OBJECT};
 use crate::error::PayloadError;
+use crate::style::EventStyle;
 use crate::text::truncate;
 
-/// The strings of a notification, each at its place in the notification's buffer.
+/// The strings of a notification, each at its place in the notification's buffer. The first
+/// nine are a thin event's, the next seven a snapshot event's; `snapshot_event` is an interop
+/// thin event's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Field {
     Id,
@@ -26,13 +32,45 @@ pub(super) enum Field {
     RelatedId,
     RelatedType,
     RelatedUrl,
+    SnapshotEvent,
+    Account,
+    ApiVersion,
+    /// `data.object`, as JSON text.
+    Object,
+    /// `data.previous_attributes`, as JSON text.
+    PreviousAttributes,
+    /// `data.object.id`.
+    ObjectId,
+    /// `data.object.object`.
+    ObjectType,
+    /// A snapshot event's `request.id`.
+    SnapshotRequestId,
+    /// A snapshot event's `request.idempotency_key`.
+    SnapshotIdempotencyKey,
 }
 
-pub(super) const FIELDS: usize = 9;
+pub(super) const FIELDS: usize = 18;
 
 /// The presence bits of `related_object`'s fields.
-pub(super) const RELATED_FIELDS: u16 =
-    (1 << Field::RelatedId as u16) | (1 << Field::RelatedType as u16) | (1 << Field::RelatedUrl as u16);
+pub(super) const RELATED_FIELDS: u32 =
+    (1 << Field::RelatedId as u32) | (1 << Field::RelatedType as u32) | (1 << Field::RelatedUrl as u32);
+
+/// The presence bits of the fields only a thin event has.
+const THIN_FIELDS: u32 = RELATED_FIELDS
+    | (1 << Field::ReasonType as u32)
+    | (1 << Field::RequestId as u32)
+    | (1 << Field::IdempotencyKey as u32)
+    | (1 << Field::SnapshotEvent as u32);
+
+/// The presence bits of the fields only a snapshot event has.
+const SNAPSHOT_FIELDS: u32 = (1 << Field::Account as u32)
+    | (1 << Field::ApiVersion as u32)
+    | (1 << Field::Object as u32)
+    | (1 << Field::PreviousAttributes as u32)
+    | (1 << Field::ObjectId as u32)
+    | (1 << Field::ObjectType as u32)
+    | (1 << Field::SnapshotRequestId as u32)
+    | (1 << Field::SnapshotIdempotencyKey as u32);
 
 /// What is wrong with a body's `related_object`. Noted rather than raised while parsing: a type
 /// whose spec has no related object ignores the field, as it ignores any field it does not
@@ -67,22 +105,22 @@ impl fmt::Display for RelatedProblem {
     }
 }
 
-/// A body, read: the buffer its strings lie in, where they lie, and the other values.
-pub(super) struct Parsed {
-    /// The body, followed by the strings decoded from escapes if any.
-    pub(super) buffer: Arc<str>,
-    /// The body's length in the buffer.
-    pub(super) body_len: u32,
-    pub(super) spans: [(u32, u32); FIELDS],
-    pub(super) present: u16,
+/// A body, read: where its strings lie (in the body, or decoded after it), and the other
+/// values. Not yet frozen into a buffer, so that conforming it to its type can still add the
+/// URL of a snapshot's object.
+pub(super) struct Parsed<'b> {
+    pub(super) strings: Strings<'b>,
+    pub(super) style: EventStyle,
     pub(super) created: Timestamp,
     pub(super) livemode: bool,
-    pub(super) related_problem: Option<RelatedProblem>,
+    pub(super) pending_webhooks: u32,
 }
 
-/// Reads a body: UTF-8, a JSON object, `object` `v2.core.event` or absent, `id`, `type` and
-/// `created` present; unknown fields are ignored; what is wrong with `related_object` is noted.
-pub(super) fn read(body: &[u8]) -> Result<Parsed, PayloadError> {
+/// Reads a body: UTF-8, a JSON object, `object` `v2.core.event` (or absent) or `event`, `id`,
+/// `type` and `created` present, and for a snapshot event a `data.object` that is an object;
+/// unknown fields are ignored, and so are the fields of the other style; what is wrong with
+/// `related_object` is noted.
+pub(super) fn read(body: &[u8]) -> Result<Parsed<'_>, PayloadError> {
     // One SIMD pass over the body for UTF-8 is cheaper than serde_json checking each string.
     let text = std::str::from_utf8(body).map_err(|e| {
         PayloadError::invalid(format_args!(
@@ -90,40 +128,70 @@ pub(super) fn read(body: &[u8]) -> Result<Parsed, PayloadError> {
             e.valid_up_to()
         ))
     })?;
+    if u32::try_from(text.len()).is_err() {
+        return Err(PayloadError::invalid("the notification exceeds 4 GiB"));
+    }
     let mut strings = Strings {
         body: text,
         decoded: String::new(),
         spans: [(0, 0); FIELDS],
         present: 0,
         related_problem: None,
+        snapshot_problem: None,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let scalars = deserializer
         .deserialize_map(EnvelopeVisitor(&mut strings))
         .and_then(|scalars| deserializer.end().map(|()| scalars));
-    match scalars {
-        Ok(scalars) => {
-            check_object(scalars.object.as_deref())?;
-            Ok(Parsed {
-                body_len: u32::try_from(text.len())
-                    .map_err(|_| PayloadError::invalid("the notification exceeds 4 GiB"))?,
-                buffer: strings.buffer(),
-                spans: strings.spans,
-                present: strings.present,
-                created: scalars.created,
-                livemode: scalars.livemode,
-                related_problem: strings.related_problem,
-            })
-        }
+    let scalars = match scalars {
+        Ok(scalars) => scalars,
         Err(error) => {
-            // A classic event or another object fails the envelope's shape (its `created` is a
-            // number, say): name it rather than the first field that did not fit.
+            // Another object fails the envelope's shape: name it rather than the first field
+            // that did not fit.
             if let Ok(probe) = serde_json::from_str::<ObjectProbe<'_>>(text) {
-                check_object(probe.object.as_deref())?;
+                style_of(probe.object.as_deref())?;
             }
-            Err(PayloadError::from_json(&error))
+            return Err(PayloadError::from_json(&error));
+        }
+    };
+    let style = style_of(scalars.object.as_deref())?;
+    let created = match (style, scalars.created) {
+        (EventStyle::Thin, Created::Text(created)) | (EventStyle::Snapshot, Created::Seconds(created)) => {
+            created
+        }
+        (EventStyle::Thin, Created::Seconds(_)) => {
+            return Err(PayloadError::invalid(
+                "the body is not a thin event notification: `created` must be an RFC 3339 timestamp",
+            ));
+        }
+        (EventStyle::Snapshot, Created::Text(_)) => {
+            return Err(PayloadError::invalid(
+                "the body is not a snapshot event: `created` must be an integer (Unix seconds)",
+            ));
+        }
+    };
+    match style {
+        EventStyle::Thin => strings.present &= !SNAPSHOT_FIELDS,
+        EventStyle::Snapshot => {
+            strings.present &= !THIN_FIELDS;
+            strings.related_problem = None;
+            if let Some(problem) = strings.snapshot_problem {
+                return Err(PayloadError::invalid(format_args!(
+                    "the body is not a snapshot event: {problem}"
+                )));
+            }
+            strings.object_id_and_type()?;
         }
     }
+    Ok(Parsed {
+        strings,
+        style,
+        created,
+        livemode: scalars.livemode,
+        pending_webhooks: scalars
+            .pending_webhooks
+            .map_or(0, |count| u32::try_from(count).unwrap_or(u32::MAX)),
+    })
 }
 
 /// A string of the body: borrowed when it has no escapes, decoded into an owned string when it
@@ -166,13 +234,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 
 /// Where each string of the envelope lies, gathered while parsing: in the body when it has no
 /// escapes, else in `decoded`, which the buffer appends to the body.
-struct Strings<'b> {
-    body: &'b str,
-    decoded: String,
-    spans: [(u32, u32); FIELDS],
-    present: u16,
+pub(super) struct Strings<'b> {
+    pub(super) body: &'b str,
+    pub(super) decoded: String,
+    pub(super) spans: [(u32, u32); FIELDS],
+    pub(super) present: u32,
     /// The first thing wrong with `related_object`.
-    related_problem: Option<RelatedProblem>,
+    pub(super) related_problem: Option<RelatedProblem>,
+    /// The first thing wrong with the fields only a snapshot event has: it matters only when
+    /// the body turns out to be one.
+    snapshot_problem: Option<&'static str>,
 }
 
 impl Strings<'_> {
@@ -188,7 +259,7 @@ impl Strings<'_> {
     }
 
     /// A string decoded from escapes, kept after the body.
-    fn decoded<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
+    pub(super) fn decoded<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
         let start = self.body.len().saturating_add(self.decoded.len());
         self.decoded.push_str(text);
         self.put(field, start, start.saturating_add(text.len()))
@@ -206,7 +277,7 @@ impl Strings<'_> {
         Ok(())
     }
 
-    fn has(&self, field: Field) -> bool {
+    pub(super) fn has(&self, field: Field) -> bool {
         self.present & field.bit() != 0
     }
 
@@ -223,8 +294,65 @@ impl Strings<'_> {
         }
     }
 
+    /// `field`'s text, when it was sent.
+    pub(super) fn get(&self, field: Field) -> Option<&str> {
+        if !self.has(field) {
+            return None;
+        }
+        let &(start, end) = self.spans.get(field as usize)?;
+        let (start, end) = (usize::try_from(start).ok()?, usize::try_from(end).ok()?);
+        match start.checked_sub(self.body.len()) {
+            None => self.body.get(start..end),
+            Some(start) => self.decoded.get(start..end.checked_sub(self.body.len())?),
+        }
+    }
+
+    /// Records `field` as another field's span (the same text).
+    pub(super) fn copy(&mut self, from: Field, to: Field) {
+        let span = self.spans.get(from as usize).copied().filter(|_| self.has(from));
+        if let (Some(span), Some(slot)) = (span, self.spans.get_mut(to as usize)) {
+            *slot = span;
+            self.present |= to.bit();
+        }
+    }
+
+    /// Notes what is wrong with a field only a snapshot event has.
+    fn snapshot_problem(&mut self, problem: &'static str) {
+        self.snapshot_problem.get_or_insert(problem);
+    }
+
+    /// Reads `id` and `object` out of `data.object`, which must be a JSON object.
+    fn object_id_and_type(&mut self) -> Result<(), PayloadError> {
+        // `data.object` is always a slice of the body (serde_json hands out raw values so).
+        let body = self.body;
+        let object = self
+            .spans
+            .get(Field::Object as usize)
+            .filter(|_| self.has(Field::Object))
+            .and_then(|&(start, end)| body.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?))
+            .ok_or_else(|| {
+                PayloadError::invalid("the body is not a snapshot event: missing field `data.object`")
+            })?;
+        if !object.starts_with('{') {
+            return Err(PayloadError::invalid(
+                "the body is not a snapshot event: invalid type: `data.object` must be an object",
+            ));
+        }
+        let (id, kind) = scan::id_and_object(object);
+        for (found, field) in [(id, Field::ObjectId), (kind, Field::ObjectType)] {
+            let recorded: Result<(), serde_json::Error> = match found {
+                Some(Found::Borrowed(text)) => self.borrowed(field, text),
+                Some(Found::Decoded(text)) => self.decoded(field, &text),
+                Some(Found::NotAString) | None => Ok(()),
+            };
+            recorded
+                .map_err(|e| PayloadError::invalid(format_args!("the body is not a snapshot event: {e}")))?;
+        }
+        Ok(())
+    }
+
     /// The body, followed by the strings decoded from escapes if any.
-    fn buffer(&self) -> Arc<str> {
+    pub(super) fn buffer(&self) -> Arc<str> {
         if self.decoded.is_empty() {
             Arc::from(self.body)
         } else {
@@ -235,18 +363,23 @@ impl Strings<'_> {
 
 impl Field {
     /// The field's bit in a presence mask.
-    pub(super) fn bit(self) -> u16 {
-        1 << self as u16
+    pub(super) fn bit(self) -> u32 {
+        1 << self as u32
     }
 
     /// The field's key in its JSON object.
     fn key(self) -> &'static str {
         match self {
-            Self::Id | Self::RequestId | Self::RelatedId => "id",
+            Self::Id | Self::RequestId | Self::RelatedId | Self::ObjectId | Self::SnapshotRequestId => "id",
             Self::EventType | Self::ReasonType | Self::RelatedType => "type",
             Self::Context => "context",
-            Self::IdempotencyKey => "idempotency_key",
+            Self::IdempotencyKey | Self::SnapshotIdempotencyKey => "idempotency_key",
             Self::RelatedUrl => "url",
+            Self::SnapshotEvent => "snapshot_event",
+            Self::Account => "account",
+            Self::ApiVersion => "api_version",
+            Self::Object | Self::ObjectType => "object",
+            Self::PreviousAttributes => "previous_attributes",
         }
     }
 }
@@ -518,11 +651,12 @@ impl<'de> Visitor<'de> for RelatedInto<'_, '_> {
 /// The envelope's values that are not strings kept in the buffer.
 struct Scalars<'de> {
     object: Option<Text<'de>>,
-    created: Timestamp,
+    created: Created,
     livemode: bool,
+    pending_webhooks: Option<u64>,
 }
 
-/// The top-level keys of the envelope.
+/// The top-level keys of the envelope, of either style.
 #[derive(Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
 enum Key {
@@ -535,12 +669,18 @@ enum Key {
     Context,
     Reason,
     RelatedObject,
+    SnapshotEvent,
+    Account,
+    ApiVersion,
+    Data,
+    Request,
+    PendingWebhooks,
     #[serde(other)]
     Other,
 }
 
 /// The keys of the envelope's objects.
-#[derive(Clone, Copy, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
 enum NestedKey {
     Id,
@@ -549,16 +689,54 @@ enum NestedKey {
     Url,
     Request,
     IdempotencyKey,
+    Object,
+    PreviousAttributes,
     #[serde(other)]
     Other,
 }
 
-/// `created`, parsed as it is read.
-struct Created(Timestamp);
+/// `created`, parsed as it is read: an RFC 3339 timestamp in a thin event, Unix seconds in a
+/// snapshot event.
+enum Created {
+    Text(Timestamp),
+    Seconds(Timestamp),
+}
 
 impl<'de> Deserialize<'de> for Created {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::timestamp::deserialize(deserializer).map(Self)
+        deserializer.deserialize_any(CreatedVisitor)
+    }
+}
+
+struct CreatedVisitor;
+
+impl<'de> Visitor<'de> for CreatedVisitor {
+    type Value = Created;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 timestamp or a number of seconds")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Created, E> {
+        super::timestamp::parse(text).map(Created::Text).ok_or_else(|| {
+            E::custom(format_args!(
+                "`created` {:?} is not an RFC 3339 timestamp",
+                truncate(text, 64)
+            ))
+        })
+    }
+
+    fn visit_i64<E: de::Error>(self, seconds: i64) -> Result<Created, E> {
+        Timestamp::from_second(seconds)
+            .map(Created::Seconds)
+            .map_err(|_| E::custom(format_args!("`created` {seconds} is out of range")))
+    }
+
+    fn visit_u64<E: de::Error>(self, seconds: u64) -> Result<Created, E> {
+        match i64::try_from(seconds) {
+            Ok(seconds) => self.visit_i64(seconds),
+            Err(_) => Err(E::custom(format_args!("`created` {seconds} is out of range"))),
+        }
     }
 }
 
@@ -568,13 +746,14 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
     type Value = Scalars<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a thin event notification")
+        f.write_str("a thin event notification or a snapshot event")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalars<'de>, A::Error> {
         let strings = self.0;
         let (mut object, mut created, mut livemode) = (None, None, None);
         let (mut reason_seen, mut related_seen) = (None, false);
+        let mut pending_webhooks = None;
         while let Some(key) = map.next_key::<Key>()? {
             let (field, nullable) = match key {
                 Key::Id => (Field::Id, false),
@@ -585,7 +764,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                     continue;
                 }
                 Key::Created => {
-                    once(&mut created, "created", map.next_value::<Created>()?.0)?;
+                    once(&mut created, "created", map.next_value::<Created>()?)?;
                     continue;
                 }
                 Key::Livemode => {
@@ -617,6 +796,30 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                     map.next_value::<IgnoredAny>()?;
                     continue;
                 }
+                Key::SnapshotEvent | Key::Account | Key::ApiVersion | Key::Data | Key::Request => {
+                    let loose = match key {
+                        Key::SnapshotEvent => Loose::Text(Field::SnapshotEvent),
+                        Key::Account => Loose::Text(Field::Account),
+                        Key::ApiVersion => Loose::Text(Field::ApiVersion),
+                        Key::Data => Loose::Data,
+                        _ => Loose::Request,
+                    };
+                    map.next_value_seed(LooseInto {
+                        strings: &mut *strings,
+                        loose,
+                    })?;
+                    continue;
+                }
+                Key::PendingWebhooks => {
+                    let count = map.next_value_seed(LooseInto {
+                        strings: &mut *strings,
+                        loose: Loose::Count,
+                    })?;
+                    if pending_webhooks.replace(count).is_some() {
+                        strings.snapshot_problem("duplicate field `pending_webhooks`");
+                    }
+                    continue;
+                }
             };
             map.next_value_seed(StringInto {
                 strings: &mut *strings,
@@ -629,7 +832,187 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
             object: object.flatten(),
             created: created.ok_or_else(|| de::Error::missing_field("created"))?,
             livemode: livemode.unwrap_or(false),
+            pending_webhooks: pending_webhooks.flatten(),
         })
+    }
+}
+
+/// A field of one style only, read without failing: the body's style is known only once it is
+/// read (`object` may come last), and a field the body's style does not have is ignored, as any
+/// unknown field. What is wrong is noted, and reported if the body is a snapshot event.
+#[derive(Clone, Copy)]
+enum Loose {
+    /// A string or `null`.
+    Text(Field),
+    /// `data`: `object` and `previous_attributes`, kept as JSON text.
+    Data,
+    /// A snapshot event's `request`: `{id, idempotency_key}`, both nullable; a bare id in old
+    /// API versions; or `null`.
+    Request,
+    /// A count (`pending_webhooks`).
+    Count,
+}
+
+impl Loose {
+    /// What the value must be, for the note when it is not.
+    fn problem(self) -> &'static str {
+        match self {
+            Self::Text(Field::Account) => "invalid type: `account` must be a string or null",
+            Self::Text(Field::ApiVersion) => "invalid type: `api_version` must be a string or null",
+            Self::Text(Field::SnapshotRequestId) => "invalid type: `request.id` must be a string or null",
+            Self::Text(Field::SnapshotIdempotencyKey) => {
+                "invalid type: `request.idempotency_key` must be a string or null"
+            }
+            Self::Text(_) => "invalid type: a string or null was expected",
+            Self::Data => "invalid type: `data` must be an object",
+            Self::Request => "invalid type: `request` must be an object, a string or null",
+            Self::Count => "invalid type: `pending_webhooks` must be a non-negative integer",
+        }
+    }
+}
+
+struct LooseInto<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+    loose: Loose,
+}
+
+impl LooseInto<'_, '_> {
+    fn wrong_type<T>(self) -> Result<Option<T>, std::convert::Infallible> {
+        if !matches!(self.loose, Loose::Text(Field::SnapshotEvent)) {
+            self.strings.snapshot_problem(self.loose.problem());
+        }
+        Ok(None)
+    }
+
+    /// Records a string as `field`, unless it was sent already.
+    fn text<E: de::Error>(self, field: Field, text: &str, borrowed: bool) -> Result<Option<u64>, E> {
+        if self.strings.has(field) {
+            self.strings
+                .snapshot_problem("a field of the snapshot event is repeated");
+            return Ok(None);
+        }
+        if borrowed {
+            self.strings.borrowed(field, text)?;
+        } else {
+            self.strings.decoded(field, text)?;
+        }
+        Ok(None)
+    }
+}
+
+/// `Ok` of a result that cannot fail, in any error type.
+fn noted<T, E>(result: Result<T, std::convert::Infallible>) -> Result<T, E> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(never) => match never {},
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for LooseInto<'_, '_> {
+    type Value = Option<u64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<u64>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LooseInto<'_, '_> {
+    type Value = Option<u64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.loose.problem())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<u64>, E> {
+        noted(self.wrong_type())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<u64>, E> {
+        noted(self.wrong_type())
+    }
+
+    fn visit_u64<E: de::Error>(self, count: u64) -> Result<Option<u64>, E> {
+        match self.loose {
+            Loose::Count => Ok(Some(count)),
+            _ => noted(self.wrong_type()),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<u64>, E> {
+        noted(self.wrong_type())
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Option<u64>, E> {
+        match self.loose {
+            Loose::Text(field) => self.text(field, text, true),
+            Loose::Request => self.text(Field::SnapshotRequestId, text, true),
+            _ => noted(self.wrong_type()),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Option<u64>, E> {
+        match self.loose {
+            Loose::Text(field) => self.text(field, text, false),
+            Loose::Request => self.text(Field::SnapshotRequestId, text, false),
+            _ => noted(self.wrong_type()),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<u64>, E> {
+        match self.loose {
+            Loose::Data => noted(self.wrong_type()),
+            _ => Ok(None),
+        }
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u64>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        noted(self.wrong_type())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<u64>, A::Error> {
+        let strings = self.strings;
+        let fields: &[(NestedKey, Field)] = match self.loose {
+            Loose::Data => &[
+                (NestedKey::Object, Field::Object),
+                (NestedKey::PreviousAttributes, Field::PreviousAttributes),
+            ],
+            Loose::Request => &[
+                (NestedKey::Id, Field::SnapshotRequestId),
+                (NestedKey::IdempotencyKey, Field::SnapshotIdempotencyKey),
+            ],
+            Loose::Text(_) | Loose::Count => {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return noted(
+                    LooseInto {
+                        strings,
+                        loose: self.loose,
+                    }
+                    .wrong_type(),
+                );
+            }
+        };
+        while let Some(key) = map.next_key::<NestedKey>()? {
+            let Some(&(_, field)) = fields.iter().find(|(k, _)| *k == key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if matches!(self.loose, Loose::Data) {
+                // Kept as JSON text, read when the callback asks for it.
+                let raw = map.next_value::<&'de RawValue>()?;
+                if strings.has(field) {
+                    strings.snapshot_problem("duplicate field in `data`");
+                } else if raw.get() != "null" {
+                    strings.borrowed(field, raw.get())?;
+                }
+            } else {
+                map.next_value_seed(LooseInto {
+                    strings: &mut *strings,
+                    loose: Loose::Text(field),
+                })?;
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -649,10 +1032,11 @@ struct ObjectProbe<'a> {
     object: Option<Text<'a>>,
 }
 
-fn check_object(object: Option<&str>) -> Result<(), PayloadError> {
+/// The style `object` names.
+fn style_of(object: Option<&str>) -> Result<EventStyle, PayloadError> {
     match object {
-        None | Some(THIN_EVENT_OBJECT) => Ok(()),
-        Some("event") => Err(PayloadError::SnapshotEvent),
+        None | Some(THIN_EVENT_OBJECT) => Ok(EventStyle::Thin),
+        Some(SNAPSHOT_EVENT_OBJECT) => Ok(EventStyle::Snapshot),
         Some(other) => Err(PayloadError::UnexpectedObject(truncate(other, 64).to_owned())),
     }
 }

@@ -6,18 +6,19 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::parse::{self, FIELDS, Field, RELATED_FIELDS, RelatedProblem};
+use super::parse::{self, FIELDS, Field, Parsed, RELATED_FIELDS, Strings};
 use super::{Reason, ReasonRequest};
 use crate::context::StripeContext;
 use crate::error::PayloadError;
 use crate::related::{AnyRelatedObject, RelatedInfo};
+use crate::style::{EventStyle, SnapshotInfo};
 use crate::text::truncate;
 
-/// The envelope of a thin event notification, untyped. It keeps a copy of the body (a thin
-/// event is small) and where each of its strings lies in it: parsing costs one allocation and
-/// one copy whatever the event, cloning costs none, and the value stays small, because it moves
-/// through every step of dispatch. Strings with escapes, which cannot point into the body, are
-/// decoded after it in the same buffer.
+/// The envelope of an event notification of either style, untyped. It keeps a copy of the body
+/// and where each of its strings lies in it: parsing costs one allocation and one copy whatever
+/// the event, cloning costs none, and the value stays small, because it moves through every step
+/// of dispatch. Strings with escapes, which cannot point into the body, are decoded after it in
+/// the same buffer. A snapshot event's object stays JSON text until a callback asks for it.
 #[derive(Clone)]
 pub struct RawNotification {
     /// The body, followed by the strings decoded from escapes if any.
@@ -27,76 +28,172 @@ pub struct RawNotification {
     /// Where each [`Field`] lies in `strings`: `start..end`.
     spans: [(u32, u32); FIELDS],
     /// Bit `field` is set when the field was sent (and not `null`).
-    present: u16,
+    present: u32,
     created: Timestamp,
     livemode: bool,
-    /// What was wrong with `related_object`, if anything: whether that matters depends on the
-    /// event type ([`Self::conform`]).
-    related_problem: Option<RelatedProblem>,
+    style: EventStyle,
+    pending_webhooks: u32,
 }
 
-impl RawNotification {
-    /// Parses a body: UTF-8, a JSON object, `object` `v2.core.event` or absent, `id`, `type`
-    /// and `created` present; unknown fields are ignored. `related_object` is checked as for a
-    /// type that is not known: it may be absent, but when present it must be well-formed.
-    pub fn parse(body: &[u8]) -> Result<Self, PayloadError> {
-        let mut raw = Self::read(body)?;
-        raw.conform(None)?;
-        Ok(raw)
+/// A body read but not yet judged against what the catalog says of its type: the type string
+/// and the style, to look the type up with.
+pub(crate) struct Reading<'b>(Parsed<'b>);
+
+/// What the catalog says of a known type, for [`Reading::conform`].
+#[derive(Clone, Copy)]
+pub(crate) struct Expected<'a> {
+    pub(crate) related: &'a RelatedInfo,
+    pub(crate) snapshot: Option<&'a SnapshotInfo>,
+}
+
+impl Reading<'_> {
+    /// The event type string, as sent.
+    pub(crate) fn event_type(&self) -> &str {
+        self.0.strings.get(Field::EventType).unwrap_or_default()
     }
 
-    /// Parses a body as [`parse`](Self::parse) does, but keeps a malformed `related_object` as
-    /// a problem for [`conform`](Self::conform) to judge once the type is known.
-    pub(crate) fn read(body: &[u8]) -> Result<Self, PayloadError> {
-        let parsed = parse::read(body)?;
-        Ok(Self {
-            body_len: parsed.body_len,
-            strings: parsed.buffer,
-            spans: parsed.spans,
-            present: parsed.present,
-            created: parsed.created,
-            livemode: parsed.livemode,
-            related_problem: parsed.related_problem,
-        })
+    /// The payload style.
+    pub(crate) fn style(&self) -> EventStyle {
+        self.0.style
     }
 
-    /// Checks `related_object` against what the event type's spec says of it (`None` for a
-    /// type the catalog does not know), so that a body gets the same verdict on every path,
-    /// whether a callback is registered or not:
+    /// Checks the body against what the catalog says of its type (`None`: a type the catalog
+    /// does not know), so that a body gets the same verdict on every path, whether a callback
+    /// is registered or not. A thin event's `related_object`:
     /// - a type with a related object needs one, well-formed, with an `id` unless it is a
     ///   singleton;
     /// - a type without one ignores whatever `related_object` the body has, as any other field
     ///   its spec does not define;
     /// - a type the catalog does not know may have one or not, but a malformed one is invalid.
-    pub(crate) fn conform(&mut self, related: Option<&RelatedInfo>) -> Result<(), PayloadError> {
-        let (needed, needs_id) = match related {
-            Some(RelatedInfo::None) => {
-                self.present &= !RELATED_FIELDS;
-                self.related_problem = None;
-                return Ok(());
-            }
-            Some(RelatedInfo::Object(_)) => (true, true),
-            Some(RelatedInfo::Singleton(_)) => (true, false),
-            None => (false, false),
-        };
-        if let Some(problem) = self.related_problem {
+    ///
+    /// A snapshot event's `data.object` must be of an object type of its event type; it is the
+    /// related object of a type that has one (with the URL the type's resource is fetched from).
+    pub(crate) fn conform(self, expected: Option<Expected<'_>>) -> Result<RawNotification, PayloadError> {
+        let mut parsed = self.0;
+        match parsed.style {
+            EventStyle::Thin => conform_thin(&mut parsed.strings, expected.map(|e| e.related))?,
+            EventStyle::Snapshot => conform_snapshot(&mut parsed.strings, expected)?,
+        }
+        let strings = &parsed.strings;
+        Ok(RawNotification {
+            body_len: u32::try_from(strings.body.len()).unwrap_or(u32::MAX),
+            strings: strings.buffer(),
+            spans: strings.spans,
+            present: strings.present,
+            created: parsed.created,
+            livemode: parsed.livemode,
+            style: parsed.style,
+            pending_webhooks: parsed.pending_webhooks,
+        })
+    }
+}
+
+/// [`Reading::conform`] for a thin event.
+fn conform_thin(strings: &mut Strings<'_>, related: Option<&RelatedInfo>) -> Result<(), PayloadError> {
+    let (needed, needs_id) = match related {
+        Some(RelatedInfo::None) => {
+            strings.present &= !RELATED_FIELDS;
+            return Ok(());
+        }
+        Some(RelatedInfo::Object(_)) => (true, true),
+        Some(RelatedInfo::Singleton(_)) => (true, false),
+        None => (false, false),
+    };
+    if let Some(problem) = strings.related_problem {
+        return Err(PayloadError::invalid(format_args!(
+            "the body is not a thin event notification: {problem}"
+        )));
+    }
+    let missing = |what: &str| {
+        PayloadError::invalid(format_args!(
+            "event type {} must have {what}",
+            truncate(strings.get(Field::EventType).unwrap_or_default(), 128)
+        ))
+    };
+    if needed && strings.present & RELATED_FIELDS == 0 {
+        return Err(missing("a related_object"));
+    }
+    if needs_id && !strings.has(Field::RelatedId) {
+        return Err(missing("a related_object.id"));
+    }
+    Ok(())
+}
+
+/// [`Reading::conform`] for a snapshot event.
+fn conform_snapshot(strings: &mut Strings<'_>, expected: Option<Expected<'_>>) -> Result<(), PayloadError> {
+    strings.copy(Field::ObjectId, Field::RelatedId);
+    strings.copy(Field::ObjectType, Field::RelatedType);
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let event_type = truncate(strings.get(Field::EventType).unwrap_or_default(), 128);
+    let object_types = expected
+        .snapshot
+        .map_or(&[][..], |snapshot| snapshot.object_types);
+    match strings.get(Field::ObjectType) {
+        None => {
             return Err(PayloadError::invalid(format_args!(
-                "the body is not a thin event notification: {problem}"
+                "event type {event_type} must have a `data.object.object`"
             )));
         }
-        let missing = |what: &str| {
-            PayloadError::invalid(format_args!(
-                "event type {} must have {what}",
-                truncate(self.event_type(), 128)
-            ))
-        };
-        if needed && self.present & RELATED_FIELDS == 0 {
-            return Err(missing("a related_object"));
+        Some(object_type) if !object_types.contains(&object_type) => {
+            return Err(PayloadError::invalid(format_args!(
+                "event type {event_type} carries {}, not `data.object.object` {:?}",
+                object_types.join(" or "),
+                truncate(object_type, 64)
+            )));
         }
-        if needs_id && self.present & Field::RelatedId.bit() == 0 {
-            return Err(missing("a related_object.id"));
+        Some(_) => {}
+    }
+    let url = match expected.related {
+        RelatedInfo::None => return Ok(()),
+        // The snapshot carries another object than the thin twin's related one (a
+        // `billing.alert_triggered`, where the thin event names the `billing.alert`): it names
+        // no related object.
+        RelatedInfo::Object(resource) | RelatedInfo::Singleton(resource)
+            if !object_types.contains(&resource.object_type) =>
+        {
+            strings.present &= !RELATED_FIELDS;
+            return Ok(());
         }
-        Ok(())
+        RelatedInfo::Singleton(resource) => resource.url_template.to_owned(),
+        RelatedInfo::Object(resource) => {
+            let id = strings.get(Field::ObjectId).ok_or_else(|| {
+                PayloadError::invalid(format_args!(
+                    "event type {event_type} must have a `data.object.id`"
+                ))
+            })?;
+            // The id goes into a path the API key is sent to: Stripe's ids are made of these.
+            if !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                || id.starts_with('.')
+            {
+                return Err(PayloadError::invalid(format_args!(
+                    "`data.object.id` {:?} is not an object id",
+                    truncate(id, 64)
+                )));
+            }
+            resource.url_template.replace("{id}", id)
+        }
+    };
+    strings
+        .decoded::<serde_json::Error>(Field::RelatedUrl, &url)
+        .map_err(PayloadError::invalid)
+}
+
+impl RawNotification {
+    /// Parses a body of either style: UTF-8, a JSON object, `object` `v2.core.event` (or
+    /// absent) or `event`, `id`, `type` and `created` present; unknown fields are ignored. It is
+    /// checked as a type that is not known: a thin event's `related_object` may be absent, but
+    /// when present it must be well-formed; a snapshot event's `data.object` must be an object.
+    pub fn parse(body: &[u8]) -> Result<Self, PayloadError> {
+        Self::read(body)?.conform(None)
+    }
+
+    /// Reads a body, to be [conformed](Reading::conform) once its type is looked up.
+    pub(crate) fn read(body: &[u8]) -> Result<Reading<'_>, PayloadError> {
+        parse::read(body).map(Reading)
     }
 
     /// `field`'s text, when it was sent.
@@ -148,9 +245,73 @@ impl RawNotification {
         self.livemode
     }
 
-    /// The account path the event belongs to; `None` when it is absent, `null` or `""`.
+    /// The account path the event belongs to; `None` when it is absent, `null` or `""`. A
+    /// snapshot event's `account` when it has no `context`.
     pub fn stripe_context(&self) -> Option<StripeContext> {
-        self.get(Field::Context).and_then(StripeContext::parse)
+        self.get(Field::Context)
+            .or_else(|| self.get(Field::Account))
+            .and_then(StripeContext::parse)
+    }
+
+    /// The payload style.
+    pub fn style(&self) -> EventStyle {
+        self.style
+    }
+
+    /// The id this occurrence is known by, whatever the style it came in: a thin event's
+    /// `snapshot_event` when it has a classic twin, else the event's id. A ledger and an inbox
+    /// key events by it, so that an occurrence sent in both styles (two destinations during a
+    /// move) runs once.
+    pub fn occurrence_id(&self) -> &str {
+        self.get(Field::SnapshotEvent).unwrap_or_else(|| self.id())
+    }
+
+    /// A thin event's classic twin, for interop types.
+    pub fn snapshot_event(&self) -> Option<&str> {
+        self.get(Field::SnapshotEvent)
+    }
+
+    /// A snapshot event's connected account (`account`).
+    pub fn account(&self) -> Option<&str> {
+        self.get(Field::Account)
+    }
+
+    /// The API version a snapshot event was rendered at.
+    pub fn api_version(&self) -> Option<&str> {
+        self.get(Field::ApiVersion)
+    }
+
+    /// A snapshot event's `data.object`, as JSON text.
+    pub fn object_json(&self) -> Option<&str> {
+        self.get(Field::Object)
+    }
+
+    /// A snapshot event's `data.object.id`.
+    pub fn object_id(&self) -> Option<&str> {
+        self.get(Field::ObjectId)
+    }
+
+    /// A snapshot event's `data.object.object`.
+    pub fn object_type(&self) -> Option<&str> {
+        self.get(Field::ObjectType)
+    }
+
+    /// A snapshot event's `data.previous_attributes`, as JSON text.
+    pub fn previous_attributes_json(&self) -> Option<&str> {
+        self.get(Field::PreviousAttributes)
+    }
+
+    /// A snapshot event's `request`: the API request behind it, when there was one.
+    pub fn request(&self) -> Option<ReasonRequest<&str>> {
+        Some(ReasonRequest {
+            id: self.get(Field::SnapshotRequestId)?,
+            idempotency_key: self.get(Field::SnapshotIdempotencyKey),
+        })
+    }
+
+    /// A snapshot event's `pending_webhooks`: how many endpoints have not yet acknowledged it.
+    pub fn pending_webhooks(&self) -> u32 {
+        self.pending_webhooks
     }
 
     /// Why the event happened.
@@ -184,6 +345,7 @@ impl fmt::Debug for RawNotification {
             .field("context", &self.stripe_context())
             .field("reason", &self.reason())
             .field("related_object", &self.related_object())
+            .field("style", &self.style)
             .finish()
     }
 }

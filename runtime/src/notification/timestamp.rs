@@ -8,20 +8,8 @@
 use std::borrow::Cow;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer};
 
 use crate::decimal::{digit, number};
-
-/// Deserializes `created` (borrowed when it can be).
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
-    let text = super::parse::Text::deserialize(deserializer)?;
-    parse(&text).ok_or_else(|| {
-        serde::de::Error::custom(format_args!(
-            "`created` {:?} is not an RFC 3339 timestamp",
-            crate::text::truncate(&text, 64)
-        ))
-    })
-}
 
 /// Parses an RFC 3339 timestamp.
 pub fn parse(text: &str) -> Option<Timestamp> {
