@@ -2,7 +2,8 @@
 //! --release -p stripe-notify --features lambda --example lambda_eventbridge` (for Lambda,
 //! with `cargo lambda build`, or for the `provided.al2023` runtime's target).
 //!
-//! Stripe puts each thin event on the partner event bus named in the destination; an
+//! Stripe puts each event (thin, or snapshot: the destination's payload style) on the partner
+//! event bus named in the destination; an
 //! EventBridge rule on that bus (source `aws.partner/stripe.com/...`) invokes this function,
 //! which routes the event in its `detail` to its callback or the fallback, as a webhook
 //! endpoint would. There is no signature to check: the event bus authenticates the sender.

@@ -36,6 +36,16 @@ fn handler(seen: &Seen) -> EventNotificationHandler {
         async { Ok(()) }
     })
     .unwrap()
+    .on_v1_customer_created({
+        let seen = Arc::clone(seen);
+        move |n, _| {
+            seen.lock()
+                .unwrap()
+                .push(format!("callback {} {:?}", n.event_type(), n.style()));
+            async { Ok(()) }
+        }
+    })
+    .unwrap()
     .on_v2_core_account_created(|_, _| async { Err("the ledger is down".into()) })
     .unwrap()
     // Slower than the test server's timeout (300 ms), which bounds receiving the body only.
@@ -576,5 +586,112 @@ async fn with_an_inbox_a_rejected_request_gets_400_and_nothing_is_stored() {
         let (status, _) = server.post("/unverified", garbage, None).await;
         assert_eq!(status, 400);
         assert_eq!(inbox.stats().await.unwrap(), Stats::default(), "{framework:?}");
+    }
+}
+
+/// A classic snapshot event of `event_type` (its thin name), with a minimal object.
+fn snapshot_of(event_type: &str) -> Vec<u8> {
+    sample::snapshot_event(
+        Catalog::info(event_type).unwrap(),
+        None,
+        None,
+        stripe_notify::API_VERSION,
+    )
+    .unwrap()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn snapshot_events_get_the_same_answers_as_thin_ones() {
+    for &framework in FRAMEWORKS {
+        let server = Server::start(framework, 4096).await;
+        let received = serde_json::json!({"received": true});
+        // Signed: the thin twin's callback, the fallback as known, the fallback as unknown.
+        let meter = snapshot_of("v1.customer.created");
+        assert_eq!(server.deliver(meter.clone()).await, (200, received.clone()));
+        assert_eq!(
+            server.deliver(snapshot_of("v1.invoice.paid")).await,
+            (200, received.clone())
+        );
+        let unknown = br#"{"id":"evt_9","object":"event","type":"future.thing","created":1,"data":{"object":{"object":"x"}}}"#;
+        assert_eq!(server.deliver(unknown.to_vec()).await, (200, received));
+        // Forged, stale, malformed, oversized.
+        let forged = sign(&meter, "whsec_forged", stripe_notify::unix_now());
+        let stale = sign(&meter, SECRET, stripe_notify::unix_now() - 3600);
+        let wrong_object =
+            br#"{"id":"evt_8","object":"event","type":"invoice.paid","created":1,"data":{"object":{"id":"ch_1","object":"charge"}}}"#;
+        let rfc3339 = br#"{"id":"evt_7","object":"event","type":"invoice.paid","created":"2026-01-01T00:00:00Z","data":{"object":{"id":"in_1","object":"invoice"}}}"#;
+        let mut oversized = snapshot_of("v1.invoice.paid");
+        oversized.truncate(oversized.len() - 1);
+        oversized.extend(format!(r#","padding":"{}"}}"#, "x".repeat(8192)).bytes());
+        for (body, signature, expected) in [
+            (meter.clone(), Some(forged), (400, "signature")),
+            (meter.clone(), Some(stale), (400, "timestamp")),
+            (meter.clone(), Some(String::new()), (400, "signature")),
+            (wrong_object.to_vec(), None, (400, "payload")),
+            (rfc3339.to_vec(), None, (400, "payload")),
+            (oversized, None, (413, "none")),
+        ] {
+            // `None`: signed as Stripe signs.
+            let signature = signature.or_else(|| Some(sign(&body, SECRET, stripe_notify::unix_now())));
+            let (status, answer) = server.post("/webhook", body, signature).await;
+            assert_eq!((status, category(&answer)), expected, "{framework:?}: {answer}");
+        }
+        // EventBridge puts a snapshot destination's event in `detail` too.
+        let detail = String::from_utf8(snapshot_of("v1.customer.created")).unwrap();
+        let envelope =
+            format!(r#"{{"version":"0","id":"e-1","source":"aws.partner/stripe.com","detail":{detail}}}"#);
+        assert_eq!(
+            server.post("/unverified", envelope.into_bytes(), None).await.0,
+            200
+        );
+        assert_eq!(
+            server.seen(),
+            [
+                "callback customer.created Snapshot",
+                "fallback-known invoice.paid",
+                "fallback-unknown future.thing",
+                "callback customer.created Snapshot",
+            ],
+            "{framework:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn with_an_inbox_a_snapshot_event_is_stored_once_with_its_object_and_run_by_the_workers() {
+    for &framework in FRAMEWORKS {
+        let inbox = Arc::new(FlakyInbox::default());
+        let server = Server::with_inbox(framework, inbox.clone()).await;
+        let body = snapshot_of("v1.customer.created");
+        assert_eq!(server.deliver(body.clone()).await.0, 200);
+        assert_eq!(server.deliver(body.clone()).await.0, 200, "a redelivery");
+        let pending = inbox.list(State::Pending, 10).await.unwrap();
+        assert_eq!(pending.len(), 1, "{framework:?}: stored once");
+        assert_eq!(pending[0].event_type, "customer.created");
+        let handler = handler(&server.seen);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let workers = tokio::spawn({
+            let inbox = Arc::clone(&inbox);
+            async move {
+                let options = InboxWorkers::default()
+                    .poll_interval(Duration::from_millis(10))
+                    .shutdown(async {
+                        let _ = stopped.await;
+                    });
+                handler.run_inbox_workers(inbox, options).await;
+            }
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while inbox.stats().await.unwrap().count(State::Done) < 1 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{framework:?}: never done"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(()).unwrap();
+        workers.await.unwrap();
+        assert_eq!(server.seen(), ["callback customer.created Snapshot"]);
     }
 }

@@ -84,12 +84,30 @@ async fn an_eventbridge_event_reaches_its_callback_or_the_fallback() {
     stripe_notify::lambda::handle(&handler, invocation(eventbridge(unknown)))
         .await
         .unwrap();
+    // A snapshot destination's events, in `detail` too.
+    let invoice = sample::snapshot_event(
+        Catalog::info("v1.invoice.paid").unwrap(),
+        None,
+        None,
+        "2026-09-30.endive",
+    )
+    .unwrap();
+    let classic_unknown = r#"{"id":"evt_2","object":"event","type":"future.thing","created":1,"data":{"object":{"object":"x"}}}"#;
+    for snapshot in [invoice.as_str(), classic_unknown] {
+        let outcome = stripe_notify::lambda::handle(&handler, invocation(eventbridge(snapshot))).await;
+        assert!(matches!(outcome.unwrap(), Handled::Fallback(_)));
+    }
+    let broken = r#"{"id":"evt_3","object":"event","type":"invoice.paid","created":1,"data":{"object":{"id":"card_1","object":"card"}}}"#;
+    let outcome = stripe_notify::lambda::handle(&handler, invocation(eventbridge(broken))).await;
+    assert!(matches!(outcome.unwrap_err(), HandleError::Payload(_)));
     assert_eq!(
         *seen.lock().unwrap(),
         [
             format!("callback {meter_id}"),
             "fallback v2.core.account.updated known=true".to_owned(),
             "fallback v3.future.thing known=false".to_owned(),
+            "fallback invoice.paid known=true".to_owned(),
+            "fallback future.thing known=false".to_owned(),
         ]
     );
 }
@@ -189,6 +207,18 @@ async fn the_example_function_runs_under_the_lambda_runtime_api() {
             r#"{"version":"0","source":"aws.ec2","detail":{"state":"running"}}"#.to_owned(),
         ),
         ("inv-3", eventbridge(&sample_of("v2.core.account.updated"))),
+        (
+            "inv-4",
+            eventbridge(
+                &sample::snapshot_event(
+                    Catalog::info("v1.invoice.paid").unwrap(),
+                    None,
+                    None,
+                    "2026-09-30.endive",
+                )
+                .unwrap(),
+            ),
+        ),
     ])
     .await;
     let mut function = tokio::process::Command::new(support::example_binary((
@@ -205,7 +235,7 @@ async fn the_example_function_runs_under_the_lambda_runtime_api() {
     .expect("the lambda_eventbridge example runs");
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while reports.lock().unwrap().len() < 3 {
+    while reports.lock().unwrap().len() < 4 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "reports: {:?}",
@@ -232,7 +262,8 @@ async fn the_example_function_runs_under_the_lambda_runtime_api() {
         .await
         .unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(reports[3], ("inv-4".into(), "response".into(), "null".into()));
     assert_eq!(
         lines[0],
         format!(
@@ -243,6 +274,10 @@ async fn the_example_function_runs_under_the_lambda_runtime_api() {
     );
     assert!(
         lines[1].starts_with("unhandled v2.core.account.updated evt_") && lines[1].ends_with("(known: true)"),
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("unhandled invoice.paid evt_") && lines[2].ends_with("(known: true)"),
         "{stdout}"
     );
 }

@@ -222,6 +222,50 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     assert_eq!(claimed, expected, "each event claimed exactly once");
 }
 
+/// An occurrence delivered in both styles (a thin destination and a snapshot one during a move)
+/// is stored once, and runs once: the thin event names its classic twin.
+async fn an_occurrence_in_both_styles_is_stored_once(inbox: Arc<dyn Inbox>) {
+    let runs = Runs::default();
+    let handler = handler(&runs, 0, Takes::Nothing);
+    let snapshot = br#"{"id":"evt_classic_1","object":"event","type":"billing.meter.error_report_triggered","created":1790000000,"data":{"object":{"id":"mtr_1","object":"billing.meter"}}}"#;
+    let thin = br#"{"id":"evt_thin_1","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2026-09-21T13:46:40Z","snapshot_event":"evt_classic_1","related_object":{"id":"mtr_1","type":"billing.meter","url":"/v1/billing/meters/mtr_1"}}"#;
+    for (body, stored) in [(&thin[..], Stored::New), (&snapshot[..], Stored::Duplicate)] {
+        let header = stripe_notify_runtime::sign(body, SECRET, NOW);
+        assert_eq!(
+            handler.enqueue(body, Some(&header), &*inbox).await.unwrap(),
+            stored
+        );
+    }
+    let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), InboxWorkers::default());
+    wait_for(&*inbox, State::Done, 1).await;
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+    assert_eq!(
+        *runs.lock().unwrap(),
+        HashMap::from([("evt_thin_1".to_owned(), 1)])
+    );
+}
+
+#[tokio::test]
+async fn an_occurrence_in_both_styles_is_stored_once_in_memory() {
+    an_occurrence_in_both_styles_is_stored_once(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test]
+async fn an_occurrence_in_both_styles_is_stored_once_on_sqlite() {
+    an_occurrence_in_both_styles_is_stored_once(Arc::new(sqlite())).await;
+}
+
+#[tokio::test]
+async fn an_occurrence_in_both_styles_is_stored_once_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    an_occurrence_in_both_styles_is_stored_once(Arc::new(PostgresInbox::connect(&schema).await.unwrap()))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_inbox_semantics() {
     inbox_semantics(Arc::new(MemoryInbox::new())).await;
@@ -632,9 +676,9 @@ struct PerObject {
     order: HashMap<String, Vec<Timestamp>>,
 }
 
-/// 1,000 events about 50 objects, each delivered twice, in a shuffled order, then run by two
-/// servers' workers one at a time per object: never two callbacks of one object at once, each
-/// object's events in `created` order, each event once.
+/// 1,000 events about 50 objects, a third of them snapshot events, each delivered twice, in a
+/// shuffled order, then run by two servers' workers one at a time per object: never two
+/// callbacks of one object at once, each object's events in `created` order, each event once.
 async fn one_at_a_time_per_object(inbox: Arc<dyn Inbox>) {
     const OBJECTS: i64 = 50;
     const EVENTS: i64 = 1000;
@@ -675,9 +719,18 @@ async fn one_at_a_time_per_object(inbox: Arc<dyn Inbox>) {
     for n in deliveries {
         let object = n % OBJECTS;
         let created = Timestamp::from_second(1_790_000_000 + n).unwrap();
-        let body = format!(
-            r#"{{"id":"evt_obj_{n}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"{created}","related_object":{{"id":"mtr_{object}","type":"billing.meter","url":"/v1/billing/meters/mtr_{object}"}}}}"#
-        );
+        // Both styles, as an integration running a thin and a snapshot destination gets them:
+        // the object is the thin event's related object, the snapshot's `data.object`.
+        let body = if n % 3 == 0 {
+            format!(
+                r#"{{"id":"evt_obj_{n}","object":"event","type":"billing.meter.error_report_triggered","created":{},"data":{{"object":{{"id":"mtr_{object}","object":"billing.meter"}}}}}}"#,
+                created.as_second()
+            )
+        } else {
+            format!(
+                r#"{{"id":"evt_obj_{n}","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"{created}","related_object":{{"id":"mtr_{object}","type":"billing.meter","url":"/v1/billing/meters/mtr_{object}"}}}}"#
+            )
+        };
         let header = stripe_notify_runtime::sign(body.as_bytes(), SECRET, NOW);
         handler
             .enqueue(body.as_bytes(), Some(&header), &*inbox)

@@ -257,3 +257,34 @@ async fn two_handler_instances_share_the_postgres_ledger() {
     let second = counting_handler(b, &runs, &failing);
     runs_each_event_once(first, second, &runs, &failing).await;
 }
+
+/// An occurrence delivered in both styles runs once with a ledger, whichever style comes first:
+/// a thin interop event names its classic twin, and both are kept under the classic id.
+async fn an_occurrence_in_both_styles_runs_once(ledger: impl EventLedger) {
+    let (runs, failing) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let handler = counting_handler(ledger, &runs, &failing);
+    let classic = unique("evt_classic");
+    let snapshot = format!(
+        r#"{{"id":"{classic}","object":"event","type":"billing.meter.error_report_triggered","created":1726554052,"data":{{"object":{{"id":"mtr_1","object":"billing.meter"}}}}}}"#
+    );
+    let thin = format!(
+        r#"{{"id":"evt_thin","object":"v2.core.event","type":"v1.billing.meter.error_report_triggered","created":"2024-09-17T06:20:52Z","snapshot_event":"{classic}","related_object":{{"id":"mtr_1","type":"billing.meter","url":"/v1/billing/meters/mtr_1"}}}}"#
+    );
+    for (body, handled) in [(&thin, Handled::Callback), (&snapshot, Handled::AlreadyProcessed)] {
+        let header = stripe_notify_runtime::sign(body.as_bytes(), SECRET, NOW);
+        assert_eq!(
+            handler.handle(body.as_bytes(), Some(&header)).await.unwrap(),
+            handled
+        );
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_occurrence_in_both_styles_runs_once_with_each_ledger() {
+    an_occurrence_in_both_styles_runs_once(MemoryInbox::new()).await;
+    an_occurrence_in_both_styles_runs_once(SqliteInbox::open(temp_sqlite("ledger-styles")).unwrap()).await;
+    if let Some(postgres) = postgres(quick_expiry()).await {
+        an_occurrence_in_both_styles_runs_once(postgres).await;
+    }
+}

@@ -20,7 +20,8 @@ stripe_notify_runtime::event_catalog! {
     MeterErrorReportTriggered = 1 "v1.billing.meter.error_report_triggered" on_v1_billing_meter_error_report_triggered (MeterNotification, MeterEvent)
         data MeterData, changes serde_json::Value,
         related Object("billing.meter", "/v1/billing/meters/{id}"),
-        resource serde_json::Value;
+        resource serde_json::Value,
+        snapshot "billing.meter.error_report_triggered" ["billing.meter"] object serde_json::Value;
     /// No related object.
     AccountLinkReturned = 2 "v2.core.account_link.returned" on_v2_core_account_link_returned (AccountLinkNotification, AccountLinkEvent)
         data serde_json::Value, changes serde_json::Value,
