@@ -1,8 +1,10 @@
 //! The demo: `cargo run -p stripe-notify --example demo`.
 //!
 //! Starts the example webhook server in this process on a free port, sends it over real HTTP a
-//! signed sample of every known event type, one of an unknown type, one with a forged
-//! signature and one with a stale timestamp, and prints what happened to each.
+//! signed sample of every known event type in each style it arrives in (thin notifications, and
+//! classic snapshot events around Stripe's fixture of their object when `spec/fixtures3.json` is
+//! there), one of an unknown type, one with a forged signature and one with a stale timestamp,
+//! and prints what happened to each. `v1.invoice.paid` shows one callback serving both styles.
 
 mod common;
 
@@ -32,14 +34,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         );
 
     let now = unix_now();
-    let mut cases: Vec<(String, Vec<u8>, String)> = Catalog::EVENTS
-        .iter()
-        .map(|info| {
-            let body = sample::notification(info, None).into_bytes();
+    let fixtures: serde_json::Value =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/fixtures3.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+    let mut cases: Vec<(String, Vec<u8>, String)> = Vec::new();
+    for info in Catalog::EVENTS {
+        let mut push = |label: String, body: Vec<u8>| {
             let header = sign(&body, common::DEMO_SECRET, now);
-            (info.event_type.to_owned(), body, header)
-        })
-        .collect();
+            cases.push((label, body, header));
+        };
+        if info.thin {
+            push(
+                info.event_type.to_owned(),
+                sample::notification(info, None).into_bytes(),
+            );
+        }
+        if let Some(snapshot) = info.snapshot {
+            let object = snapshot
+                .object_types
+                .iter()
+                .find_map(|object_type| fixtures["resources"].get(object_type))
+                .map(serde_json::Value::to_string);
+            let body = sample::snapshot_event(info, object.as_deref(), None, stripe_notify::API_VERSION)
+                .unwrap_or_default();
+            push(format!("{} (snapshot)", snapshot.event_type), body.into_bytes());
+        }
+    }
     let unknown =
         sample::notification_of_type("v3.brand_new.event_happened", &RelatedInfo::None, None).into_bytes();
     let header = sign(&unknown, common::DEMO_SECRET, now);
@@ -76,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 let reports = reports.lock().unwrap_or_else(|e| e.into_inner());
                 let line = reports
                     .iter()
-                    .find(|line| line.contains(&id))
+                    .find(|line| line.contains(&id) && line.starts_with("handled "))
                     .cloned()
                     .unwrap_or_default();
                 line.rsplit(" by ").next().unwrap_or("?").to_owned()
@@ -85,6 +107,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         println!("{label:<72} {status:>6}  {outcome}");
     }
     let rejected = cases.len().saturating_sub(ok);
+    let reports = reports.lock().unwrap_or_else(|e| e.into_inner());
+    for line in reports.iter().filter(|line| line.starts_with("snapshot ")) {
+        println!("{line}");
+    }
     println!("\n{ok} notifications handled, {rejected} rejected (the forged one and the stale one must be).");
     server.abort();
     Ok(())

@@ -30,11 +30,87 @@ fn send(event_type: &str, url: &str, secret: &str, extra: &[&str]) -> Output {
 }
 
 #[test]
-fn list_prints_every_known_type() {
+fn list_prints_every_known_type_with_its_styles() {
     let output = cli(&["list"]);
     assert!(output.status.success());
-    assert_eq!(stdout(&output).lines().collect::<Vec<_>>(), KNOWN_EVENT_TYPES);
+    let text = stdout(&output);
+    let rows: Vec<Vec<&str>> = text.lines().map(|line| line.split('\t').collect()).collect();
+    let types: Vec<&str> = rows.iter().map(|row| row[0]).collect();
+    assert_eq!(types, KNOWN_EVENT_TYPES);
+    for (event_type, row) in [
+        (
+            "v1.invoice.paid",
+            vec!["v1.invoice.paid", "thin, snapshot", "invoice.paid"],
+        ),
+        ("v2.core.account.created", vec!["v2.core.account.created", "thin"]),
+        (
+            "v1.treasury.received_credit.created",
+            vec![
+                "v1.treasury.received_credit.created",
+                "snapshot",
+                "treasury.received_credit.created",
+            ],
+        ),
+    ] {
+        assert!(rows.contains(&row), "{event_type}: {text}");
+    }
 }
+
+#[test]
+fn sample_snapshot_prints_a_classic_event_around_stripes_fixture() {
+    for event_type in ["invoice.paid", "v1.invoice.paid"] {
+        let output = cli(&[
+            "sample",
+            "--snapshot",
+            event_type,
+            "--context",
+            "acct_1",
+            "--fixtures",
+            FIXTURES,
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let event: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(
+            (event["object"].as_str(), event["type"].as_str()),
+            (Some("event"), Some("invoice.paid"))
+        );
+        assert_eq!(event["account"], "acct_1");
+        assert!(event["created"].is_i64());
+        if let Ok(text) = std::fs::read_to_string(FIXTURES) {
+            // Stripe's own invoice.
+            let fixtures: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(event["data"]["object"], fixtures["resources"]["invoice"]);
+        }
+        assert_eq!(event["data"]["object"]["object"], "invoice");
+    }
+    // A type sent only thin, one sent only as snapshots, and an unknown one.
+    for (args, says) in [
+        (
+            &["sample", "--snapshot", "v2.core.account.created"][..],
+            "sent only thin",
+        ),
+        (
+            &["sample", "v1.treasury.received_credit.created"][..],
+            "add --snapshot",
+        ),
+        (
+            &["sample", "--snapshot", "no.such.type"][..],
+            "unknown event type",
+        ),
+    ] {
+        let output = cli(args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+/// Stripe's fixtures, as `.ci/run` copies them.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/fixtures3.json");
 
 #[test]
 fn sample_prints_a_notification_of_the_type_with_fresh_ids() {
@@ -287,6 +363,38 @@ fn send_to_the_example_server_routes_each_type_on(example: (&str, &[&str])) {
         assert!(
             line.starts_with(&format!("handled {event_type} evt_test_"))
                 && line.ends_with(&format!(" by {by}")),
+            "{line}"
+        );
+    }
+    // Snapshot events: the invoice callback serves both styles and reads the object it carries;
+    // a type with no callback goes to the fallback.
+    for (event_type, handled, by) in [
+        ("v1.invoice.paid", "v1.invoice.paid", "callback"),
+        ("invoice.paid", "invoice.paid", "callback"),
+        ("customer.created", "customer.created", "fallback-known"),
+    ] {
+        let snapshot = !event_type.starts_with("v1.");
+        let extra: &[&str] = if snapshot {
+            &["--snapshot", "--fixtures", FIXTURES]
+        } else {
+            &[]
+        };
+        let output = send(event_type, &server.url, secret, extra);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if snapshot && by == "callback" {
+            let line = server.next_line_containing("snapshot ");
+            assert!(
+                line.contains(" invoice in_") && line.contains(" amount_paid="),
+                "{line}"
+            );
+        }
+        let line = server.next_line_containing("handled ");
+        assert!(
+            line.starts_with(&format!("handled {handled} evt_test_")) && line.ends_with(&format!(" by {by}")),
             "{line}"
         );
     }

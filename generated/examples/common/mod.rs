@@ -39,8 +39,12 @@ pub struct Behaviour {
     pub callback_time: Duration,
 }
 
-/// The demo handler: a callback for `v1.billing.meter.error_report_triggered` and a fallback,
-/// each reporting `handled <type> <id> by <callback|fallback-known|fallback-unknown>`. With
+/// The demo handler: callbacks for `v1.billing.meter.error_report_triggered` and
+/// `v1.invoice.paid` (which serves thin `v1.invoice.paid` and snapshot `invoice.paid` events
+/// alike) and a fallback, each reporting `handled <type> <id> by
+/// <callback|fallback-known|fallback-unknown>`; for a snapshot event, the invoice callback first
+/// reports `snapshot <id> <object type> <object id> amount_paid=<amount>`, read from the
+/// object it carries. With
 /// `fetch`, the callback then fetches the event and its related object and reports
 /// `fetched <id> <related object type|none>` or `fetch failed <id> <error kind>`. With
 /// `fail_first`, each then reports `failed <id> (first attempt)` and fails, the first time it
@@ -54,6 +58,7 @@ pub fn handler(
     let first_attempt = FirstAttempt::new(behaviour.fail_first, Arc::clone(&report));
     let fallback_report = Arc::clone(&report);
     let fallback_attempt = first_attempt.clone();
+    let (invoice_report, invoice_attempt) = (Arc::clone(&report), first_attempt.clone());
     let handler = EventNotificationHandler::builder(client, secret, move |n, _, details| {
         let by = if details.is_known_event_type {
             "fallback-known"
@@ -62,6 +67,24 @@ pub fn handler(
         };
         fallback_report(&format!("handled {} {} by {by}", n.event_type(), n.id()));
         let outcome = fallback_attempt.check(n.id());
+        async { outcome }
+    })?
+    .on_v1_invoice_paid(move |n, _| {
+        if let Some(snapshot) = n.snapshot() {
+            // The invoice as it was when paid: no request. (As JSON, whatever the features.)
+            let amount = snapshot
+                .object_as::<serde_json::Value>()
+                .map(|invoice| invoice["amount_paid"].to_string())
+                .unwrap_or_else(|error| error.to_string());
+            invoice_report(&format!(
+                "snapshot {} {} {} amount_paid={amount}",
+                n.id(),
+                snapshot.object_type().unwrap_or("?"),
+                snapshot.object_id().unwrap_or("?")
+            ));
+        }
+        invoice_report(&format!("handled {} {} by callback", n.event_type(), n.id()));
+        let outcome = invoice_attempt.check(n.id());
         async { outcome }
     })?
     .on_v1_billing_meter_error_report_triggered(move |n, _| {
