@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 
 use serde_json::value::RawValue;
 
-use super::scan::{self, Found};
+use super::scan;
 use super::{SNAPSHOT_EVENT_OBJECT, THIN_EVENT_OBJECT};
 use crate::error::PayloadError;
 use crate::style::EventStyle;
@@ -180,7 +180,7 @@ pub(super) fn read(body: &[u8]) -> Result<Parsed<'_>, PayloadError> {
                     "the body is not a snapshot event: {problem}"
                 )));
             }
-            strings.object_id_and_type()?;
+            strings.require_object()?;
         }
     }
     Ok(Parsed {
@@ -321,34 +321,21 @@ impl Strings<'_> {
         self.snapshot_problem.get_or_insert(problem);
     }
 
-    /// Reads `id` and `object` out of `data.object`, which must be a JSON object.
-    fn object_id_and_type(&mut self) -> Result<(), PayloadError> {
-        // `data.object` is always a slice of the body (serde_json hands out raw values so).
-        let body = self.body;
-        let object = self
-            .spans
-            .get(Field::Object as usize)
-            .filter(|_| self.has(Field::Object))
-            .and_then(|&(start, end)| body.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?))
-            .ok_or_else(|| {
-                PayloadError::invalid("the body is not a snapshot event: missing field `data.object`")
-            })?;
-        if !object.starts_with('{') {
-            return Err(PayloadError::invalid(
-                "the body is not a snapshot event: invalid type: `data.object` must be an object",
-            ));
+    /// A snapshot event must have a `data.object`.
+    fn require_object(&self) -> Result<(), PayloadError> {
+        if self.has(Field::Object) {
+            Ok(())
+        } else {
+            Err(PayloadError::invalid(
+                "the body is not a snapshot event: missing field `data.object`",
+            ))
         }
-        let (id, kind) = scan::id_and_object(object);
-        for (found, field) in [(id, Field::ObjectId), (kind, Field::ObjectType)] {
-            let recorded: Result<(), serde_json::Error> = match found {
-                Some(Found::Borrowed(text)) => self.borrowed(field, text),
-                Some(Found::Decoded(text)) => self.decoded(field, &text),
-                Some(Found::NotAString) | None => Ok(()),
-            };
-            recorded
-                .map_err(|e| PayloadError::invalid(format_args!("the body is not a snapshot event: {e}")))?;
-        }
-        Ok(())
+    }
+
+    /// Where `text`, a slice of the body serde_json handed out, starts in the body.
+    fn offset_in_body(&self, text: &str) -> Option<usize> {
+        let start = (text.as_ptr() as usize).checked_sub(self.body.as_ptr() as usize)?;
+        (start.checked_add(text.len())? <= self.body.len()).then_some(start)
     }
 
     /// The body, followed by the strings decoded from escapes if any.
@@ -997,7 +984,16 @@ impl<'de> Visitor<'de> for LooseInto<'_, '_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            if matches!(self.loose, Loose::Data) {
+            if field == Field::Object {
+                if strings.has(field) {
+                    strings.snapshot_problem("duplicate field in `data`");
+                    map.next_value::<IgnoredAny>()?;
+                } else {
+                    map.next_value_seed(ObjectSpanInto {
+                        strings: &mut *strings,
+                    })?;
+                }
+            } else if matches!(self.loose, Loose::Data) {
                 // Kept as JSON text, read when the callback asks for it.
                 let raw = map.next_value::<&'de RawValue>()?;
                 if strings.has(field) {
@@ -1013,6 +1009,110 @@ impl<'de> Visitor<'de> for LooseInto<'_, '_> {
             }
         }
         Ok(None)
+    }
+}
+
+/// A snapshot's `data.object`, read in the envelope's one pass: each value taken as raw JSON
+/// (which serde_json skips as fast as it skips anything), `id` and `object` recorded, and the
+/// object's own extent found around its first and last values, so that it stays JSON text for
+/// the callback to read when it asks. Anything but an object is noted.
+struct ObjectSpanInto<'s, 'b> {
+    strings: &'s mut Strings<'b>,
+}
+
+impl ObjectSpanInto<'_, '_> {
+    /// Notes that `data.object` is not an object.
+    fn not_an_object<E>(self) -> Result<(), E> {
+        self.strings
+            .snapshot_problem("invalid type: `data.object` must be an object");
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSpanInto<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSpanInto<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let strings = self.strings;
+        let (mut start, mut end) = (None, None);
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let value = map.next_value::<&'de RawValue>()?;
+            let text = value.get();
+            let at = strings.offset_in_body(text);
+            if start.is_none() {
+                start = at.and_then(|at| scan::object_start(strings.body, at));
+            }
+            end = at.map(|at| at.saturating_add(text.len()));
+            let field = match &*key {
+                "id" => Field::ObjectId,
+                "object" => Field::ObjectType,
+                _ => continue,
+            };
+            // A string value; anything else (`null`) leaves the field absent.
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(inner) if !inner.contains('\\') && !strings.has(field) => {
+                    strings.borrowed(field, inner)?
+                }
+                Some(_) if !strings.has(field) => {
+                    let decoded: String = serde_json::from_str(text).map_err(de::Error::custom)?;
+                    strings.decoded(field, &decoded)?;
+                }
+                _ => {}
+            }
+        }
+        let span = match (start, end) {
+            (Some(start), Some(end)) => scan::object_end(strings.body, end).map(|end| (start, end)),
+            // No value at all: `{}`, kept as such.
+            (None, None) => return strings.decoded(Field::Object, "{}"),
+            _ => None,
+        };
+        match span {
+            Some((start, end)) => strings.put(Field::Object, start, end),
+            None => Err(de::Error::custom(
+                "`data.object` could not be located in the body",
+            )),
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.not_an_object()
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.not_an_object()
     }
 }
 

@@ -33,6 +33,10 @@ pub struct RawNotification {
     livemode: bool,
     style: EventStyle,
     pending_webhooks: u32,
+    /// A snapshot's related object URL, made from its type's template: kept apart from the
+    /// body's buffer, which would otherwise be built twice (body and URL joined, then copied
+    /// into its shared allocation).
+    snapshot_url: Option<Box<str>>,
 }
 
 /// A body read but not yet judged against what the catalog says of its type: the type string
@@ -70,10 +74,13 @@ impl Reading<'_> {
     /// related object of a type that has one (with the URL the type's resource is fetched from).
     pub(crate) fn conform(self, expected: Option<Expected<'_>>) -> Result<RawNotification, PayloadError> {
         let mut parsed = self.0;
-        match parsed.style {
-            EventStyle::Thin => conform_thin(&mut parsed.strings, expected.map(|e| e.related))?,
+        let snapshot_url = match parsed.style {
+            EventStyle::Thin => {
+                conform_thin(&mut parsed.strings, expected.map(|e| e.related))?;
+                None
+            }
             EventStyle::Snapshot => conform_snapshot(&mut parsed.strings, expected)?,
-        }
+        };
         let strings = &parsed.strings;
         Ok(RawNotification {
             body_len: u32::try_from(strings.body.len()).unwrap_or(u32::MAX),
@@ -84,6 +91,7 @@ impl Reading<'_> {
             livemode: parsed.livemode,
             style: parsed.style,
             pending_webhooks: parsed.pending_webhooks,
+            snapshot_url: snapshot_url.map(String::into_boxed_str),
         })
     }
 }
@@ -119,12 +127,15 @@ fn conform_thin(strings: &mut Strings<'_>, related: Option<&RelatedInfo>) -> Res
     Ok(())
 }
 
-/// [`Reading::conform`] for a snapshot event.
-fn conform_snapshot(strings: &mut Strings<'_>, expected: Option<Expected<'_>>) -> Result<(), PayloadError> {
+/// [`Reading::conform`] for a snapshot event; the URL of its related object, when it has one.
+fn conform_snapshot(
+    strings: &mut Strings<'_>,
+    expected: Option<Expected<'_>>,
+) -> Result<Option<String>, PayloadError> {
     strings.copy(Field::ObjectId, Field::RelatedId);
     strings.copy(Field::ObjectType, Field::RelatedType);
     let Some(expected) = expected else {
-        return Ok(());
+        return Ok(None);
     };
     let event_type = truncate(strings.get(Field::EventType).unwrap_or_default(), 128);
     let object_types = expected
@@ -146,7 +157,7 @@ fn conform_snapshot(strings: &mut Strings<'_>, expected: Option<Expected<'_>>) -
         Some(_) => {}
     }
     let url = match expected.related {
-        RelatedInfo::None => return Ok(()),
+        RelatedInfo::None => return Ok(None),
         // The snapshot carries another object than the thin twin's related one (a
         // `billing.alert_triggered`, where the thin event names the `billing.alert`): it names
         // no related object.
@@ -154,7 +165,7 @@ fn conform_snapshot(strings: &mut Strings<'_>, expected: Option<Expected<'_>>) -
             if !object_types.contains(&resource.object_type) =>
         {
             strings.present &= !RELATED_FIELDS;
-            return Ok(());
+            return Ok(None);
         }
         RelatedInfo::Singleton(resource) => resource.url_template.to_owned(),
         RelatedInfo::Object(resource) => {
@@ -177,9 +188,7 @@ fn conform_snapshot(strings: &mut Strings<'_>, expected: Option<Expected<'_>>) -
             resource.url_template.replace("{id}", id)
         }
     };
-    strings
-        .decoded::<serde_json::Error>(Field::RelatedUrl, &url)
-        .map_err(PayloadError::invalid)
+    Ok(Some(url))
 }
 
 impl RawNotification {
@@ -330,7 +339,7 @@ impl RawNotification {
         Some(AnyRelatedObject {
             id: self.get(Field::RelatedId),
             object_type: self.get(Field::RelatedType)?,
-            url: self.get(Field::RelatedUrl)?,
+            url: self.get(Field::RelatedUrl).or(self.snapshot_url.as_deref())?,
         })
     }
 }

@@ -107,6 +107,11 @@ fn read<T: DeserializeOwned>(
     what: &'static str,
     json: &str,
 ) -> Result<T, ObjectError> {
+    // Tracking the path costs on every field: it is done only again, for the error, when the
+    // plain read fails.
+    if let Ok(value) = serde_json::from_str(json) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         ObjectError::new(
