@@ -10,10 +10,11 @@ use crate::exports::{RUNTIME_ITEMS, RUNTIME_MODULES};
 use crate::ir::{Catalog, Related};
 
 pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
-    let count = catalog.events.len();
+    let thin = catalog.events.iter().filter(|event| event.thin).count();
+    let snapshot = catalog.events.iter().filter(|event| event.snapshot.is_some()).count();
     let specs: Vec<&str> = catalog.specs.iter().map(|spec| spec.name.as_str()).collect();
     let summary = format!(
-        " Typed Stripe thin event notifications for API version `{}`: {count} event types, from {}.",
+        " Typed Stripe event notifications, thin and snapshot, for API version `{}`: {thin} thin event types from {}, and {snapshot} classic snapshot types.",
         catalog.api_version,
         specs.join(", ")
     );
