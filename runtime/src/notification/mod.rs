@@ -3,8 +3,8 @@
 //! a snapshot event carries ([`Snapshot`]), and the [`Event`] a thin one fetches.
 //!
 //! A notification keeps one shared copy of its body and where each of its strings lies in it:
-//! building one costs a single allocation whatever the event, and cloning it (for `pre_handle`)
-//! none.
+//! building a thin one costs a single allocation whatever the event (a snapshot one, one or two
+//! more for what only it has), and cloning it (for `pre_handle`) none.
 
 mod event;
 #[cfg(feature = "client")]

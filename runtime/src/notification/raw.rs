@@ -15,9 +15,9 @@ use crate::style::{EventStyle, SnapshotInfo};
 use crate::text::truncate;
 
 /// The envelope of an event notification of either style, untyped. It keeps a copy of the body
-/// and where each of its strings lies in it: parsing costs one allocation and one copy whatever
-/// the event, cloning costs none, and the value stays small, because it moves through every step
-/// of dispatch. Strings with escapes, which cannot point into the body, are decoded after it in
+/// and where each of its strings lies in it: parsing a thin event costs one allocation and one
+/// copy whatever the event (a snapshot event, one or two allocations more), cloning costs a
+/// reference count, and the value stays small, because it moves through every step of dispatch. Strings with escapes, which cannot point into the body, are decoded after it in
 /// the same buffer. A snapshot event's object stays JSON text until a callback asks for it.
 #[derive(Clone)]
 pub struct RawNotification {
@@ -25,18 +25,32 @@ pub struct RawNotification {
     strings: Arc<str>,
     /// The body's length: the body is `strings[..body_len]`.
     body_len: u32,
-    /// Where each [`Field`] lies in `strings`: `start..end`.
-    spans: [(u32, u32); FIELDS],
+    /// Where each field a thin event can have lies in `strings`: `start..end`.
+    spans: [(u32, u32); THIN_SPANS],
     /// Bit `field` is set when the field was sent (and not `null`).
     present: u32,
     created: Timestamp,
     livemode: bool,
     style: EventStyle,
+    /// What only a snapshot event has, boxed: a thin notification, which moves through every
+    /// step of dispatch, stays as small as before snapshots existed.
+    snapshot: Option<Box<SnapshotParts>>,
+}
+
+/// The fields before [`Field::Account`] are a thin event's (and the id, type, context and
+/// related object both styles share); those from it on only a snapshot event's.
+const THIN_SPANS: usize = Field::Account as usize;
+
+/// What only a snapshot event has.
+#[derive(Clone)]
+struct SnapshotParts {
+    /// Where each field from [`Field::Account`] on lies in the notification's buffer.
+    spans: [(u32, u32); FIELDS - THIN_SPANS],
     pending_webhooks: u32,
-    /// A snapshot's related object URL, made from its type's template: kept apart from the
-    /// body's buffer, which would otherwise be built twice (body and URL joined, then copied
-    /// into its shared allocation).
-    snapshot_url: Option<Box<str>>,
+    /// Its related object's URL, made from its type's template: kept apart from the body's
+    /// buffer, which would otherwise be built twice (body and URL joined, then copied into its
+    /// shared allocation).
+    url: Option<Box<str>>,
 }
 
 /// A body read but not yet judged against what the catalog says of its type: the type string
@@ -82,16 +96,23 @@ impl Reading<'_> {
             EventStyle::Snapshot => conform_snapshot(&mut parsed.strings, expected)?,
         };
         let strings = &parsed.strings;
+        let (thin, rest) = strings.spans.split_at(THIN_SPANS);
+        let snapshot = (parsed.style == EventStyle::Snapshot).then(|| {
+            Box::new(SnapshotParts {
+                spans: rest.try_into().unwrap_or_default(),
+                pending_webhooks: parsed.pending_webhooks,
+                url: snapshot_url.map(String::into_boxed_str),
+            })
+        });
         Ok(RawNotification {
             body_len: u32::try_from(strings.body.len()).unwrap_or(u32::MAX),
             strings: strings.buffer(),
-            spans: strings.spans,
+            spans: thin.try_into().unwrap_or_default(),
             present: strings.present,
             created: parsed.created,
             livemode: parsed.livemode,
             style: parsed.style,
-            pending_webhooks: parsed.pending_webhooks,
-            snapshot_url: snapshot_url.map(String::into_boxed_str),
+            snapshot,
         })
     }
 }
@@ -210,7 +231,10 @@ impl RawNotification {
         if self.present & field.bit() == 0 {
             return None;
         }
-        let &(start, end) = self.spans.get(field as usize)?;
+        let &(start, end) = match (field as usize).checked_sub(THIN_SPANS) {
+            None => self.spans.get(field as usize)?,
+            Some(index) => self.snapshot.as_ref()?.spans.get(index)?,
+        };
         let text = self
             .strings
             .get(usize::try_from(start).ok()?..usize::try_from(end).ok()?);
@@ -320,7 +344,7 @@ impl RawNotification {
 
     /// A snapshot event's `pending_webhooks`: how many endpoints have not yet acknowledged it.
     pub fn pending_webhooks(&self) -> u32 {
-        self.pending_webhooks
+        self.snapshot.as_ref().map_or(0, |snapshot| snapshot.pending_webhooks)
     }
 
     /// Why the event happened.
@@ -339,7 +363,9 @@ impl RawNotification {
         Some(AnyRelatedObject {
             id: self.get(Field::RelatedId),
             object_type: self.get(Field::RelatedType)?,
-            url: self.get(Field::RelatedUrl).or(self.snapshot_url.as_deref())?,
+            url: self
+                .get(Field::RelatedUrl)
+                .or_else(|| self.snapshot.as_ref()?.url.as_deref())?,
         })
     }
 }
