@@ -16,8 +16,8 @@ use crate::text::truncate;
 
 /// The envelope of an event notification of either style, untyped. It keeps a copy of the body
 /// and where each of its strings lies in it: parsing a thin event costs one allocation and one
-/// copy whatever the event (a snapshot event, one or two allocations more), cloning costs a
-/// reference count, and the value stays small, because it moves through every step of dispatch. Strings with escapes, which cannot point into the body, are decoded after it in
+/// copy whatever the event (a snapshot event, one or two allocations more), cloning a thin one
+/// costs a reference count, and the value stays small, because it moves through every step of dispatch. Strings with escapes, which cannot point into the body, are decoded after it in
 /// the same buffer. A snapshot event's object stays JSON text until a callback asks for it.
 #[derive(Clone)]
 pub struct RawNotification {
