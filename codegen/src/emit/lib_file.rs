@@ -11,7 +11,11 @@ use crate::ir::{Catalog, Related};
 
 pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
     let thin = catalog.events.iter().filter(|event| event.thin).count();
-    let snapshot = catalog.events.iter().filter(|event| event.snapshot.is_some()).count();
+    let snapshot = catalog
+        .events
+        .iter()
+        .filter(|event| event.snapshot.is_some())
+        .count();
     let specs: Vec<&str> = catalog.specs.iter().map(|spec| spec.name.as_str()).collect();
     let summary = format!(
         " Typed Stripe event notifications, thin and snapshot, for API version `{}`: {thin} thin event types from {}, and {snapshot} classic snapshot types.",

@@ -344,7 +344,9 @@ impl RawNotification {
 
     /// A snapshot event's `pending_webhooks`: how many endpoints have not yet acknowledged it.
     pub fn pending_webhooks(&self) -> u32 {
-        self.snapshot.as_ref().map_or(0, |snapshot| snapshot.pending_webhooks)
+        self.snapshot
+            .as_ref()
+            .map_or(0, |snapshot| snapshot.pending_webhooks)
     }
 
     /// Why the event happened.
