@@ -16,7 +16,9 @@ fn signed_notifications_reach_their_callback_or_the_fallback() {
     let seen = Seen::default();
     let handler = handler(SECRET, &seen).unwrap();
     let unknown = r#"{"id":"evt_2","object":"v2.core.event","type":"v9.brand_new.thing","created":"2026-10-01T00:00:00Z","context":"acct_1/acct_2"}"#;
-    for body in [meter("evt_1"), unknown.to_owned()] {
+    // A classic snapshot event from a webhook endpoint, on a connected account.
+    let snapshot = r#"{"id":"evt_3","object":"event","account":"acct_9","created":1790000000,"data":{"object":{"id":"in_1","object":"invoice"}},"type":"invoice.paid"}"#;
+    for body in [meter("evt_1"), unknown.to_owned(), snapshot.to_owned()] {
         let signature = sign(body.as_bytes(), SECRET, unix_now());
         let outcome = handler.handle_blocking(body.as_bytes(), Some(signature.as_str()));
         assert_eq!(answer(&outcome), 200, "{outcome:?}");
@@ -26,6 +28,7 @@ fn signed_notifications_reach_their_callback_or_the_fallback() {
         [
             "meter mtr_1 of evt_1",
             r#"fallback v9.brand_new.thing known=false context=Some("acct_1/acct_2")"#,
+            r#"fallback invoice.paid known=true context=Some("acct_9")"#,
         ]
     );
 }
