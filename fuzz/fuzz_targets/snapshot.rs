@@ -1,6 +1,9 @@
 //! Signed classic snapshot events through the whole handler: the first byte picks a classic type
 //! of the catalog, the rest is its `data.object` (or, when it is not JSON text, the whole body),
-//! and every kind's callback reads what a snapshot carries, typed.
+//! and every kind's callback reads what a snapshot carries. (Without the `async-stripe`
+//! features, objects read as JSON: the typed reads are async-stripe's derives, which
+//! `generated/tests/async_stripe.rs` covers with Stripe's fixtures, and instrumenting them made
+//! the target take longer to build than to run.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
