@@ -499,6 +499,33 @@ impl Inbox for FlakyInbox {
     }
 }
 
+/// Runs the server's handler as inbox workers until one event is done.
+async fn run_workers_until_one_is_done(server: &Server, inbox: &Arc<FlakyInbox>, framework: Framework) {
+    let handler = handler(&server.seen);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn({
+        let inbox = Arc::clone(inbox);
+        async move {
+            let options = InboxWorkers::default()
+                .poll_interval(Duration::from_millis(10))
+                .shutdown(async {
+                    let _ = stopped.await;
+                });
+            handler.run_inbox_workers(inbox, options).await;
+        }
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while inbox.stats().await.unwrap().count(State::Done) < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{framework:?}: never done"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.send(()).unwrap();
+    workers.await.unwrap();
+}
+
 #[tokio::test]
 async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callback_runs() {
     for &framework in FRAMEWORKS {
@@ -521,29 +548,7 @@ async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callbac
         assert_eq!(pending[0].event_type, "v1.billing.meter.error_report_triggered");
 
         // The workers run it, once.
-        let handler = handler(&server.seen);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let workers = tokio::spawn({
-            let inbox = Arc::clone(&inbox);
-            async move {
-                let options = InboxWorkers::default()
-                    .poll_interval(Duration::from_millis(10))
-                    .shutdown(async {
-                        let _ = stopped.await;
-                    });
-                handler.run_inbox_workers(inbox, options).await;
-            }
-        });
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while inbox.stats().await.unwrap().count(State::Done) < 1 {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{framework:?}: never done"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        stop.send(()).unwrap();
-        workers.await.unwrap();
+        run_workers_until_one_is_done(&server, &inbox, framework).await;
         assert_eq!(
             server.seen(),
             ["callback v1.billing.meter.error_report_triggered"]
@@ -669,29 +674,7 @@ async fn with_an_inbox_a_snapshot_event_is_stored_once_with_its_object_and_run_b
         let pending = inbox.list(State::Pending, 10).await.unwrap();
         assert_eq!(pending.len(), 1, "{framework:?}: stored once");
         assert_eq!(pending[0].event_type, "customer.created");
-        let handler = handler(&server.seen);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let workers = tokio::spawn({
-            let inbox = Arc::clone(&inbox);
-            async move {
-                let options = InboxWorkers::default()
-                    .poll_interval(Duration::from_millis(10))
-                    .shutdown(async {
-                        let _ = stopped.await;
-                    });
-                handler.run_inbox_workers(inbox, options).await;
-            }
-        });
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while inbox.stats().await.unwrap().count(State::Done) < 1 {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{framework:?}: never done"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        stop.send(()).unwrap();
-        workers.await.unwrap();
+        run_workers_until_one_is_done(&server, &inbox, framework).await;
         assert_eq!(server.seen(), ["callback customer.created Snapshot"]);
     }
 }

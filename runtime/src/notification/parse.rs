@@ -259,7 +259,7 @@ impl Strings<'_> {
     }
 
     /// A string decoded from escapes, kept after the body.
-    pub(super) fn decoded<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
+    fn decoded<E: de::Error>(&mut self, field: Field, text: &str) -> Result<(), E> {
         let start = self.body.len().saturating_add(self.decoded.len());
         self.decoded.push_str(text);
         self.put(field, start, start.saturating_add(text.len()))
@@ -864,7 +864,8 @@ struct LooseInto<'s, 'b> {
 }
 
 impl LooseInto<'_, '_> {
-    fn wrong_type<T>(self) -> Result<Option<T>, std::convert::Infallible> {
+    /// Notes the value's wrong type (it matters only in a snapshot event) and goes on.
+    fn wrong_type<E>(self) -> Result<Option<u64>, E> {
         if !matches!(self.loose, Loose::Text(Field::SnapshotEvent)) {
             self.strings.snapshot_problem(self.loose.problem());
         }
@@ -887,14 +888,6 @@ impl LooseInto<'_, '_> {
     }
 }
 
-/// `Ok` of a result that cannot fail, in any error type.
-fn noted<T, E>(result: Result<T, std::convert::Infallible>) -> Result<T, E> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(never) => match never {},
-    }
-}
-
 impl<'de> DeserializeSeed<'de> for LooseInto<'_, '_> {
     type Value = Option<u64>;
 
@@ -911,29 +904,29 @@ impl<'de> Visitor<'de> for LooseInto<'_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<u64>, E> {
-        noted(self.wrong_type())
+        self.wrong_type()
     }
 
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<u64>, E> {
-        noted(self.wrong_type())
+        self.wrong_type()
     }
 
     fn visit_u64<E: de::Error>(self, count: u64) -> Result<Option<u64>, E> {
         match self.loose {
             Loose::Count => Ok(Some(count)),
-            _ => noted(self.wrong_type()),
+            _ => self.wrong_type(),
         }
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<u64>, E> {
-        noted(self.wrong_type())
+        self.wrong_type()
     }
 
     fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Option<u64>, E> {
         match self.loose {
             Loose::Text(field) => self.text(field, text, true),
             Loose::Request => self.text(Field::SnapshotRequestId, text, true),
-            _ => noted(self.wrong_type()),
+            _ => self.wrong_type(),
         }
     }
 
@@ -941,20 +934,20 @@ impl<'de> Visitor<'de> for LooseInto<'_, '_> {
         match self.loose {
             Loose::Text(field) => self.text(field, text, false),
             Loose::Request => self.text(Field::SnapshotRequestId, text, false),
-            _ => noted(self.wrong_type()),
+            _ => self.wrong_type(),
         }
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Option<u64>, E> {
         match self.loose {
-            Loose::Data => noted(self.wrong_type()),
+            Loose::Data => self.wrong_type(),
             _ => Ok(None),
         }
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<u64>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        noted(self.wrong_type())
+        self.wrong_type()
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<u64>, A::Error> {
@@ -970,13 +963,11 @@ impl<'de> Visitor<'de> for LooseInto<'_, '_> {
             ],
             Loose::Text(_) | Loose::Count => {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                return noted(
-                    LooseInto {
-                        strings,
-                        loose: self.loose,
-                    }
-                    .wrong_type(),
-                );
+                return LooseInto {
+                    strings,
+                    loose: self.loose,
+                }
+                .wrong_type();
             }
         };
         while let Some(key) = map.next_key::<NestedKey>()? {
