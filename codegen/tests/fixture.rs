@@ -11,10 +11,11 @@ use stripe_notify_codegen::ir::{Related, TypeRef};
 fn output_matches_the_snapshots() {
     let files = common::generate_fixture();
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(paths, ["catalog.rs", "lib.rs", "schemas.rs"]);
+    assert_eq!(paths, ["catalog.rs", "lib.rs", "objects.rs", "schemas.rs"]);
     let snapshots = [
         expect_file!["snapshots/fixture/catalog.rs.snap"],
         expect_file!["snapshots/fixture/lib.rs.snap"],
+        expect_file!["snapshots/fixture/objects.rs.snap"],
         expect_file!["snapshots/fixture/schemas.rs.snap"],
     ];
     for (file, snapshot) in files.iter().zip(snapshots) {

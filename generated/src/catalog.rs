@@ -27,19 +27,19 @@ stripe_notify_runtime::event_catalog! {
         data V1AccountExternalAccountCreatedEventData, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot "account.external_account.created" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot "account.external_account.created" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever an external account is deleted.
     V1AccountExternalAccountDeleted = 3 "v1.account.external_account.deleted" on_v1_account_external_account_deleted (V1AccountExternalAccountDeletedEventNotification, V1AccountExternalAccountDeletedEvent)
         data V1AccountExternalAccountDeletedEventData, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot "account.external_account.deleted" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot "account.external_account.deleted" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever an external account is updated.
     V1AccountExternalAccountUpdated = 4 "v1.account.external_account.updated" on_v1_account_external_account_updated (V1AccountExternalAccountUpdatedEventNotification, V1AccountExternalAccountUpdatedEvent)
         data V1AccountExternalAccountUpdatedEventData, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot "account.external_account.updated" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot "account.external_account.updated" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever an account status or property has changed.
     V1AccountUpdated = 5 "v1.account.updated" on_v1_account_updated (V1AccountUpdatedEventNotification, V1AccountUpdatedEvent)
         data V1AccountUpdatedEventData, changes serde_json::Value,
@@ -397,25 +397,25 @@ stripe_notify_runtime::event_catalog! {
         data serde_json::Value, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot_only "customer.source.created" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot_only "customer.source.created" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever a source is removed from a customer.
     V1CustomerSourceDeleted = 65 "v1.customer.source.deleted" on_v1_customer_source_deleted (V1CustomerSourceDeletedEventNotification, V1CustomerSourceDeletedEvent)
         data serde_json::Value, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot_only "customer.source.deleted" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot_only "customer.source.deleted" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever a card or source will expire at the end of the month. This event only works with legacy integrations using Card or Source objects. If you use the PaymentMethod API, this event won't occur.
     V1CustomerSourceExpiring = 66 "v1.customer.source.expiring" on_v1_customer_source_expiring (V1CustomerSourceExpiringEventNotification, V1CustomerSourceExpiringEvent)
         data serde_json::Value, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot_only "customer.source.expiring" ["card", "source"] object serde_json::Value;
+        snapshot_only "customer.source.expiring" ["card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::CardOrSource;
     /// Occurs whenever a source's details are changed.
     V1CustomerSourceUpdated = 67 "v1.customer.source.updated" on_v1_customer_source_updated (V1CustomerSourceUpdatedEventNotification, V1CustomerSourceUpdatedEvent)
         data serde_json::Value, changes serde_json::Value,
         related None,
         resource serde_json::Value,
-        snapshot_only "customer.source.updated" ["bank_account", "card", "source"] object serde_json::Value;
+        snapshot_only "customer.source.updated" ["bank_account", "card", "source"] object serde_json::Value | "async-stripe-shared" crate::objects::BankAccountOrCardOrSource;
     /// Occurs whenever a customer is signed up for a new plan.
     V1CustomerSubscriptionCreated = 68 "v1.customer.subscription.created" on_v1_customer_subscription_created (V1CustomerSubscriptionCreatedEventNotification, V1CustomerSubscriptionCreatedEvent)
         data V1CustomerSubscriptionCreatedEventData, changes serde_json::Value,

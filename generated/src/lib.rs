@@ -31,6 +31,9 @@ mod catalog;
 #[rustfmt::skip]
 mod schemas;
 
+#[rustfmt::skip]
+pub mod objects;
+
 pub use catalog::*;
 
 pub use schemas::*;

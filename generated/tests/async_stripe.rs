@@ -1,6 +1,7 @@
 //! With the `async-stripe` features, each v1 related object is fetched as async-stripe's type
 //! of its resource: every such type must deserialize Stripe's own fixture of that resource
-//! (`fixtures3.json`), served by a fake Stripe at the URL a sample notification names.
+//! (`fixtures3.json`), served by a fake Stripe at the URL a sample notification names; and every
+//! classic type's snapshot object reads typed, the types of several objects as their choice.
 #![cfg(feature = "async-stripe")]
 
 mod support;
@@ -236,9 +237,10 @@ async fn every_classic_types_sample_reads_its_object_typed() {
         "objects that did not read:\n{unexpected:#?}"
     );
     assert_eq!(failed.len(), 7, "{failed:#?}");
+    // async-stripe's own types, and the choices of them for the types of several objects.
     let typed = outcomes
         .values()
-        .filter(|(object, _)| object.starts_with("stripe_"))
+        .filter(|(object, _)| *object != std::any::type_name::<serde_json::Value>())
         .count();
     eprintln!(
         "{} classic types read, {typed} typed; without a fixture: {without_fixture:?}",
@@ -254,5 +256,132 @@ async fn every_classic_types_sample_reads_its_object_typed() {
         ]
     );
     assert_eq!(outcomes.len(), 265);
-    assert!(typed >= 258, "{typed}");
+    assert_eq!(typed, 265, "every classic type with a fixture reads typed");
+}
+
+/// What a callback saw of a classic source or external account event: the variant's object type
+/// and the object's id.
+type Seen = Arc<Mutex<Vec<(&'static str, String)>>>;
+
+fn source_seen(object: &stripe_notify::objects::BankAccountOrCardOrSource) -> (&'static str, String) {
+    use stripe_notify::objects::BankAccountOrCardOrSource as Choice;
+    match object {
+        Choice::BankAccount(account) => ("bank_account", account.id.to_string()),
+        Choice::Card(card) => ("card", card.id.to_string()),
+        Choice::Source(source) => ("source", source.id.to_string()),
+    }
+}
+
+#[tokio::test]
+async fn a_classic_event_of_several_object_types_reads_the_one_its_object_names() {
+    use stripe_notify::RegisterCallbacks as _;
+    use stripe_notify::objects::CardOrSource;
+    let Some(fixtures) = support::fixtures() else {
+        return;
+    };
+    let seen = Seen::default();
+    let (created, updated, expiring) = (Arc::clone(&seen), Arc::clone(&seen), Arc::clone(&seen));
+    let handler =
+        EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+            .unwrap()
+            .on_v1_customer_source_created(move |n, _| {
+                let object = n.snapshot().expect("a snapshot").object().map(source_seen);
+                created.lock().unwrap().push(object.expect("typed"));
+                async { Ok(()) }
+            })
+            .unwrap()
+            .on_v1_account_external_account_updated(move |n, _| {
+                let object = n.snapshot().expect("a snapshot").object().map(source_seen);
+                updated.lock().unwrap().push(object.expect("typed"));
+                async { Ok(()) }
+            })
+            .unwrap()
+            .on_v1_customer_source_expiring(move |n, _| {
+                let object = n
+                    .snapshot()
+                    .expect("a snapshot")
+                    .object()
+                    .map(|object| match object {
+                        CardOrSource::Card(card) => ("card", card.id.to_string()),
+                        CardOrSource::Source(source) => ("source", source.id.to_string()),
+                    });
+                expiring.lock().unwrap().push(object.expect("typed"));
+                async { Ok(()) }
+            })
+            .unwrap()
+            .build();
+
+    let mut expected = Vec::new();
+    for (event_type, object_types) in [
+        (
+            "v1.customer.source.created",
+            &["bank_account", "card", "source"][..],
+        ),
+        (
+            "v1.account.external_account.updated",
+            &["bank_account", "card", "source"],
+        ),
+        ("v1.customer.source.expiring", &["card", "source"]),
+    ] {
+        let info = Catalog::EVENTS
+            .iter()
+            .find(|info| info.event_type == event_type)
+            .expect("a known type");
+        for &object_type in object_types {
+            let fixture = support::fixture(&fixtures, object_type).expect("Stripe has a fixture");
+            let id = serde_json::from_str::<serde_json::Value>(&fixture).unwrap()["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned();
+            let body =
+                sample::snapshot_event(info, Some(&fixture), None, stripe_notify::API_VERSION).unwrap();
+            handler
+                .handle(
+                    body.as_bytes(),
+                    Some(sign(body.as_bytes(), SECRET, unix_now()).as_str()),
+                )
+                .await
+                .unwrap_or_else(|error| panic!("{event_type} of a {object_type}: {error}"));
+            expected.push((object_type, id));
+        }
+    }
+    assert_eq!(*seen.lock().unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_choice_that_cannot_be_read_names_the_field_inside_the_variant() {
+    use stripe_notify::RegisterCallbacks as _;
+    let error = Arc::new(Mutex::new(None));
+    let seen = Arc::clone(&error);
+    let handler =
+        EventNotificationHandler::builder(StripeClient::new("sk_test_1"), SECRET, |_, _, _| async { Ok(()) })
+            .unwrap()
+            .on_v1_customer_source_expiring(move |n, _| {
+                let snapshot = n.snapshot().expect("a snapshot");
+                *seen.lock().unwrap() = snapshot.object().err();
+                assert_eq!(
+                    snapshot.object_id(),
+                    Some("card_1"),
+                    "the envelope is still usable"
+                );
+                async { Ok(()) }
+            })
+            .unwrap()
+            .build();
+    let info = Catalog::EVENTS
+        .iter()
+        .find(|info| info.event_type == "v1.customer.source.expiring")
+        .expect("a known type");
+    let card = r#"{"object":"card","id":"card_1","brand":"Visa","exp_month":"June","exp_year":2030,"last4":"4242","funding":"credit"}"#;
+    let body = sample::snapshot_event(info, Some(card), None, stripe_notify::API_VERSION).unwrap();
+    handler
+        .handle(
+            body.as_bytes(),
+            Some(sign(body.as_bytes(), SECRET, unix_now()).as_str()),
+        )
+        .await
+        .unwrap();
+    let error = error.lock().unwrap().take().expect("the month is not a number");
+    assert_eq!(error.path(), "exp_month", "{error}");
+    assert_eq!(error.type_name(), "stripe_shared::card::Card", "{error}");
 }

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use crate::object::SnapshotObject;
 use crate::related::{HasAnyRelatedObject, RelatedObjectShape};
 
 /// What an event type is. The generated crate implements it for every event type in its spec;
@@ -21,8 +22,8 @@ pub trait EventKind: Send + Sync + 'static {
     /// the spec does not define it.
     type Resource: DeserializeOwned + fmt::Debug + Send + 'static;
     /// The object a snapshot event of this type carries in `data.object`: async-stripe's type
-    /// for it with the matching feature, else `serde_json::Value`.
-    type Object: DeserializeOwned + fmt::Debug + Send + Sync + 'static;
+    /// for it with the matching feature (or a choice of them), else `serde_json::Value`.
+    type Object: SnapshotObject;
 }
 
 /// The kind of a notification handled without a typed callback: any type, any related object.

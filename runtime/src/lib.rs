@@ -54,6 +54,7 @@ pub mod lambda;
 pub mod ledger;
 mod macros;
 pub mod notification;
+mod object;
 mod outcome;
 mod random;
 #[cfg(feature = "client")]
@@ -81,6 +82,7 @@ pub use kind::{EventKind, Unknown};
 #[cfg(feature = "client")]
 pub use notification::FetchedObject;
 pub use notification::{Event, Notification, Reason, ReasonRequest, Snapshot, UnknownEventNotification};
+pub use object::{ObjectJson, SnapshotObject};
 pub use outcome::{Handled, UnhandledNotificationDetails};
 #[cfg(feature = "client")]
 pub use recovery::{RecoveryFilter, RecoveryReport};

@@ -34,7 +34,8 @@
 /// `| "feature" path::Type`, the resource's type when that cargo feature of the crate is on.
 /// A type Stripe also sends as classic snapshot events ends with
 /// `, snapshot "invoice.paid" ["invoice"] object serde_json::Value | "feature" path::Invoice`:
-/// the classic type, the object types its `data.object` may have, and the object's Rust type;
+/// the classic type, the object types its `data.object` may have, and the object's Rust type
+/// (several features, `| "a" "b" path`, when the type needs them all);
 /// `snapshot_only` in place of `snapshot` marks a type Stripe sends only so (it is then not
 /// known in a thin body).
 ///
@@ -188,7 +189,7 @@ macro_rules! event_catalog {
                 data $data:ty, changes $changes:ty,
                 related $shape:ident $(($($related:tt)*))?,
                 resource $resource:ty $(| $feature:literal $typed:ty)?
-                $(, $style:ident $classic:literal [$($object_type:literal),*] object $object:ty $(| $object_feature:literal $object_typed:ty)?)?;
+                $(, $style:ident $classic:literal [$($object_type:literal),*] object $object:ty $(| $($object_feature:literal)+ $object_typed:ty)?)?;
         )*
     ) => {
         /// The Stripe API version this crate was generated for, sent as `Stripe-Version`.
@@ -356,7 +357,7 @@ macro_rules! event_catalog {
                     #[cfg(not(feature = $feature))]
                 )?
                 type Resource = $resource;
-                $crate::__snapshot!(object $($object $(| $object_feature $object_typed)?)?);
+                $crate::__snapshot!(object $($object $(| $($object_feature)+ $object_typed)?)?);
             }
 
             impl $crate::KnownEventKind for $kind {
@@ -396,10 +397,10 @@ macro_rules! __snapshot {
     };
     (object) => { type Object = serde_json::Value; };
     (object $object:ty) => { type Object = $object; };
-    (object $object:ty | $feature:literal $typed:ty) => {
-        #[cfg(feature = $feature)]
+    (object $object:ty | $($feature:literal)+ $typed:ty) => {
+        #[cfg(all($(feature = $feature),+))]
         type Object = $typed;
-        #[cfg(not(feature = $feature))]
+        #[cfg(not(all($(feature = $feature),+)))]
         type Object = $object;
     };
 }
@@ -425,5 +426,57 @@ macro_rules! __related {
     };
     (example $id:literal @ $url:literal) => {
         ::core::option::Option::Some($crate::RelatedExample { id: ::core::option::Option::Some($id), url: $url })
+    };
+}
+
+/// Defines the object of the classic events whose `data.object` may be one of several types
+/// (`customer.source.created`: a bank account, a card or a source): an enum with a variant per
+/// object type, read as the variant the object's `object` names. An error then names the field
+/// inside that variant, and an object of none of the types is an error, not a guess.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// pub struct Card { pub id: String, pub exp_month: u8 }
+/// #[derive(Debug, serde::Deserialize)]
+/// pub struct Source { pub id: String }
+///
+/// stripe_notify_runtime::object_choice! {
+///     /// A card or a source.
+///     pub enum CardOrSource {
+///         /// A card.
+///         Card = "card" Card,
+///         /// A source.
+///         Source = "source" Source,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! object_choice {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$variant_attr:meta])*
+                $variant:ident = $object_type:literal $type:ty,
+            )+
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug)]
+        pub enum $name {
+            $(
+                $(#[$variant_attr])*
+                $variant($type),
+            )+
+        }
+
+        impl $crate::SnapshotObject for $name {
+            fn read(object: $crate::ObjectJson<'_>) -> ::core::result::Result<Self, $crate::ObjectError> {
+                match object.object_type() {
+                    $(::core::option::Option::Some($object_type) => object.read_as().map(Self::$variant),)+
+                    _ => ::core::result::Result::Err(object.not_one_of::<Self>(&[$($object_type),+])),
+                }
+            }
+        }
     };
 }

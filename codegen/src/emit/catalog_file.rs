@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::objects_file::{choice_features, choice_name};
 use super::rust::{doc_lines, type_text};
 use crate::error::Error;
 use crate::ir::{Catalog, Event, Related, RelatedResource};
@@ -61,10 +62,17 @@ fn row(out: &mut String, index: usize, event: &Event) {
             .map(|(object, _)| format!("{object:?}"))
             .collect();
         // One object type: its own crate's type with that crate's feature. Several (a bank
-        // account or a card): the JSON, which names which in its `object`.
-        let typed = match snapshot.objects.as_slice() {
-            [(_, external)] => format!(" | {:?} {}", external.feature, external.path),
-            _ => String::new(),
+        // account or a card): their choice in `objects.rs`, when every type's feature is on.
+        let typed = match (snapshot.objects.as_slice(), choice_name(&snapshot.objects)) {
+            ([(_, external)], _) => format!(" | {:?} {}", external.feature, external.path),
+            (objects, Some(choice)) => {
+                let features: Vec<String> = choice_features(objects)
+                    .into_iter()
+                    .map(|feature| format!("{feature:?}"))
+                    .collect();
+                format!(" | {} crate::objects::{choice}", features.join(" "))
+            }
+            ([], None) | (_, None) => String::new(),
         };
         format!(
             ",\n        {} {:?} [{}] object serde_json::Value{typed}",

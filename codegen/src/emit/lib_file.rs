@@ -80,6 +80,8 @@ pub(super) fn contents(catalog: &Catalog) -> Result<String, Error> {
         mod catalog;
         #[rustfmt::skip]
         mod schemas;
+        #[rustfmt::skip]
+        pub mod objects;
 
         pub use catalog::*;
         pub use schemas::*;

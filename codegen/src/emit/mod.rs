@@ -3,6 +3,7 @@
 
 mod catalog_file;
 mod lib_file;
+mod objects_file;
 mod rust;
 mod schemas_file;
 
@@ -37,6 +38,7 @@ pub(crate) fn emit(catalog: &Catalog) -> Result<Vec<GeneratedFile>, Error> {
     let files = [
         ("catalog.rs", catalog_file::contents(catalog)?),
         ("lib.rs", lib_file::contents(catalog)?),
+        ("objects.rs", objects_file::contents(catalog)?),
         ("schemas.rs", schemas_file::contents(catalog)?),
     ];
     Ok(files

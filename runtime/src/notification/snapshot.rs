@@ -10,6 +10,7 @@ use super::raw::RawNotification;
 use super::{ObjectCell, ReasonRequest};
 use crate::error::ObjectError;
 use crate::kind::EventKind;
+use crate::object::{ObjectJson, SnapshotObject};
 
 /// The snapshot side of a [`Notification`](super::Notification) of kind `K`
 /// ([`snapshot`](super::Notification::snapshot)).
@@ -32,23 +33,35 @@ impl<'a, K: EventKind> Snapshot<'a, K> {
     }
 
     /// The object as it was when the event happened, typed as `K`'s resource (async-stripe's
-    /// type with the `async-stripe` features, else `serde_json::Value`). Read from the body on
+    /// type with the `async-stripe` features, or an enum of them for a type of several objects,
+    /// else `serde_json::Value`). Read from the body on
     /// the first call, and kept. An object rendered at another API version than the crate's
     /// still reads when it only adds fields or enum values; when it cannot be read, the error
     /// names the field, and [`object_json`](Self::object_json) still has it all.
     pub fn object(&self) -> Result<&'a K::Object, ObjectError> {
-        let read = self
-            .object
-            .get_or_init(|| Box::new(read(self.raw, "data.object", self.object_json())));
+        let read = self.object.get_or_init(|| {
+            Box::new(K::Object::read(
+                self.object_read("data.object", self.object_json()),
+            ))
+        });
         match &**read {
             Ok(object) => Ok(object),
             Err(error) => Err(error.clone()),
         }
     }
 
+    fn object_read(&self, what: &'static str, json: &'a str) -> ObjectJson<'a> {
+        ObjectJson::new(
+            (self.raw.id(), self.raw.event_type()),
+            what,
+            json,
+            self.object_type(),
+        )
+    }
+
     /// The object read as any type: your own struct, another crate's.
     pub fn object_as<T: DeserializeOwned>(&self) -> Result<T, ObjectError> {
-        read(self.raw, "data.object", self.object_json())
+        self.object_read("data.object", self.object_json()).read_as()
     }
 
     /// The object as JSON text, as received.
@@ -76,7 +89,7 @@ impl<'a, K: EventKind> Snapshot<'a, K> {
     /// you watch); `None` when the event has none.
     pub fn previous_attributes_as<T: DeserializeOwned>(&self) -> Result<Option<T>, ObjectError> {
         self.previous_attributes_json()
-            .map(|json| read(self.raw, "data.previous_attributes", json))
+            .map(|json| self.object_read("data.previous_attributes", json).read_as())
             .transpose()
     }
 
@@ -99,29 +112,6 @@ impl<'a, K: EventKind> Snapshot<'a, K> {
     pub fn pending_webhooks(&self) -> u32 {
         self.raw.pending_webhooks()
     }
-}
-
-/// `json` as a `T`, or an error naming the event, the type and the JSON path that failed.
-fn read<T: DeserializeOwned>(
-    raw: &RawNotification,
-    what: &'static str,
-    json: &str,
-) -> Result<T, ObjectError> {
-    // Tracking the path costs on every field: it is done only again, for the error, when the
-    // plain read fails.
-    if let Ok(value) = serde_json::from_str(json) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        ObjectError::new(
-            (raw.id(), raw.event_type()),
-            what,
-            std::any::type_name::<T>(),
-            error.path().to_string(),
-            error.into_inner().to_string(),
-        )
-    })
 }
 
 impl<K: EventKind> fmt::Debug for Snapshot<'_, K> {
