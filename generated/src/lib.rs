@@ -44,22 +44,28 @@ pub use stripe_notify_runtime::{
     ConfigError, Event, EventCatalog, EventInfo, EventKind, EventStyle,
     FetchRelatedObject, FixedClock, HandleError, Handled, HasAnyRelatedObject,
     HasNoRelatedObject, HasRelatedObject, HasSingletonRelatedObject, KnownEventKind,
-    MalformedHeader, Notification, ObjectError, PayloadError, Reason, ReasonRequest,
-    RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape, RelatedResourceInfo,
-    SignatureError, SingletonRelatedObject, Snapshot, SnapshotInfo, StripeClient,
-    StripeClientBuilder, StripeContext, SystemClock, Timestamp, Tolerance,
-    UnhandledNotificationDetails, Unknown, UnknownEventNotification, Verifier, sign,
-    unix_now,
+    MalformedHeader, Notification, ObjectError, ObjectJson, PayloadError, Reason,
+    ReasonRequest, RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape,
+    RelatedResourceInfo, SignatureError, SingletonRelatedObject, Snapshot, SnapshotInfo,
+    SnapshotObject, StripeClient, StripeClientBuilder, StripeContext, SystemClock,
+    Timestamp, Tolerance, UnhandledNotificationDetails, Unknown,
+    UnknownEventNotification, Verifier, sign, unix_now,
 };
 
 #[cfg(feature = "client")]
 pub use stripe_notify_runtime::FetchedObject;
 
 #[cfg(feature = "client")]
+pub use stripe_notify_runtime::RecoveryCounts;
+
+#[cfg(feature = "client")]
 pub use stripe_notify_runtime::RecoveryFilter;
 
 #[cfg(feature = "client")]
 pub use stripe_notify_runtime::RecoveryReport;
+
+#[cfg(feature = "client")]
+pub use stripe_notify_runtime::RecoveryStyles;
 
 pub use stripe_notify_runtime::client;
 
@@ -73,6 +79,9 @@ pub use stripe_notify_runtime::inbox;
 pub use stripe_notify_runtime::lambda;
 
 pub use stripe_notify_runtime::ledger;
+
+#[cfg(feature = "client")]
+pub use stripe_notify_runtime::recovery;
 
 pub use stripe_notify_runtime::sample;
 

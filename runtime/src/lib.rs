@@ -85,7 +85,7 @@ pub use notification::{Event, Notification, Reason, ReasonRequest, Snapshot, Unk
 pub use object::{ObjectJson, SnapshotObject};
 pub use outcome::{Handled, UnhandledNotificationDetails};
 #[cfg(feature = "client")]
-pub use recovery::{RecoveryFilter, RecoveryReport};
+pub use recovery::{RecoveryCounts, RecoveryFilter, RecoveryReport, RecoveryStyles};
 pub use related::{
     AnyRelatedObject, FetchRelatedObject, HasAnyRelatedObject, HasNoRelatedObject, HasRelatedObject,
     HasSingletonRelatedObject, RelatedExample, RelatedInfo, RelatedObject, RelatedObjectShape,

@@ -266,6 +266,84 @@ async fn an_occurrence_in_both_styles_is_stored_once_on_postgres() {
         .await;
 }
 
+/// Periodic tasks' turns, as every store must keep them: one holder at a time, renewed by its
+/// holder, due again only `every` after the checkpoint, and free once a holder's lease ran out.
+async fn turn_semantics(inbox: Arc<dyn Inbox>) {
+    use stripe_notify_runtime::inbox::Turn;
+    let (lease, hour) = (Duration::from_millis(300), Duration::from_secs(3600));
+    let take = |holder: &'static str, every: Duration| {
+        let inbox = Arc::clone(&inbox);
+        async move { inbox.take_turn("pass", holder, lease, every).await.unwrap() }
+    };
+    assert_eq!(
+        take("a", hour).await,
+        Turn::Taken { checkpoint: None },
+        "never run: due"
+    );
+    assert_eq!(take("b", Duration::ZERO).await, Turn::NotNow, "a holds it");
+    assert_eq!(
+        take("a", hour).await,
+        Turn::Taken { checkpoint: None },
+        "a renews"
+    );
+    let checkpoint: Timestamp = "2026-12-01T10:00:00.250Z".parse().unwrap();
+    assert!(inbox.end_turn("pass", "a", Some(checkpoint)).await.unwrap());
+    assert!(!inbox.end_turn("pass", "b", None).await.unwrap(), "not b's turn");
+    // The checkpoint is in 2026-12-01: due for a task run every minute, not every 1000 days.
+    assert_eq!(take("b", Duration::from_secs(1000 * 86_400)).await, Turn::NotNow);
+    assert_eq!(
+        take("b", Duration::from_secs(60)).await,
+        Turn::Taken {
+            checkpoint: Some(checkpoint)
+        }
+    );
+    assert_eq!(take("a", Duration::ZERO).await, Turn::NotNow);
+    // b dies holding the turn: once its lease runs out, a takes over.
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    assert_eq!(
+        take("a", Duration::ZERO).await,
+        Turn::Taken {
+            checkpoint: Some(checkpoint)
+        }
+    );
+    assert!(
+        !inbox.end_turn("pass", "b", Some(Timestamp::now())).await.unwrap(),
+        "taken over"
+    );
+    assert!(inbox.end_turn("pass", "a", None).await.unwrap());
+    assert_eq!(
+        take("c", Duration::ZERO).await,
+        Turn::Taken {
+            checkpoint: Some(checkpoint)
+        },
+        "kept"
+    );
+    // Another task's turn is its own.
+    assert_eq!(
+        inbox.take_turn("other", "a", lease, hour).await.unwrap(),
+        Turn::Taken { checkpoint: None }
+    );
+}
+
+#[tokio::test]
+async fn turns_in_memory() {
+    turn_semantics(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test]
+async fn turns_on_sqlite() {
+    turn_semantics(Arc::new(sqlite())).await;
+}
+
+#[tokio::test]
+async fn turns_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    turn_semantics(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_inbox_semantics() {
     inbox_semantics(Arc::new(MemoryInbox::new())).await;

@@ -31,5 +31,22 @@ pub(super) fn delay(
         },
         Err(error) => matches!(error, ClientError::Network(_) | ClientError::Timeout),
     };
-    retry.then(|| crate::backoff::delay(config.transport.retry_base_delay, attempt, Duration::from_secs(5)))
+    let backoff = crate::backoff::delay(config.transport.retry_base_delay, attempt, Duration::from_secs(5));
+    retry.then(|| backoff.max(retry_after(outcome).unwrap_or_default()))
+}
+
+/// A `Retry-After` in seconds, as Stripe sends with a 429: waited before the retry, up to a
+/// minute (a longer wait is better left to the caller).
+fn retry_after(outcome: &Result<Response, ClientError>) -> Option<Duration> {
+    let seconds: u64 = outcome
+        .as_ref()
+        .ok()?
+        .headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.min(60)))
 }

@@ -1,52 +1,107 @@
-//! The handler's recovery: events listed from the Events API, routed as if delivered, or
-//! stored in an inbox.
+//! The handler's recovery: events listed from the list APIs of both styles, routed as if
+//! delivered, or stored in an inbox.
 
 use super::Handler;
 use crate::catalog::EventCatalog;
-use crate::error::ClientError;
-use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
+use crate::error::{ClientError, HandleError};
 #[cfg(feature = "inbox")]
-use crate::{inbox::Inbox, inbox::Stored, outcome::Handled};
+use crate::inbox::{Inbox, Stored};
+use crate::outcome::Handled;
+use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
+use crate::style::EventStyle;
+
+/// Where recovered events go: into an inbox for the workers, else (`None`) through the
+/// handler's routing now.
+#[cfg(feature = "inbox")]
+type Sink<'a> = Option<&'a dyn Inbox>;
+#[cfg(not(feature = "inbox"))]
+type Sink<'a> = Option<&'a std::convert::Infallible>;
 
 impl<C: EventCatalog> Handler<C> {
-    /// Lists the events `filter` selects from the Events API (`GET /v2/core/events`, every
-    /// page) with the handler's client, and routes each as if it had been delivered: its
-    /// callback or the fallback, `pre_handle` and the ledger included. The events come over the
-    /// authenticated API, so no signature is checked. Fails only when a page cannot be fetched;
-    /// an event that fails is counted and recovery goes on.
+    /// Lists the events `filter` selects (`GET /v2/core/events` for thin events, `GET
+    /// /v1/events` for snapshot events, every page) with the handler's client, and routes each
+    /// as if it had been delivered: the same verdict, its callback or the fallback,
+    /// `pre_handle` and the ledger included. The events come over the authenticated API, so no
+    /// signature is checked. Fails only when a page cannot be fetched; an event that fails
+    /// (its callback, or a malformed one) is counted with its id and recovery goes on.
     pub async fn recover(&self, filter: &RecoveryFilter) -> Result<RecoveryReport, ClientError> {
-        let mut report = RecoveryReport::default();
-        let mut pages = EventPages::new(filter);
-        while let Some(page) = pages.next(self.client()).await? {
-            for event in page.events() {
-                report.record(event, self.handle_without_verification(event.as_bytes()).await);
-            }
-        }
-        Ok(report)
+        self.recover_pages(EventPages::new::<C>(filter), None).await
     }
 
     #[cfg(feature = "inbox")]
     /// Recovery ([`recover`](Self::recover)) into `inbox`: each listed event is stored for the
-    /// workers (once; those already in the inbox are skipped) instead of handled now.
+    /// workers (once; those already in the inbox, delivered or recovered before, are skipped)
+    /// instead of handled now. An event the inbox lacked is one whose delivery was lost: each
+    /// is logged.
     pub async fn recover_into(
         &self,
         filter: &RecoveryFilter,
         inbox: &dyn Inbox,
     ) -> Result<RecoveryReport, ClientError> {
+        self.recover_pages(EventPages::new::<C>(filter), Some(inbox))
+            .await
+    }
+
+    #[cfg(feature = "inbox")]
+    /// Runs the reconciler over `inbox` until `options`' shutdown signal: every interval, the
+    /// events created since the checkpoint (minus an overlap) are listed in both styles and
+    /// those the inbox lacks are stored for the workers, logged as missed deliveries; then the
+    /// checkpoint moves. Servers sharing the inbox take turns, one pass an interval. Run it
+    /// beside [`run_inbox_workers`](Self::run_inbox_workers).
+    pub async fn run_reconciler(&self, inbox: impl Inbox, options: crate::recovery::Reconciler) {
+        let rate = options.requests_per_second;
+        let inbox = std::sync::Arc::new(inbox);
+        let handler = self.clone();
+        let shared = std::sync::Arc::clone(&inbox);
+        crate::recovery::run_reconciler(&*inbox, options, move |filter: RecoveryFilter| {
+            let (handler, inbox) = (handler.clone(), std::sync::Arc::clone(&shared));
+            async move {
+                let pages = EventPages::new::<C>(&filter).at_most_per_second(rate);
+                handler.recover_pages(pages, Some(&*inbox)).await
+            }
+        })
+        .await;
+    }
+
+    /// Sends each event of every page to `sink`, and counts what it did.
+    async fn recover_pages(
+        &self,
+        mut pages: EventPages,
+        sink: Sink<'_>,
+    ) -> Result<RecoveryReport, ClientError> {
         let mut report = RecoveryReport::default();
-        let mut pages = EventPages::new(filter);
-        while let Some(page) = pages.next(self.client()).await? {
+        while let Some((style, page)) = pages.next(self.client()).await? {
+            report.pages = report.pages.saturating_add(1);
             for event in page.events() {
-                let outcome = self
-                    .store(event.as_bytes(), None, inbox)
-                    .await
-                    .map(|stored| match stored {
-                        Stored::New => Handled::Callback,
-                        Stored::Duplicate => Handled::AlreadyProcessed,
-                    });
-                report.record(event, outcome);
+                let outcome = self.recover_one(style, event, sink).await;
+                report.record(style, event, outcome);
             }
         }
         Ok(report)
+    }
+
+    async fn recover_one(
+        &self,
+        style: EventStyle,
+        event: &str,
+        sink: Sink<'_>,
+    ) -> Result<Handled, HandleError> {
+        #[cfg(feature = "inbox")]
+        if let Some(inbox) = sink {
+            return Ok(match self.store(event.as_bytes(), None, inbox).await? {
+                Stored::New => {
+                    tracing::warn!(
+                        event_id = %crate::recovery::event_id(event),
+                        style = style.as_str(),
+                        "recovered an event the endpoint never received"
+                    );
+                    Handled::Callback
+                }
+                Stored::Duplicate => Handled::AlreadyProcessed,
+            });
+        }
+        #[cfg(not(feature = "inbox"))]
+        let _ = (style, sink);
+        self.handle_without_verification(event.as_bytes()).await
     }
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, Settlement, State, Stats, Stored,
+    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, Settlement, State, Stats, Stored, Turn,
     millis, settled_state,
 };
 use crate::clock::unix_now_millis;
@@ -36,6 +36,14 @@ struct Entries {
     events: HashMap<String, Entry>,
     /// `(at, id)` of pending and retrying events, and of processing ones: what `claim` looks at.
     due: BTreeSet<(i64, String)>,
+}
+
+/// A periodic task's turn.
+#[derive(Debug)]
+struct TurnRow {
+    holder: String,
+    lease_until: i64,
+    checkpoint: Option<i64>,
 }
 
 /// Per object with unfinished events: the first of them (`created`, id), and how many are
@@ -98,6 +106,8 @@ impl Entries {
 #[derive(Debug)]
 pub struct MemoryInbox {
     entries: Mutex<Entries>,
+    /// Periodic tasks' turns: holder, lease end and checkpoint (Unix milliseconds).
+    turns: Mutex<HashMap<String, TurnRow>>,
     retention: Retention,
     stored: Arc<Notify>,
 }
@@ -114,6 +124,7 @@ impl MemoryInbox {
     pub fn new() -> Self {
         Self {
             entries: Mutex::default(),
+            turns: Mutex::default(),
             retention: Retention::default(),
             stored: Arc::default(),
         }
@@ -331,6 +342,53 @@ impl Inbox for MemoryInbox {
             }
         }
         Box::pin(async move { Ok(settled) })
+    }
+
+    fn take_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        lease: Duration,
+        every: Duration,
+    ) -> InboxFuture<'a, Turn> {
+        let now = unix_now_millis();
+        let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        let row = turns.entry(task.to_owned()).or_insert_with(|| TurnRow {
+            holder: String::new(),
+            lease_until: 0,
+            checkpoint: None,
+        });
+        let free = row.lease_until < now
+            && row
+                .checkpoint
+                .is_none_or(|checkpoint| checkpoint <= now.saturating_sub(millis(every)));
+        let renewal = row.holder == holder && row.lease_until >= now;
+        let turn = (free || renewal).then(|| {
+            holder.clone_into(&mut row.holder);
+            row.lease_until = now.saturating_add(millis(lease));
+            row.checkpoint
+        });
+        Box::pin(async move { Ok(Turn::from_row(turn)) })
+    }
+
+    fn end_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        checkpoint: Option<Timestamp>,
+    ) -> InboxFuture<'a, bool> {
+        let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        let ended = match turns.get_mut(task) {
+            Some(row) if row.holder == holder => {
+                row.lease_until = 0;
+                if let Some(checkpoint) = checkpoint {
+                    row.checkpoint = Some(checkpoint.as_millisecond());
+                }
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(ended) })
     }
 
     fn stats(&self) -> InboxFuture<'_, Stats> {

@@ -111,6 +111,30 @@ pub struct Failure<'a> {
     pub retry_in: Option<Duration>,
 }
 
+/// What asking for a turn at a periodic task found ([`Inbox::take_turn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// The turn is the asker's, until its lease runs out; the task's checkpoint, if any.
+    Taken {
+        /// Where the last completed run got to.
+        checkpoint: Option<Timestamp>,
+    },
+    /// Another holds the turn, or the task is not due yet.
+    NotNow,
+}
+
+impl Turn {
+    /// What a store's row gave: the checkpoint in Unix milliseconds when the turn was taken.
+    pub(crate) fn from_row(taken: Option<Option<i64>>) -> Self {
+        match taken {
+            Some(checkpoint) => Self::Taken {
+                checkpoint: checkpoint.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+            },
+            None => Self::NotNow,
+        }
+    }
+}
+
 /// An event's state, as an operator sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -274,6 +298,43 @@ pub trait Inbox: Send + Sync + 'static {
         })
     }
 
+    /// Takes, or renews, `holder`'s turn at the periodic task `task` (the reconciler's pass),
+    /// for `lease` from now. Taken when no turn is held (none yet, ended, or its lease ran out)
+    /// and the task's checkpoint is at least `every` old (or absent); renewed while `holder`
+    /// holds it. Of servers sharing the inbox, one at a time has the turn. A store that keeps
+    /// no turns (the default, for stores written before the reconciler) fails, and the
+    /// reconciler says so in its logs.
+    fn take_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        lease: Duration,
+        every: Duration,
+    ) -> InboxFuture<'a, Turn> {
+        let _ = (task, holder, lease, every);
+        Box::pin(async {
+            Err(InboxError(
+                "this inbox keeps no turns for periodic tasks".to_owned(),
+            ))
+        })
+    }
+
+    /// Ends `holder`'s turn at `task`, recording `checkpoint` when given (else keeping the
+    /// last). False when the turn was taken over since.
+    fn end_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        checkpoint: Option<Timestamp>,
+    ) -> InboxFuture<'a, bool> {
+        let _ = (task, holder, checkpoint);
+        Box::pin(async {
+            Err(InboxError(
+                "this inbox keeps no turns for periodic tasks".to_owned(),
+            ))
+        })
+    }
+
     /// Counts per state.
     fn stats(&self) -> InboxFuture<'_, Stats>;
 
@@ -314,6 +375,25 @@ impl<I: Inbox + ?Sized> Inbox for Arc<I> {
 
     fn settle<'a>(&'a self, settlements: &'a [Settlement<'a>]) -> InboxFuture<'a, u64> {
         (**self).settle(settlements)
+    }
+
+    fn take_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        lease: Duration,
+        every: Duration,
+    ) -> InboxFuture<'a, Turn> {
+        (**self).take_turn(task, holder, lease, every)
+    }
+
+    fn end_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        checkpoint: Option<Timestamp>,
+    ) -> InboxFuture<'a, bool> {
+        (**self).end_turn(task, holder, checkpoint)
     }
 
     fn stats(&self) -> InboxFuture<'_, Stats> {

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::Notify;
 
 use super::{
     ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
-    Stored, millis, settled_state,
+    Stored, Turn, millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
@@ -36,6 +36,23 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS stripe_notify_inbox_due ON stripe_notify_inbox (state_at)
         WHERE state IN ('pending', 'retrying', 'processing');
+    CREATE TABLE IF NOT EXISTS stripe_notify_tasks (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        lease_until INTEGER NOT NULL,
+        checkpoint INTEGER
+    );
+";
+
+/// Taking a turn at a periodic task (`?1`) for `?2` until `?3`, at `?4`, when its checkpoint
+/// is at or before `?5`: a row when taken, with the checkpoint. As the PostgreSQL store's.
+const TAKE_TURN: &str = "
+    INSERT INTO stripe_notify_tasks (name, holder, lease_until) VALUES (?1, ?2, ?3)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+    WHERE (stripe_notify_tasks.lease_until < ?4
+           AND (stripe_notify_tasks.checkpoint IS NULL OR stripe_notify_tasks.checkpoint <= ?5))
+       OR (stripe_notify_tasks.holder = excluded.holder AND stripe_notify_tasks.lease_until >= ?4)
+    RETURNING checkpoint
 ";
 
 /// Columns added since the table's first version, each with its type: added to a table that
@@ -358,6 +375,48 @@ impl Inbox for SqliteInbox {
                 stored.notify_one();
             }
             Ok(retried)
+        })
+    }
+
+    fn take_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        lease: Duration,
+        every: Duration,
+    ) -> InboxFuture<'a, Turn> {
+        let (task, holder) = (task.to_owned(), holder.to_owned());
+        self.run(move |connection| {
+            let now = unix_now_millis();
+            let params = params![
+                task,
+                holder,
+                now.saturating_add(millis(lease)),
+                now,
+                now.saturating_sub(millis(every))
+            ];
+            let taken = connection
+                .query_row(TAKE_TURN, params, |row| row.get::<_, Option<i64>>(0))
+                .optional()?;
+            Ok(Turn::from_row(taken))
+        })
+    }
+
+    fn end_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        checkpoint: Option<Timestamp>,
+    ) -> InboxFuture<'a, bool> {
+        let (task, holder) = (task.to_owned(), holder.to_owned());
+        let checkpoint = checkpoint.map(|c| c.as_millisecond());
+        self.run(move |connection| {
+            let ended = connection.execute(
+                "UPDATE stripe_notify_tasks SET lease_until = 0, checkpoint = coalesce(?3, checkpoint)
+                 WHERE name = ?1 AND holder = ?2",
+                params![task, holder, checkpoint],
+            )?;
+            Ok(ended == 1)
         })
     }
 

@@ -12,6 +12,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use super::event_history::EventHistory;
+
 /// A request the fake received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -45,6 +47,8 @@ struct FakeState {
     /// Answers used once each, in order, before the standing ones.
     once: HashMap<String, VecDeque<Answer>>,
     standing: HashMap<String, Answer>,
+    /// The list APIs' events, when a test serves some.
+    history: Option<EventHistory>,
 }
 
 /// The fake Stripe server; it stops when dropped.
@@ -95,6 +99,28 @@ impl FakeStripe {
         self.lock()
             .standing
             .insert(path.to_owned(), answer_of(200, &[], body.into(), delay));
+    }
+
+    /// Serves `GET /v1/events` and `GET /v2/core/events` from these events (JSON texts of
+    /// either style), filtered and paged as Stripe does, newest first; scripted answers still
+    /// win. An event without an `id`, a `type` or a `created` is an error.
+    pub fn serve_events(&self, events: impl IntoIterator<Item = String>) -> Result<(), String> {
+        self.lock().history = Some(EventHistory::new(events)?);
+        Ok(())
+    }
+
+    /// Marks served events as never delivered: `delivery_success=false` lists only these.
+    pub fn undelivered(&self, ids: impl IntoIterator<Item = String>) {
+        if let Some(history) = &mut self.lock().history {
+            history.undelivered(ids);
+        }
+    }
+
+    /// Answers every `every`-th list request with 429 and `Retry-After: 1`.
+    pub fn throttle_event_lists(&self, every: usize) {
+        if let Some(history) = &mut self.lock().history {
+            history.throttle_every = Some(every);
+        }
     }
 
     /// Every request received so far, in order.
@@ -151,7 +177,11 @@ async fn answer(
                 .collect(),
         });
         let once = state.once.get_mut(&path).and_then(VecDeque::pop_front);
-        once.or_else(|| state.standing.get(&path).cloned())
+        once.or_else(|| state.standing.get(&path).cloned()).or_else(|| {
+            let (status, headers, body) = state.history.as_mut()?.answer(&path)?;
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            Some(answer_of(status, &headers, body, Duration::ZERO))
+        })
     };
     let Some(answer) = answer else {
         let body = format!(

@@ -1,5 +1,5 @@
 //! Helpers for tests of code that uses stripe-notify: a fake Stripe API on loopback
-//! ([`FakeStripe`]), for code that fetches events and related objects, and a counting
+//! ([`FakeStripe`]), for code that fetches events and related objects or lists a history of them, and a counting
 //! allocator ([`CountingAllocator`]), for tests that state how many allocations a path makes;
 //! a loopback TCP proxy a test can cut ([`TcpProxy`]), for a database that goes away; with
 //! `inbox-postgres`, a schema of a test's own on a shared PostgreSQL ([`isolated_schema`]).
@@ -14,6 +14,7 @@
 //! ```
 
 mod allocations;
+mod event_history;
 mod fake_stripe;
 #[cfg(feature = "inbox-postgres")]
 mod postgres;

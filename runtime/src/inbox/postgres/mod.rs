@@ -16,7 +16,7 @@ use tokio_postgres::NoTls;
 
 use super::{
     ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
-    Stored, millis, settled_state,
+    Stored, Turn, millis, settled_state,
 };
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
 
@@ -44,6 +44,29 @@ const SCHEMA: &str = "
     ALTER TABLE stripe_notify_inbox ADD COLUMN IF NOT EXISTS object_id TEXT;
     CREATE INDEX IF NOT EXISTS stripe_notify_inbox_object ON stripe_notify_inbox (object_id, created)
         WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
+    -- Periodic tasks (the reconciler): whose turn it is, until when, and where the last run got
+    -- to; Unix milliseconds.
+    CREATE TABLE IF NOT EXISTS stripe_notify_tasks (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        lease_until BIGINT NOT NULL,
+        checkpoint BIGINT
+    );
+";
+
+/// Taking a turn at a periodic task (`$1`) for `$2` for `$3` ms, when its checkpoint is `$4` ms
+/// old or more: a row when taken, with the checkpoint. Of two servers asking at once, the
+/// second waits for the first's row lock and then finds the turn held. Times are the
+/// database's.
+const TAKE_TURN: &str = "
+    WITH clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS now)
+    INSERT INTO stripe_notify_tasks AS task (name, holder, lease_until)
+        SELECT $1, $2, clock.now + $3::bigint FROM clock
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+    WHERE (task.lease_until < excluded.lease_until - $3::bigint
+           AND (task.checkpoint IS NULL OR task.checkpoint <= excluded.lease_until - $3::bigint - $4::bigint))
+       OR (task.holder = excluded.holder AND task.lease_until >= excluded.lease_until - $3::bigint)
+    RETURNING task.checkpoint
 ";
 
 /// Claiming: the due events, oldest due first, each to one claimant; the statement with the
@@ -404,6 +427,44 @@ impl Inbox for PostgresInbox {
                 self.stored.notify_one();
             }
             Ok(retried)
+        })
+    }
+
+    fn take_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        lease: Duration,
+        every: Duration,
+    ) -> InboxFuture<'a, Turn> {
+        Box::pin(async move {
+            let rows = self
+                .query(TAKE_TURN, &[&task, &holder, &millis(lease), &millis(every)])
+                .await?;
+            let taken = match rows.first() {
+                Some(row) => Some(row.try_get::<_, Option<i64>>(0).map_err(failed)?),
+                None => None,
+            };
+            Ok(Turn::from_row(taken))
+        })
+    }
+
+    fn end_turn<'a>(
+        &'a self,
+        task: &'a str,
+        holder: &'a str,
+        checkpoint: Option<Timestamp>,
+    ) -> InboxFuture<'a, bool> {
+        Box::pin(async move {
+            let checkpoint = checkpoint.map(|c| c.as_millisecond());
+            let ended = self
+                .execute(
+                    "UPDATE stripe_notify_tasks SET lease_until = 0, checkpoint = coalesce($3, checkpoint)
+                     WHERE name = $1 AND holder = $2",
+                    &[&task, &holder, &checkpoint],
+                )
+                .await?;
+            Ok(ended == 1)
         })
     }
 
