@@ -108,7 +108,7 @@ fn age(at: Timestamp) -> i64 {
 }
 
 /// `7d`, `12h`, `30m`, `1h 30m`: jiff's friendly durations, days of 24 hours.
-fn parse_age(text: &str) -> Result<Duration, String> {
+pub fn parse_age(text: &str) -> Result<Duration, String> {
     let span: jiff::Span = text
         .parse()
         .map_err(|e| format!("{text:?} is not an age like 7d, 12h or 30m: {e}"))?;

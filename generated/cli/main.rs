@@ -1,8 +1,9 @@
 //! `stripe-notify`: list the known event types and the styles they arrive in, print samples of
 //! either style, sign bodies, and send signed test events to a webhook endpoint, all offline (no
-//! Stripe account, no Stripe CLI); operate an inbox.
+//! Stripe account, no Stripe CLI); operate an inbox; recover missed events into it.
 
 mod inbox;
+mod recover;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -69,6 +70,9 @@ enum Command {
         #[command(flatten)]
         snapshot: SnapshotArgs,
     },
+    /// Lists the events of a window from Stripe (both styles) and stores those the inbox lacks,
+    /// for its workers; the key comes from `STRIPE_API_KEY`. Exits non-zero when an event failed.
+    Recover(recover::RecoverArgs),
     /// Operates an inbox: counts, lists, retries, purges.
     Inbox {
         /// The inbox's database: `sqlite:<path>` or `postgres://...`.
@@ -145,6 +149,7 @@ fn run(command: Command) -> Result<(), String> {
             send(samples, &url, &secret, count, deliveries)
         }
         Command::Inbox { database, command } => inbox::run(&database, command),
+        Command::Recover(args) => recover::run(args),
     }
 }
 

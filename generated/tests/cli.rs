@@ -738,3 +738,126 @@ fn inbox_commands_count_list_retry_and_purge() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("memory, sqlite:<path> or postgres://"));
 }
+
+#[test]
+fn recover_stores_what_the_inbox_lacks_and_a_dry_run_stores_nothing() {
+    use stripe_notify::inbox::{self, State};
+    use stripe_notify::{Catalog, EventCatalog};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stripe = runtime
+        .block_on(stripe_notify::testing::FakeStripe::start())
+        .unwrap();
+    let meter = Catalog::info("v1.billing.meter.error_report_triggered").unwrap();
+    let invoice = Catalog::info("v1.invoice.paid").unwrap();
+    let thin: Vec<String> = (0..30)
+        .map(|_| stripe_notify::sample::notification(meter, None))
+        .collect();
+    let snapshots: Vec<String> = (0..30)
+        .map(|_| {
+            stripe_notify::sample::snapshot_event(invoice, None, None, stripe_notify::API_VERSION).unwrap()
+        })
+        .collect();
+    stripe
+        .serve_events(thin.iter().chain(&snapshots).cloned())
+        .unwrap();
+    // The endpoint received ten of them.
+    let database = temp_sqlite("recover");
+    let store = runtime.block_on(inbox::open(&database)).unwrap();
+    let handler = stripe_notify::EventNotificationHandler::builder(
+        StripeClient::new("sk_test_1"),
+        SECRET,
+        |_, _, _| async { Ok(()) },
+    )
+    .unwrap()
+    .build();
+    for body in thin.iter().take(5).chain(snapshots.iter().take(5)) {
+        let signature = sign(body.as_bytes(), SECRET, unix_now());
+        runtime
+            .block_on(handler.enqueue(body.as_bytes(), Some(&signature), &*store))
+            .unwrap();
+    }
+    let pending = || runtime.block_on(store.stats()).unwrap().count(State::Pending);
+    assert_eq!(pending(), 10);
+    let recover = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_stripe-notify"))
+            .args(
+                [
+                    &["recover", "--since", "1h", "--api-base", &stripe.url()][..],
+                    extra,
+                ]
+                .concat(),
+            )
+            .env("STRIPE_API_KEY", "sk_test_recover")
+            .env_remove("STRIPE_API_BASE")
+            .output()
+            .expect("the binary runs")
+    };
+
+    let dry = recover(&["--inbox", &database, "--dry-run"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let listed = stdout(&dry);
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("would store\t")).count(),
+        60,
+        "{listed}"
+    );
+    assert_eq!(pending(), 10, "a dry run stores nothing");
+
+    let output = recover(&["--inbox", &database]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = stdout(&output);
+    let row = |style: &str| -> Vec<String> {
+        summary
+            .lines()
+            .find(|line| line.starts_with(style))
+            .unwrap_or_else(|| panic!("no {style} row: {summary}"))
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(row("thin"), ["25", "5", "0"]);
+    assert_eq!(row("snapshot"), ["25", "5", "0"]);
+    assert_eq!(row("total"), ["50", "10", "0"]);
+    assert_eq!(pending(), 60, "the summary's counts are the store's");
+    // Not a terminal: a plain line a page on standard error.
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 pages, 60 events"));
+
+    // Only snapshot events of one type, by its thin name; a malformed one fails the run.
+    let mut bad: serde_json::Value = serde_json::from_str(&snapshots[0]).unwrap();
+    bad["id"] = "evt_malformed".into();
+    bad["data"] = serde_json::json!({});
+    stripe
+        .serve_events(snapshots.iter().cloned().chain([bad.to_string()]))
+        .unwrap();
+    let output = recover(&[
+        "--inbox",
+        &database,
+        "--style",
+        "snapshot",
+        "--type",
+        "v1.invoice.paid",
+    ]);
+    assert!(!output.status.success());
+    let summary = stdout(&output);
+    assert!(summary.contains("failed\tevt_malformed\t"), "{summary}");
+    assert!(
+        stripe
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("types[]=invoice.paid"))
+    );
+    assert_eq!(pending(), 60);
+
+    let missing_key = Command::new(env!("CARGO_BIN_EXE_stripe-notify"))
+        .args(["recover", "--since", "1h", "--dry-run"])
+        .env_remove("STRIPE_API_KEY")
+        .output()
+        .unwrap();
+    assert!(!missing_key.status.success());
+    assert!(String::from_utf8_lossy(&missing_key.stderr).contains("STRIPE_API_KEY"));
+}

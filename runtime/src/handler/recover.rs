@@ -25,7 +25,8 @@ impl<C: EventCatalog> Handler<C> {
     /// signature is checked. Fails only when a page cannot be fetched; an event that fails
     /// (its callback, or a malformed one) is counted with its id and recovery goes on.
     pub async fn recover(&self, filter: &RecoveryFilter) -> Result<RecoveryReport, ClientError> {
-        self.recover_pages(EventPages::new::<C>(filter), None).await
+        self.recover_pages(EventPages::new::<C>(filter), None, &mut |_| {})
+            .await
     }
 
     #[cfg(feature = "inbox")]
@@ -38,7 +39,19 @@ impl<C: EventCatalog> Handler<C> {
         filter: &RecoveryFilter,
         inbox: &dyn Inbox,
     ) -> Result<RecoveryReport, ClientError> {
-        self.recover_pages(EventPages::new::<C>(filter), Some(inbox))
+        self.recover_into_with_progress(filter, inbox, &mut |_| {}).await
+    }
+
+    #[cfg(feature = "inbox")]
+    /// [`recover_into`](Self::recover_into), calling `progress` after each page with the
+    /// report so far: for a progress bar.
+    pub async fn recover_into_with_progress(
+        &self,
+        filter: &RecoveryFilter,
+        inbox: &dyn Inbox,
+        progress: &mut (dyn FnMut(&RecoveryReport) + Send),
+    ) -> Result<RecoveryReport, ClientError> {
+        self.recover_pages(EventPages::new::<C>(filter), Some(inbox), progress)
             .await
     }
 
@@ -57,17 +70,19 @@ impl<C: EventCatalog> Handler<C> {
             let (handler, inbox) = (handler.clone(), std::sync::Arc::clone(&shared));
             async move {
                 let pages = EventPages::new::<C>(&filter).at_most_per_second(rate);
-                handler.recover_pages(pages, Some(&*inbox)).await
+                handler.recover_pages(pages, Some(&*inbox), &mut |_| {}).await
             }
         })
         .await;
     }
 
-    /// Sends each event of every page to `sink`, and counts what it did.
+    /// Sends each event of every page to `sink`, and counts what it did, telling `progress`
+    /// after each page.
     async fn recover_pages(
         &self,
         mut pages: EventPages,
         sink: Sink<'_>,
+        progress: &mut (dyn FnMut(&RecoveryReport) + Send),
     ) -> Result<RecoveryReport, ClientError> {
         let mut report = RecoveryReport::default();
         while let Some((style, page)) = pages.next(self.client()).await? {
@@ -76,6 +91,7 @@ impl<C: EventCatalog> Handler<C> {
                 let outcome = self.recover_one(style, event, sink).await;
                 report.record(style, event, outcome);
             }
+            progress(&report);
         }
         Ok(report)
     }
