@@ -10,11 +10,17 @@
 //!   at a steady rate while the workers run: p50/p99/max delay from receipt to the callback's
 //!   start; with `apart` (PostgreSQL), the workers run on an inbox of their own over the same
 //!   table, with the default poll interval, as on a second server that does not store;
+//! - `bench_inbox recover <inbox> [events] [rounds] [latency-ms]`: `events` events (half thin meter events,
+//!   half classic `invoice.paid` around Stripe's invoice fixture when `spec/fixtures3.json` is
+//!   there) served by the fake Stripe on loopback; `Handler::recover_into` an empty inbox beside
+//!   fetching the same pages alone (the same client, each page decoded with its events kept
+//!   raw), in alternating rounds (medians printed); with `latency-ms`, each page takes that
+//!   long to come, as Stripe's do over the internet;
 //! - `bench_inbox requests <count> [tag]`: `count` distinct signed deliveries (ids
 //!   `evt_<tag>_<n>`), one per line as `<Stripe-Signature>\t<body>`, for wrk
 //!   (`bench/deliveries.lua`).
 //!
-//! `<inbox>` is `sqlite:<path>` or `postgres://...`; each run starts from an empty table (a
+//! `<inbox>` is `sqlite:<path>`, `postgres://...` or `memory`; each run starts from an empty table (a
 //! fresh SQLite file, a fresh PostgreSQL schema). Every event is checked to reach its callback.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +38,7 @@ const SECRET: &str = "whsec_test_secret";
 const USAGE: &str = "usage: bench_inbox enqueue <postgres-url> [clients] [events-per-round] [rounds]
        bench_inbox drain <sqlite:path|postgres://...> [events] [workers]
        bench_inbox delay <sqlite:path|postgres://...> [events-per-second] [seconds] [workers] [apart]
+       bench_inbox recover <sqlite:path|postgres://...|memory> [events] [rounds] [latency-ms]
        bench_inbox requests <count> [tag]";
 
 #[tokio::main]
@@ -48,6 +55,7 @@ async fn main() -> Result<(), Error> {
             let apart = args.get(5).is_some_and(|a| a == "apart");
             delay(target()?, arg(2, 1_000)?, arg(3, 10)?, arg(4, 4)?, apart).await
         }
+        Some("recover") => recover(target()?, arg(2, 10_000)?, arg(3, 3)?, arg(4, 0)?).await,
         Some("requests") => {
             let count = args.get(1).ok_or(USAGE)?.parse()?;
             let tag = args.get(2).map_or("wrk", String::as_str);
@@ -110,6 +118,9 @@ async fn open(spec: &str) -> Result<Arc<dyn Inbox>, Error> {
 
 /// [`open`], and the URL of the PostgreSQL schema.
 async fn open_with_url(spec: &str) -> Result<(Arc<dyn Inbox>, Option<String>), Error> {
+    if spec == "memory" {
+        return Ok((stripe_notify::inbox::open(spec).await?, None));
+    }
     if let Some(path) = spec.strip_prefix("sqlite:") {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));
@@ -378,6 +389,113 @@ async fn delay(spec: &str, per_second: u64, seconds: u64, workers: u64, apart: b
         at(0.5),
         at(0.99),
         at(1.0)
+    );
+    Ok(())
+}
+
+/// A page of either list API, its events kept raw: what fetching alone decodes.
+#[derive(serde::Deserialize)]
+struct Page {
+    data: Vec<Box<serde_json::value::RawValue>>,
+    #[serde(default)]
+    next_page_url: Option<String>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+/// Fetches every page of both list APIs, as recovery does; the events fetched.
+async fn fetch_all(client: &StripeClient) -> Result<usize, Error> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let mut events = 0;
+    let mut next = Some("/v2/core/events?limit=100".to_owned());
+    while let Some(path) = next {
+        let page: Page = client.get(&path, None).await?;
+        events += page.data.len();
+        next = page.next_page_url.filter(|url| !url.is_empty());
+    }
+    let mut path = "/v1/events?limit=100".to_owned();
+    loop {
+        let page: Page = client.get(&path, None).await?;
+        events += page.data.len();
+        match page.data.last() {
+            Some(last) if page.has_more => {
+                let last: Id = serde_json::from_str(last.get())?;
+                path = format!("/v1/events?limit=100&starting_after={}", last.id);
+            }
+            _ => return Ok(events),
+        }
+    }
+}
+
+async fn recover(spec: &str, events: u64, rounds: u64, latency_ms: u64) -> Result<(), Error> {
+    use stripe_notify::{Catalog, EventCatalog, RecoveryFilter};
+    let stripe = stripe_notify::testing::FakeStripe::start().await?;
+    let meter = Catalog::info("v1.billing.meter.error_report_triggered").ok_or("no meter type")?;
+    let invoice = Catalog::info("v1.invoice.paid").ok_or("no invoice type")?;
+    let fixture = std::fs::read_to_string("spec/fixtures3.json")
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|fixtures| {
+            fixtures["resources"]
+                .get("invoice")
+                .map(|invoice| invoice.to_string())
+        });
+    let history = (0..events).map(|i| {
+        if i % 2 == 0 {
+            stripe_notify::sample::notification(meter, None)
+        } else {
+            stripe_notify::sample::snapshot_event(
+                invoice,
+                fixture.as_deref(),
+                None,
+                stripe_notify::API_VERSION,
+            )
+            .unwrap_or_default()
+        }
+    });
+    stripe.serve_events(history)?;
+    stripe.delay_event_lists(Duration::from_millis(latency_ms));
+    let client = StripeClient::builder("sk_test_bench")
+        .api_base(stripe.url())
+        .build()?;
+    let handler =
+        EventNotificationHandler::builder(client.clone(), SECRET, |_, _, _| async { Ok(()) })?.build();
+    println!(
+        "{events} events, {} of them classic invoices {}; pages after {latency_ms} ms",
+        events / 2,
+        if fixture.is_some() {
+            "around Stripe's fixture"
+        } else {
+            "with a minimal object"
+        }
+    );
+    let (mut fetched, mut recovered) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let count = fetch_all(&client).await?;
+        fetched.push(rate(count as u64, started.elapsed()));
+
+        let inbox = open(spec).await?;
+        let started = Instant::now();
+        let report = handler.recover_into(&RecoveryFilter::default(), &*inbox).await?;
+        recovered.push(rate(report.processed() as u64, started.elapsed()));
+        if report.processed() as u64 != events || report.failed().count() > 0 {
+            return Err(format!(
+                "recovered {} of {events} events, {} failed",
+                report.processed(),
+                report.failed().count()
+            )
+            .into());
+        }
+    }
+    let (fetched, recovered) = (median(&mut fetched), median(&mut recovered));
+    println!("fetching the pages alone: {fetched:.0} events/s");
+    println!(
+        "recovering into {spec}: {recovered:.0} events/s ({:.2}x)",
+        recovered / fetched
     );
     Ok(())
 }

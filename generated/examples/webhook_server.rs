@@ -15,7 +15,7 @@ mod common;
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let server = common::Server::from_env().await?;
     let stop = common::stop_signal();
-    let workers = server.spawn_workers(stop());
+    let workers = server.spawn_workers(&stop);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", server.port)).await?;
     common::say(&format!("listening on http://{}/webhook", listener.local_addr()?));

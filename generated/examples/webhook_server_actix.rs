@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let server = common::Server::from_env().await?;
     let stop = common::stop_signal();
-    let workers = server.spawn_workers(stop());
+    let workers = server.spawn_workers(&stop);
 
     let (verified, unverified) = server.endpoints();
     let http = HttpServer::new(move || {

@@ -861,3 +861,93 @@ fn recover_stores_what_the_inbox_lacks_and_a_dry_run_stores_nothing() {
     assert!(!missing_key.status.success());
     assert!(String::from_utf8_lossy(&missing_key.stderr).contains("STRIPE_API_KEY"));
 }
+
+#[test]
+fn a_server_killed_mid_reconcile_resumes_from_the_checkpoint_after_a_restart() {
+    use stripe_notify::{Catalog, EventCatalog};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let meter = Catalog::info("v1.billing.meter.error_report_triggered").unwrap();
+    let invoice = Catalog::info("v1.invoice.paid").unwrap();
+    let history: Vec<String> = (0..500)
+        .flat_map(|_| {
+            [
+                stripe_notify::sample::notification(meter, None),
+                stripe_notify::sample::snapshot_event(invoice, None, None, stripe_notify::API_VERSION)
+                    .unwrap(),
+            ]
+        })
+        .collect();
+    let ids: std::collections::BTreeSet<String> = history
+        .iter()
+        .map(|event| {
+            serde_json::from_str::<serde_json::Value>(event).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for inbox in inboxes("reconcile").into_iter().filter(|inbox| inbox != "memory") {
+        let stripe = runtime
+            .block_on(stripe_notify::testing::FakeStripe::start())
+            .unwrap();
+        stripe.serve_events(history.iter().cloned()).unwrap();
+        let url = stripe.url();
+        let env = |callback_ms: &'static str| {
+            [
+                ("STRIPE_INBOX", inbox.as_str()),
+                ("STRIPE_INBOX_LEASE_MS", "1000"),
+                ("STRIPE_API_KEY", "sk_test_reconcile"),
+                ("STRIPE_API_BASE", url.as_str()),
+                ("STRIPE_DEMO_FETCH", "0"),
+                ("STRIPE_RECONCILE_SECS", "3600"),
+                // Ten pages at four a second: a pass of two and a half seconds.
+                ("STRIPE_RECONCILE_RATE", "4"),
+                ("STRIPE_RECONCILE_LEASE_MS", "1000"),
+                ("STRIPE_DEMO_CALLBACK_MS", callback_ms),
+            ]
+        };
+        // Callbacks that never end: nothing completes on the first server.
+        let first = ExampleServer::start(EXAMPLES[0], &env("600000"));
+        for _ in 0..4 {
+            first.next_line_containing("handled ");
+        }
+        first.kill();
+        let listed = stripe.requests().len();
+        assert!(
+            (1..10).contains(&listed),
+            "{inbox}: killed mid-pass, after {listed} pages"
+        );
+
+        let second = ExampleServer::start(EXAMPLES[0], &env("0"));
+        let handled: Vec<String> = (0..1000)
+            .map(|_| {
+                let line = second.next_line_containing("handled ");
+                line.split(' ').nth(2).unwrap().to_owned()
+            })
+            .collect();
+        let distinct: std::collections::BTreeSet<String> = handled.iter().cloned().collect();
+        assert_eq!(distinct, ids, "{inbox}: every event of the history ran");
+        assert_eq!(handled.len(), distinct.len(), "{inbox}: none twice");
+        // A new event is the next to run: nothing ran a second time after the thousand.
+        let demo_secret = "whsec_demo_local_testing_only";
+        assert!(
+            send("v2.core.account.created", &second.url, demo_secret, &[])
+                .status
+                .success()
+        );
+        assert!(
+            second
+                .next_line_containing("handled ")
+                .starts_with("handled v2.core.account.created "),
+            "{inbox}: an event ran twice"
+        );
+        // Two passes began: the killed one, and the one that resumed from the checkpoint.
+        let firsts = stripe
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/v2/core/events") && !r.path.contains("page="))
+            .count();
+        assert_eq!(firsts, 2, "{inbox}");
+        second.stop();
+    }
+}

@@ -325,6 +325,44 @@ async fn turn_semantics(inbox: Arc<dyn Inbox>) {
     );
 }
 
+/// A batch stores each event once, in order: new, or there already (before, or earlier in the
+/// batch).
+async fn batch_semantics(inbox: Arc<dyn Inbox>) {
+    inbox.store(event("evt_before", b"{}")).await.unwrap();
+    let batch = [
+        event("evt_a", b"{}"),
+        event("evt_before", b"{}"),
+        event("evt_b", b"{}"),
+        event("evt_a", b"{}"),
+    ];
+    let stored = inbox.store_batch(&batch).await.unwrap();
+    assert_eq!(
+        stored,
+        [Stored::New, Stored::Duplicate, Stored::New, Stored::Duplicate]
+    );
+    assert_eq!(inbox.stats().await.unwrap().count(State::Pending), 3);
+    assert_eq!(inbox.store_batch(&[]).await.unwrap(), []);
+}
+
+#[tokio::test]
+async fn batches_in_memory() {
+    batch_semantics(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test]
+async fn batches_on_sqlite() {
+    batch_semantics(Arc::new(sqlite())).await;
+}
+
+#[tokio::test]
+async fn batches_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
+        .await
+        .unwrap();
+    batch_semantics(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
+}
+
 #[tokio::test]
 async fn turns_in_memory() {
     turn_semantics(Arc::new(MemoryInbox::new())).await;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::Router;
 use stripe_notify::endpoint::WebhookEndpoint;
 use stripe_notify::inbox::{Inbox, InboxWorkers};
+use stripe_notify::recovery::Reconciler;
 use stripe_notify::{CallbackError, EventNotificationHandler, RegisterCallbacks, StripeClient};
 
 /// A fixed secret for local testing when `STRIPE_WEBHOOK_SECRET` is unset.
@@ -85,7 +86,10 @@ pub fn handler(
         }
         invoice_report(&format!("handled {} {} by callback", n.event_type(), n.id()));
         let outcome = invoice_attempt.check(n.id());
-        async { outcome }
+        async move {
+            tokio::time::sleep(behaviour.callback_time).await;
+            outcome
+        }
     })?
     .on_v1_billing_meter_error_report_triggered(move |n, _| {
         let say = Arc::clone(&report);
@@ -157,7 +161,10 @@ impl FirstAttempt {
 /// port), `STRIPE_WEBHOOK_SECRET` (the demo secret when unset), `STRIPE_API_KEY` (the callback
 /// fetches), `STRIPE_API_BASE`, `STRIPE_INBOX=memory|sqlite:<path>|postgres:<url>` (store, answer,
 /// process in workers), `STRIPE_INBOX_WORKERS` (default 4), `STRIPE_INBOX_LEASE_MS` (default
-/// 30,000), `STRIPE_DEMO_FAIL_FIRST=1`, `STRIPE_DEMO_CALLBACK_MS` (default 0).
+/// 30,000), `STRIPE_DEMO_FETCH=0` (with a key, the callbacks do not fetch),
+/// `STRIPE_RECONCILE_SECS` (with an inbox and an API key: run the reconciler that often), `STRIPE_RECONCILE_RATE` (list requests a second, default 20),
+/// `STRIPE_RECONCILE_LEASE_MS` (default 60,000), `STRIPE_DEMO_FAIL_FIRST=1`,
+/// `STRIPE_DEMO_CALLBACK_MS` (default 0).
 pub struct Server {
     /// The port to listen on.
     pub port: u16,
@@ -165,6 +172,8 @@ pub struct Server {
     pub handler: EventNotificationHandler,
     /// The inbox, how many workers process it, and their lease.
     pub inbox: Option<(Arc<dyn Inbox>, usize, Duration)>,
+    /// The reconciler's interval, rate and lease, when it runs.
+    pub reconcile: Option<(Duration, f64, Duration)>,
 }
 
 /// The number in environment variable `name`, or `default` when it is unset.
@@ -193,7 +202,8 @@ impl Server {
             client = client.api_base(base);
         }
         let behaviour = Behaviour {
-            fetch: api_key.is_some(),
+            // A key for the reconciler alone: `STRIPE_DEMO_FETCH=0`.
+            fetch: api_key.is_some() && std::env::var("STRIPE_DEMO_FETCH").map_or(true, |v| v != "0"),
             fail_first: std::env::var("STRIPE_DEMO_FAIL_FIRST").is_ok_and(|v| v == "1"),
             callback_time: Duration::from_millis(env_number("STRIPE_DEMO_CALLBACK_MS", 0)?),
         };
@@ -209,7 +219,23 @@ impl Server {
             }
             Err(_) => None,
         };
-        Ok(Self { port, handler, inbox })
+        let reconcile = match std::env::var("STRIPE_RECONCILE_SECS") {
+            Ok(_) if inbox.is_none() || api_key.is_none() => {
+                return Err("STRIPE_RECONCILE_SECS needs STRIPE_INBOX and STRIPE_API_KEY".into());
+            }
+            Ok(_) => Some((
+                Duration::from_secs(env_number("STRIPE_RECONCILE_SECS", 300)?),
+                env_number("STRIPE_RECONCILE_RATE", 20.0)?,
+                Duration::from_millis(env_number("STRIPE_RECONCILE_LEASE_MS", 60_000)?),
+            )),
+            Err(_) => None,
+        };
+        Ok(Self {
+            port,
+            handler,
+            inbox,
+            reconcile,
+        })
     }
 
     /// The endpoints: verified (`/webhook`) and unverified (`/webhook/unverified`).
@@ -225,22 +251,34 @@ impl Server {
         )
     }
 
-    /// Runs the inbox's workers, if there is an inbox, until `stop` resolves.
-    pub fn spawn_workers(
-        &self,
-        stop: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> tokio::task::JoinHandle<()> {
+    /// Runs the inbox's workers, if there is an inbox, and the reconciler, if asked for, until
+    /// `stop` resolves.
+    pub fn spawn_workers(&self, stop: &StopSignal) -> tokio::task::JoinHandle<()> {
         let handler = self.handler.clone();
         let inbox = self.inbox.clone();
+        let reconcile = self.reconcile;
+        let (stop_workers, stop_reconciler) = (stop(), stop());
         tokio::spawn(async move {
-            if let Some((inbox, workers, lease)) = inbox {
-                let options = InboxWorkers::default()
-                    .concurrency(workers)
-                    .lease(lease)
-                    .poll_interval(Duration::from_millis(200))
-                    .shutdown(stop);
-                handler.run_inbox_workers(inbox, options).await;
-            }
+            let Some((inbox, workers, lease)) = inbox else {
+                return;
+            };
+            let options = InboxWorkers::default()
+                .concurrency(workers)
+                .lease(lease)
+                .poll_interval(Duration::from_millis(200))
+                .shutdown(stop_workers);
+            let reconciler = async {
+                if let Some((interval, rate, lease)) = reconcile {
+                    say(&format!("reconciling every {} s", interval.as_secs()));
+                    let options = Reconciler::default()
+                        .interval(interval)
+                        .requests_per_second(rate)
+                        .lease(lease)
+                        .shutdown(stop_reconciler);
+                    handler.run_reconciler(Arc::clone(&inbox), options).await;
+                }
+            };
+            tokio::join!(handler.run_inbox_workers(Arc::clone(&inbox), options), reconciler);
         })
     }
 }
@@ -261,8 +299,13 @@ pub fn endpoints(
     }
 }
 
+/// What [`stop_signal`] gives: a fresh future for each task that waits for the stop.
+pub type StopSignal =
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync;
+
 /// A stop signal several tasks wait for: it resolves for each on Ctrl-C or SIGTERM.
-pub fn stop_signal() -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+pub fn stop_signal()
+-> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         terminated().await;

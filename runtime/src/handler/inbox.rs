@@ -9,6 +9,7 @@ use crate::envelope;
 use crate::error::HandleError;
 use crate::inbox::workers::{self, Attempt};
 use crate::inbox::{Inbox, InboxWorkers, NewEvent, Stored};
+use crate::notification::RawNotification;
 
 impl<C: EventCatalog> Handler<C> {
     /// Verifies and parses a notification, then stores it in `inbox` for the workers
@@ -80,17 +81,54 @@ impl<C: EventCatalog> Handler<C> {
         inbox: &dyn Inbox,
     ) -> Result<Stored, HandleError> {
         let (raw, _) = self.classify(body)?;
-        let event = NewEvent {
-            // Keyed by occurrence: a thin event and its classic twin are stored once.
-            id: raw.occurrence_id(),
-            event_type: raw.event_type(),
-            created: raw.created(),
-            body: raw.body(),
-            signed_at,
-            object_id: raw
-                .object_id()
-                .or_else(|| raw.related_object().and_then(|related| related.id)),
-        };
-        Ok(inbox.store(event).await?)
+        Ok(inbox.store(new_event(&raw, signed_at)).await?)
+    }
+
+    /// Parses each of `bodies` (from an authenticated channel) and stores those that parse in
+    /// `inbox` at once ([`Inbox::store_batch`]): what each came to, in order.
+    pub(super) async fn store_batch(
+        &self,
+        bodies: &[&str],
+        inbox: &dyn Inbox,
+    ) -> Vec<Result<Stored, HandleError>> {
+        let parsed: Vec<Result<RawNotification, HandleError>> = bodies
+            .iter()
+            .map(|body| Ok(self.classify(body.as_bytes())?.0))
+            .collect();
+        let events: Vec<NewEvent<'_>> = parsed
+            .iter()
+            .filter_map(|raw| raw.as_ref().ok())
+            .map(|raw| new_event(raw, None))
+            .collect();
+        let mut stored = match inbox.store_batch(&events).await {
+            Ok(stored) => stored.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(error) => vec![Err(error); events.len()],
+        }
+        .into_iter();
+        parsed
+            .into_iter()
+            .map(|raw| match raw {
+                Ok(_) => stored
+                    .next()
+                    .unwrap_or(Ok(Stored::Duplicate))
+                    .map_err(HandleError::from),
+                Err(error) => Err(error),
+            })
+            .collect()
+    }
+}
+
+/// What the inbox keeps of a parsed notification.
+fn new_event(raw: &RawNotification, signed_at: Option<i64>) -> NewEvent<'_> {
+    NewEvent {
+        // Keyed by occurrence: a thin event and its classic twin are stored once.
+        id: raw.occurrence_id(),
+        event_type: raw.event_type(),
+        created: raw.created(),
+        body: raw.body(),
+        signed_at,
+        object_id: raw
+            .object_id()
+            .or_else(|| raw.related_object().and_then(|related| related.id)),
     }
 }

@@ -3,12 +3,15 @@
 
 use super::Handler;
 use crate::catalog::EventCatalog;
-use crate::error::{ClientError, HandleError};
-#[cfg(feature = "inbox")]
-use crate::inbox::{Inbox, Stored};
-use crate::outcome::Handled;
+use crate::error::ClientError;
 use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
-use crate::style::EventStyle;
+#[cfg(feature = "inbox")]
+use crate::{
+    error::HandleError,
+    inbox::{Inbox, Stored},
+    outcome::Handled,
+    style::EventStyle,
+};
 
 /// Where recovered events go: into an inbox for the workers, else (`None`) through the
 /// handler's routing now.
@@ -85,39 +88,52 @@ impl<C: EventCatalog> Handler<C> {
         progress: &mut (dyn FnMut(&RecoveryReport) + Send),
     ) -> Result<RecoveryReport, ClientError> {
         let mut report = RecoveryReport::default();
-        while let Some((style, page)) = pages.next(self.client()).await? {
+        let mut current = pages.next(self.client()).await?;
+        while let Some((style, page)) = current {
             report.pages = report.pages.saturating_add(1);
-            for event in page.events() {
-                let outcome = self.recover_one(style, event, sink).await;
+            let events: Vec<&str> = page.events().collect();
+            #[cfg(feature = "inbox")]
+            if let Some(inbox) = sink {
+                // A page in one commit, while the next page is on its way.
+                let (next, outcomes) =
+                    tokio::join!(pages.next(self.client()), self.store_batch(&events, inbox));
+                for (event, outcome) in events.iter().zip(outcomes) {
+                    report.record(style, event, stored(style, event, outcome));
+                }
+                progress(&report);
+                current = next?;
+                continue;
+            }
+            #[cfg(not(feature = "inbox"))]
+            let _ = sink;
+            for event in events {
+                let outcome = self.handle_without_verification(event.as_bytes()).await;
                 report.record(style, event, outcome);
             }
             progress(&report);
+            current = pages.next(self.client()).await?;
         }
         Ok(report)
     }
+}
 
-    async fn recover_one(
-        &self,
-        style: EventStyle,
-        event: &str,
-        sink: Sink<'_>,
-    ) -> Result<Handled, HandleError> {
-        #[cfg(feature = "inbox")]
-        if let Some(inbox) = sink {
-            return Ok(match self.store(event.as_bytes(), None, inbox).await? {
-                Stored::New => {
-                    tracing::warn!(
-                        event_id = %crate::recovery::event_id(event),
-                        style = style.as_str(),
-                        "recovered an event the endpoint never received"
-                    );
-                    Handled::Callback
-                }
-                Stored::Duplicate => Handled::AlreadyProcessed,
-            });
+/// What storing a recovered event came to: an event the inbox lacked is one whose delivery was
+/// lost, and is logged.
+#[cfg(feature = "inbox")]
+fn stored(
+    style: EventStyle,
+    event: &str,
+    outcome: Result<Stored, HandleError>,
+) -> Result<Handled, HandleError> {
+    Ok(match outcome? {
+        Stored::New => {
+            tracing::warn!(
+                event_id = %crate::recovery::event_id(event),
+                style = style.as_str(),
+                "recovered an event the endpoint never received"
+            );
+            Handled::Callback
         }
-        #[cfg(not(feature = "inbox"))]
-        let _ = (style, sink);
-        self.handle_without_verification(event.as_bytes()).await
-    }
+        Stored::Duplicate => Handled::AlreadyProcessed,
+    })
 }

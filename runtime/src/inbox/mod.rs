@@ -245,6 +245,22 @@ pub trait Inbox: Send + Sync + 'static {
     /// Stores a notification, pending and due now, unless its id is in the inbox already.
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored>;
 
+    /// Stores several notifications ([`store`](Self::store) each), what each found in order:
+    /// recovery stores a page at a time. By default every store begins before any is awaited,
+    /// so that a store that shares commits among concurrent writes (PostgreSQL's) shares them
+    /// here; SQLite's stores the batch in one transaction. On an error, some may be stored:
+    /// storing them again finds them.
+    fn store_batch<'a>(&'a self, events: &'a [NewEvent<'a>]) -> InboxFuture<'a, Vec<Stored>> {
+        let stores: Vec<_> = events.iter().map(|event| self.store(*event)).collect();
+        Box::pin(async move {
+            let mut stored = Vec::with_capacity(stores.len());
+            for store in stores {
+                stored.push(store.await?);
+            }
+            Ok(stored)
+        })
+    }
+
     /// Claims up to `limit` due events: pending or retrying ones whose time has come, and
     /// processing ones whose lease expired (their worker died). Of concurrent claims, each
     /// event goes to one. A claimed event is processing until `lease` has passed, unless
@@ -358,6 +374,10 @@ pub trait Inbox: Send + Sync + 'static {
 impl<I: Inbox + ?Sized> Inbox for Arc<I> {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
         (**self).store(event)
+    }
+
+    fn store_batch<'a>(&'a self, events: &'a [NewEvent<'a>]) -> InboxFuture<'a, Vec<Stored>> {
+        (**self).store_batch(events)
     }
 
     fn claim<'a>(

@@ -44,6 +44,32 @@ const SCHEMA: &str = "
     );
 ";
 
+/// A [`NewEvent`] owned, to move to the database's thread.
+struct OwnedEvent {
+    id: String,
+    event_type: String,
+    created: String,
+    created_ns: i64,
+    body: Vec<u8>,
+    signed_at: Option<i64>,
+    object_id: Option<String>,
+}
+
+impl From<NewEvent<'_>> for OwnedEvent {
+    fn from(event: NewEvent<'_>) -> Self {
+        Self {
+            id: event.id.to_owned(),
+            event_type: event.event_type.to_owned(),
+            created: event.created.to_string(),
+            // `created` in Unix nanoseconds, which sorts by time where the text does not.
+            created_ns: i64::try_from(event.created.as_nanosecond()).unwrap_or(i64::MAX),
+            body: event.body.to_vec(),
+            signed_at: event.signed_at,
+            object_id: event.object_id.map(str::to_owned),
+        }
+    }
+}
+
 /// Taking a turn at a periodic task (`?1`) for `?2` until `?3`, at `?4`, when its checkpoint
 /// is at or before `?5`: a row when taken, with the checkpoint. As the PostgreSQL store's.
 const TAKE_TURN: &str = "
@@ -145,6 +171,45 @@ impl SqliteInbox {
 
     /// Runs `work` on the connection: on the runtime's blocking threads when there is a Tokio
     /// runtime (a write waits for the disk), inline otherwise.
+    /// Stores `events` in one transaction: one commit, however many.
+    fn store_batch_owned(&self, events: Vec<OwnedEvent>) -> InboxFuture<'static, Vec<Stored>> {
+        let stored = Arc::clone(&self.stored);
+        let inserted = self.run(move |connection| {
+            let now = unix_now_millis();
+            let transaction = connection.transaction()?;
+            let mut found = Vec::with_capacity(events.len());
+            {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT INTO stripe_notify_inbox
+                         (id, event_type, created, body, signed_at, received_at, state, state_at, object_id, created_ns)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                )?;
+                for event in &events {
+                    let inserted = insert.execute(params![
+                        event.id,
+                        event.event_type,
+                        event.created,
+                        event.body,
+                        event.signed_at,
+                        now,
+                        event.object_id,
+                        event.created_ns
+                    ])?;
+                    found.push(if inserted == 1 { Stored::New } else { Stored::Duplicate });
+                }
+            }
+            transaction.commit()?;
+            Ok(found)
+        });
+        Box::pin(async move {
+            let found = inserted.await?;
+            if found.contains(&Stored::New) {
+                stored.notify_one();
+            }
+            Ok(found)
+        })
+    }
+
     fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -188,33 +253,15 @@ fn state(text: &str) -> State {
 
 impl Inbox for SqliteInbox {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
-        let (id, event_type, created, body, signed_at) = (
-            event.id.to_owned(),
-            event.event_type.to_owned(),
-            event.created.to_string(),
-            event.body.to_vec(),
-            event.signed_at,
-        );
-        let object_id = event.object_id.map(str::to_owned);
-        let created_ns = i64::try_from(event.created.as_nanosecond()).unwrap_or(i64::MAX);
-        let stored = Arc::clone(&self.stored);
-        let inserted = self.run(move |connection| {
-            let now = unix_now_millis();
-            connection.execute(
-                "INSERT INTO stripe_notify_inbox
-                     (id, event_type, created, body, signed_at, received_at, state, state_at, object_id, created_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-                params![id, event_type, created, body, signed_at, now, object_id, created_ns],
-            )
-        });
+        let stored = self.store_batch_owned(vec![OwnedEvent::from(event)]);
         Box::pin(async move {
-            if inserted.await? == 1 {
-                stored.notify_one();
-                Ok(Stored::New)
-            } else {
-                Ok(Stored::Duplicate)
-            }
+            let stored = stored.await?;
+            Ok(stored.first().copied().unwrap_or(Stored::Duplicate))
         })
+    }
+
+    fn store_batch<'a>(&'a self, events: &'a [NewEvent<'a>]) -> InboxFuture<'a, Vec<Stored>> {
+        self.store_batch_owned(events.iter().copied().map(OwnedEvent::from).collect())
     }
 
     fn claim<'a>(

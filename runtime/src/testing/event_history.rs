@@ -15,9 +15,13 @@ use crate::style::EventStyle;
 pub(super) struct EventHistory {
     /// Newest first.
     events: Vec<HistoryEvent>,
+    /// Each event's place in `events`, by id: where a cursor continues.
+    position: std::collections::HashMap<String, usize>,
     undelivered: HashSet<String>,
     /// Answer every this-many-th list request with 429 and `Retry-After: 1`.
     pub(super) throttle_every: Option<usize>,
+    /// How long each list request takes.
+    pub(super) latency: std::time::Duration,
     list_requests: usize,
 }
 
@@ -41,8 +45,14 @@ impl EventHistory {
             .map(HistoryEvent::read)
             .collect::<Result<Vec<_>, _>>()?;
         events.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+        let position = events
+            .iter()
+            .enumerate()
+            .map(|(at, event)| (event.id.clone(), at))
+            .collect();
         Ok(Self {
             events,
+            position,
             ..Self::default()
         })
     }
@@ -83,50 +93,55 @@ impl EventHistory {
 
     fn list(&self, style: EventStyle, url: &Url) -> Result<String, String> {
         let query = Query::read(style, url)?;
+        // Where the page starts in the whole history: after the cursor's event, or at the
+        // thin page token (a place in the history), or at the newest.
+        let start = match (&query.starting_after, query.page) {
+            (Some(after), _) => self
+                .position
+                .get(after)
+                .map(|&at| at.saturating_add(1))
+                .ok_or_else(|| format!("no such event: {after}"))?,
+            (None, Some(page)) => page,
+            (None, None) => 0,
+        };
         let mut selected = self
             .events
             .iter()
-            .filter(|event| event.style == style && query.selects(event, &self.undelivered));
-        let mut skipped = 0;
-        if let Some(after) = &query.starting_after {
-            let position = self
-                .events
-                .iter()
-                .filter(|event| event.style == style && query.selects(event, &self.undelivered))
-                .position(|event| &event.id == after)
-                .ok_or_else(|| format!("no such event: {after}"))?;
-            skipped = position.saturating_add(1);
-        }
-        skipped = skipped.saturating_add(query.offset);
-        let page: Vec<&str> = selected
-            .by_ref()
-            .skip(skipped)
-            .take(query.limit)
-            .map(|event| event.json.as_str())
-            .collect();
+            .enumerate()
+            .skip(start)
+            .filter(|(_, event)| event.style == style && query.selects(event, &self.undelivered));
+        let page: Vec<(usize, &HistoryEvent)> = selected.by_ref().take(query.limit).collect();
         let more = selected.next().is_some();
-        let data = page.join(",");
+        let data = page
+            .iter()
+            .map(|(_, event)| event.json.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         Ok(match style {
             EventStyle::Snapshot => {
                 format!(r#"{{"object":"list","url":"/v1/events","has_more":{more},"data":[{data}]}}"#)
             }
             EventStyle::Thin => {
-                let next = if more {
-                    let mut next = url.clone();
-                    let offset = skipped.saturating_add(page.len()).to_string();
-                    let pairs: Vec<(String, String)> = url
-                        .query_pairs()
-                        .filter(|(key, _)| key != "page")
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                        .collect();
-                    next.query_pairs_mut()
-                        .clear()
-                        .extend_pairs(pairs)
-                        .append_pair("page", &offset);
-                    serde_json::to_string(&format!("{}?{}", next.path(), next.query().unwrap_or_default()))
+                let next = match page.last() {
+                    Some((at, _)) if more => {
+                        let pairs: Vec<(String, String)> = url
+                            .query_pairs()
+                            .filter(|(key, _)| key != "page")
+                            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                            .collect();
+                        let mut next = url.clone();
+                        next.query_pairs_mut()
+                            .clear()
+                            .extend_pairs(pairs)
+                            .append_pair("page", &at.saturating_add(1).to_string());
+                        serde_json::to_string(&format!(
+                            "{}?{}",
+                            next.path(),
+                            next.query().unwrap_or_default()
+                        ))
                         .unwrap_or_default()
-                } else {
-                    "null".to_owned()
+                    }
+                    _ => "null".to_owned(),
                 };
                 format!(r#"{{"data":[{data}],"next_page_url":{next},"previous_page_url":null}}"#)
             }
@@ -174,7 +189,8 @@ struct Query {
     types: Vec<String>,
     undelivered_only: bool,
     starting_after: Option<String>,
-    offset: usize,
+    /// A thin page token: the place in the history where the page starts.
+    page: Option<usize>,
     limit: usize,
 }
 
@@ -186,7 +202,7 @@ impl Query {
             types: Vec::new(),
             undelivered_only: false,
             starting_after: None,
-            offset: 0,
+            page: None,
             limit: 10,
         };
         let time = |value: &str| -> Result<i64, String> {
@@ -218,7 +234,7 @@ impl Query {
                 ("delivery_success", EventStyle::Snapshot) => query.undelivered_only = value == "false",
                 ("starting_after", EventStyle::Snapshot) => query.starting_after = Some(value.into_owned()),
                 ("page", EventStyle::Thin) => {
-                    query.offset = value.parse().map_err(|_| format!("bad page {value}"))?;
+                    query.page = Some(value.parse().map_err(|_| format!("bad page {value}"))?);
                 }
                 (other, _) => return Err(format!("unknown parameter {other}")),
             }

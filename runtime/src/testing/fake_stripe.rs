@@ -116,6 +116,13 @@ impl FakeStripe {
         }
     }
 
+    /// Answers each list request only after `latency`, as a distant API does.
+    pub fn delay_event_lists(&self, latency: Duration) {
+        if let Some(history) = &mut self.lock().history {
+            history.latency = latency;
+        }
+    }
+
     /// Answers every `every`-th list request with 429 and `Retry-After: 1`.
     pub fn throttle_event_lists(&self, every: usize) {
         if let Some(history) = &mut self.lock().history {
@@ -178,9 +185,11 @@ async fn answer(
         });
         let once = state.once.get_mut(&path).and_then(VecDeque::pop_front);
         once.or_else(|| state.standing.get(&path).cloned()).or_else(|| {
-            let (status, headers, body) = state.history.as_mut()?.answer(&path)?;
+            let history = state.history.as_mut()?;
+            let latency = history.latency;
+            let (status, headers, body) = history.answer(&path)?;
             let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            Some(answer_of(status, &headers, body, Duration::ZERO))
+            Some(answer_of(status, &headers, body, latency))
         })
     };
     let Some(answer) = answer else {
