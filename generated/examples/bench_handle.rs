@@ -1,6 +1,9 @@
 //! Throughput of `handle` beside the floor, in one run, on the same signed payload:
 //! `cargo run --release -p stripe-notify --example bench_handle -- <payload.json> <iterations>`.
 //!
+//! With `STRIPE_BENCH_METRICS=1` (built with `--features metrics`), a Prometheus recorder is
+//! installed first, so that `handle` counts and times every delivery.
+//!
 //! Prints exactly two lines, `handle: <N> events/s` and `floor: <N> events/s`. The callback
 //! counts, and the count is checked. Compare with `../shared/bench/` (the Python and Node
 //! handlers print `<N> events/s` on the same payload).
@@ -23,6 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let iterations: u64 = args.next().ok_or(usage)?.parse()?;
     let now = stripe_notify::unix_now();
     let header = sign(&body, SECRET, now);
+    if std::env::var("STRIPE_BENCH_METRICS").is_ok_and(|v| v == "1") {
+        #[cfg(feature = "metrics")]
+        metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+        #[cfg(not(feature = "metrics"))]
+        return Err("STRIPE_BENCH_METRICS=1 needs --features metrics".into());
+    }
 
     let count = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&count);

@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", server.port)).await?;
     common::say(&format!("listening on http://{}/webhook", listener.local_addr()?));
-    axum::serve(listener, common::app(server.endpoints()))
+    axum::serve(listener, common::app(server.endpoints(), server.metrics.clone()))
         .with_graceful_shutdown(stop())
         .await?;
     workers.await?;

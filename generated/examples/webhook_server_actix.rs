@@ -22,10 +22,18 @@ async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let workers = server.spawn_workers(&stop);
 
     let (verified, unverified) = server.endpoints();
+    let metrics = server.metrics.clone();
     let http = HttpServer::new(move || {
-        App::new()
+        let app = App::new()
             .route("/webhook", verified.clone().actix_verified())
-            .route("/webhook/unverified", unverified.clone().actix_unverified())
+            .route("/webhook/unverified", unverified.clone().actix_unverified());
+        match metrics.clone() {
+            Some(render) => app.route(
+                "/metrics",
+                actix_web::web::get().to(move || std::future::ready(render())),
+            ),
+            None => app,
+        }
     })
     // The same stop signal as the workers': running requests finish, then the server stops.
     .disable_signals()

@@ -951,3 +951,65 @@ fn a_server_killed_mid_reconcile_resumes_from_the_checkpoint_after_a_restart() {
         second.stop();
     }
 }
+
+#[cfg(feature = "metrics")]
+#[test]
+fn the_example_servers_expose_their_metrics() {
+    for &(name, features) in EXAMPLES {
+        let features = [features, &["--features", "metrics"]].concat();
+        the_example_server_exposes_its_metrics((name, &features));
+    }
+}
+
+#[cfg(feature = "metrics")]
+fn the_example_server_exposes_its_metrics(example: (&str, &[&str])) {
+    let secret = "whsec_metrics";
+    let server = ExampleServer::start(
+        example,
+        &[("STRIPE_WEBHOOK_SECRET", secret), ("STRIPE_METRICS", "1")],
+    );
+    let meter = "v1.billing.meter.error_report_triggered";
+    assert!(
+        send(meter, &server.url, secret, &["--count", "3"])
+            .status
+            .success()
+    );
+    assert!(
+        send("v2.core.account.created", &server.url, secret, &[])
+            .status
+            .success()
+    );
+    assert!(
+        !send(meter, &server.url, "whsec_not_it", &["--count", "2"])
+            .status
+            .success()
+    );
+    let snapshot = send("invoice.paid", &server.url, secret, &["--snapshot"]);
+    assert!(snapshot.status.success(), "{}", stdout(&snapshot));
+
+    let metrics_url = server.url.replace("/webhook", "/metrics");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let page = runtime
+        .block_on(async { reqwest::get(&metrics_url).await?.text().await })
+        .unwrap();
+    let count = |event_type: &str, outcome: &str| {
+        let series =
+            format!("stripe_notify_deliveries_total{{event_type=\"{event_type}\",outcome=\"{outcome}\"}}");
+        page.lines()
+            .find_map(|line| line.strip_prefix(series.as_str())?.trim().parse::<f64>().ok())
+    };
+    assert_eq!(count(meter, "callback"), Some(3.0), "{page}");
+    assert_eq!(
+        count("v2.core.account.created", "fallback_known"),
+        Some(1.0),
+        "{page}"
+    );
+    assert_eq!(count("unknown", "refused_signature"), Some(2.0), "{page}");
+    // A classic invoice.paid counts under its kind's name.
+    assert_eq!(count("v1.invoice.paid", "callback"), Some(1.0), "{page}");
+    assert!(
+        page.contains("stripe_notify_handle_seconds_count{event_type=\"v1.invoice.paid\"} 1"),
+        "{page}"
+    );
+    server.stop();
+}

@@ -53,6 +53,8 @@ mod kind;
 pub mod lambda;
 pub mod ledger;
 mod macros;
+#[cfg(feature = "metrics")]
+mod metrics;
 pub mod notification;
 mod object;
 mod outcome;

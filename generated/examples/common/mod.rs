@@ -163,7 +163,8 @@ impl FirstAttempt {
 /// process in workers), `STRIPE_INBOX_WORKERS` (default 4), `STRIPE_INBOX_LEASE_MS` (default
 /// 30,000), `STRIPE_DEMO_FETCH=0` (with a key, the callbacks do not fetch),
 /// `STRIPE_RECONCILE_SECS` (with an inbox and an API key: run the reconciler that often), `STRIPE_RECONCILE_RATE` (list requests a second, default 20),
-/// `STRIPE_RECONCILE_LEASE_MS` (default 60,000), `STRIPE_DEMO_FAIL_FIRST=1`,
+/// `STRIPE_RECONCILE_LEASE_MS` (default 60,000), `STRIPE_METRICS=1` (with the `metrics`
+/// feature: `GET /metrics`, Prometheus text), `STRIPE_DEMO_FAIL_FIRST=1`,
 /// `STRIPE_DEMO_CALLBACK_MS` (default 0).
 pub struct Server {
     /// The port to listen on.
@@ -174,6 +175,29 @@ pub struct Server {
     pub inbox: Option<(Arc<dyn Inbox>, usize, Duration)>,
     /// The reconciler's interval, rate and lease, when it runs.
     pub reconcile: Option<(Duration, f64, Duration)>,
+    /// `GET /metrics`'s page (Prometheus text), when `STRIPE_METRICS=1`.
+    pub metrics: Option<Metrics>,
+}
+
+/// Renders the metrics recorded so far, as Prometheus text.
+pub type Metrics = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// With `STRIPE_METRICS=1` (and the `metrics` feature), a Prometheus recorder installed before
+/// the handler is built, and its page.
+fn metrics_from_env() -> Result<Option<Metrics>, CallbackError> {
+    if std::env::var("STRIPE_METRICS").map_or(true, |v| v != "1") {
+        return Ok(None);
+    }
+    #[cfg(feature = "metrics")]
+    {
+        let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|e| format!("STRIPE_METRICS: {e}"))?;
+        say("metrics at GET /metrics");
+        Ok(Some(Arc::new(move || handle.render())))
+    }
+    #[cfg(not(feature = "metrics"))]
+    Err("STRIPE_METRICS=1 needs the `metrics` feature (--features metrics)".into())
 }
 
 /// The number in environment variable `name`, or `default` when it is unset.
@@ -207,6 +231,7 @@ impl Server {
             fail_first: std::env::var("STRIPE_DEMO_FAIL_FIRST").is_ok_and(|v| v == "1"),
             callback_time: Duration::from_millis(env_number("STRIPE_DEMO_CALLBACK_MS", 0)?),
         };
+        let metrics = metrics_from_env()?;
         let handler = handler(client.build()?, &secret, behaviour, Arc::new(say))?;
         let inbox = match std::env::var("STRIPE_INBOX") {
             Ok(spec) => {
@@ -235,6 +260,7 @@ impl Server {
             handler,
             inbox,
             reconcile,
+            metrics,
         })
     }
 
@@ -349,8 +375,16 @@ pub fn app(
         WebhookEndpoint<stripe_notify::Catalog>,
         WebhookEndpoint<stripe_notify::Catalog>,
     ),
+    metrics: Option<Metrics>,
 ) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/webhook", verified.verified())
-        .route("/webhook/unverified", unverified.unverified())
+        .route("/webhook/unverified", unverified.unverified());
+    match metrics {
+        Some(render) => router.route(
+            "/metrics",
+            axum::routing::get(move || std::future::ready(render())),
+        ),
+        None => router,
+    }
 }

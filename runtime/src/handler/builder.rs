@@ -61,6 +61,8 @@ impl<C: EventCatalog> HandlerBuilder<C> {
                 }),
                 pre_handle: None,
                 ledger: None,
+                #[cfg(feature = "metrics")]
+                metrics: crate::metrics::HandlerMetrics::new(C::EVENTS.iter().map(|info| info.event_type)),
             },
             catalog: PhantomData,
         })

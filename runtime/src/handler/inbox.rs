@@ -22,11 +22,27 @@ impl<C: EventCatalog> Handler<C> {
         signature: Option<impl AsRef<[u8]>>,
         inbox: &dyn Inbox,
     ) -> Result<Stored, HandleError> {
-        let signed_at = self
+        let stored = match self
             .inner
             .verifier
-            .verified_timestamp(body, signature.as_ref().map(AsRef::as_ref))?;
-        self.store(body, Some(signed_at), inbox).await
+            .verified_timestamp(body, signature.as_ref().map(AsRef::as_ref))
+        {
+            Ok(signed_at) => self.store(body, Some(signed_at), inbox).await,
+            Err(error) => Err(error.into()),
+        };
+        self.count_refusal(&stored);
+        stored
+    }
+
+    /// Counts a delivery the endpoint refused or could not store; one stored is counted when a
+    /// worker routes it.
+    fn count_refusal(&self, stored: &Result<Stored, HandleError>) {
+        #[cfg(feature = "metrics")]
+        if let Err(error) = stored {
+            self.inner.metrics.refusal(super::metric_failure(error));
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = stored;
     }
 
     /// [`enqueue`](Self::enqueue) for a notification from an authenticated channel
@@ -36,7 +52,12 @@ impl<C: EventCatalog> Handler<C> {
         body: &[u8],
         inbox: &dyn Inbox,
     ) -> Result<Stored, HandleError> {
-        self.store(envelope::inner_event(body)?, None, inbox).await
+        let stored = match envelope::inner_event(body) {
+            Ok(event) => self.store(event, None, inbox).await,
+            Err(error) => Err(error.into()),
+        };
+        self.count_refusal(&stored);
+        stored
     }
 
     /// Runs workers over `inbox` until `options`' shutdown signal: each due event is parsed
@@ -55,20 +76,23 @@ impl<C: EventCatalog> Handler<C> {
 
     /// One worker attempt at a stored body.
     async fn attempt(&self, body: &[u8]) -> Attempt {
-        let (raw, index) = match self.classify(body) {
-            Ok(classified) => classified,
-            Err(error) => {
-                return Attempt::Failed {
-                    error: error.to_string(),
-                    retryable: false,
-                };
-            }
+        #[cfg(feature = "metrics")]
+        let started = crate::metrics::Stopwatch::start();
+        let (index, retryable, routed) = match self.classify(body) {
+            Ok((raw, index)) => (index, true, self.route(raw, index).await),
+            Err(error) => (None, false, Err(error.into())),
         };
-        match self.route(raw, index).await {
+        #[cfg(feature = "metrics")]
+        self.inner
+            .metrics
+            .delivery(index, super::metric_outcome(&routed), started.elapsed());
+        #[cfg(not(feature = "metrics"))]
+        let _ = index;
+        match routed {
             Ok(_) => Attempt::Done,
             Err(error) => Attempt::Failed {
                 error: error.to_string(),
-                retryable: true,
+                retryable,
             },
         }
     }
@@ -86,6 +110,7 @@ impl<C: EventCatalog> Handler<C> {
 
     /// Parses each of `bodies` (from an authenticated channel) and stores those that parse in
     /// `inbox` at once ([`Inbox::store_batch`]): what each came to, in order.
+    #[cfg(feature = "client")]
     pub(super) async fn store_batch(
         &self,
         bodies: &[&str],

@@ -52,6 +52,8 @@ struct Parts {
     fallback: FallbackFn,
     pre_handle: Option<PreHandleFn>,
     ledger: Option<Arc<dyn EventLedger>>,
+    #[cfg(feature = "metrics")]
+    metrics: crate::metrics::HandlerMetrics,
 }
 
 /// A frozen event notification handler: verifies, parses and routes notifications. `Send +
@@ -105,10 +107,23 @@ impl<C: EventCatalog> Handler<C> {
         body: &[u8],
         signature: Option<impl AsRef<[u8]>>,
     ) -> Result<Handled, HandleError> {
-        self.inner
+        #[cfg(feature = "metrics")]
+        let started = crate::metrics::Stopwatch::start();
+        let (index, handled) = match self
+            .inner
             .verifier
-            .verify(body, signature.as_ref().map(AsRef::as_ref))?;
-        self.dispatch(body).await
+            .verify(body, signature.as_ref().map(AsRef::as_ref))
+        {
+            Ok(()) => self.dispatch(body).await,
+            Err(error) => (None, Err(error.into())),
+        };
+        #[cfg(feature = "metrics")]
+        self.inner
+            .metrics
+            .delivery(index, metric_outcome(&handled), started.elapsed());
+        #[cfg(not(feature = "metrics"))]
+        let _ = index;
+        handled
     }
 
     /// Verifies and parses a notification without routing it: the typed notification of its
@@ -147,7 +162,19 @@ impl<C: EventCatalog> Handler<C> {
     /// an AWS EventBridge event (`detail`, a thin or a snapshot event), an Azure Event Grid
     /// event (`data`), or a bare event of either style.
     pub async fn handle_without_verification(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        self.dispatch(envelope::inner_event(body)?).await
+        #[cfg(feature = "metrics")]
+        let started = crate::metrics::Stopwatch::start();
+        let (index, handled) = match envelope::inner_event(body) {
+            Ok(event) => self.dispatch(event).await,
+            Err(error) => (None, Err(error.into())),
+        };
+        #[cfg(feature = "metrics")]
+        self.inner
+            .metrics
+            .delivery(index, metric_outcome(&handled), started.elapsed());
+        #[cfg(not(feature = "metrics"))]
+        let _ = index;
+        handled
     }
 
     /// The event types with a registered callback, sorted.
@@ -187,14 +214,19 @@ impl<C: EventCatalog> Handler<C> {
         }
     }
 
-    async fn dispatch(&self, body: &[u8]) -> Result<Handled, HandleError> {
-        let (raw, index) = self.classify(body)?;
-        match &self.inner.ledger {
+    /// Parses and routes `body`: the index of its type, and what routing came to.
+    async fn dispatch(&self, body: &[u8]) -> (Option<usize>, Result<Handled, HandleError>) {
+        let (raw, index) = match self.classify(body) {
+            Ok(classified) => classified,
+            Err(error) => return (None, Err(error.into())),
+        };
+        let handled = match &self.inner.ledger {
             None => self.route(raw, index).await,
             // Boxed: the ledger's state would otherwise weigh on every handler's future (it is
             // moved, whole, at each step), and a ledger's round trips dwarf an allocation.
             Some(ledger) => Box::pin(self.route_once(&**ledger, raw, index)).await,
-        }
+        };
+        (index, handled)
     }
 
     /// [`route`](Self::route), at most once per event id as `ledger` keeps them.
@@ -263,8 +295,42 @@ impl<C: EventCatalog> Handler<C> {
         };
         #[cfg(feature = "tracing")]
         let running = tracing::Instrument::instrument(running, span);
-        running.await.map_err(HandleError::Callback)?;
+        #[cfg(feature = "metrics")]
+        let started = crate::metrics::Stopwatch::start();
+        let ran = running.await;
+        #[cfg(feature = "metrics")]
+        inner.metrics.callback(index, started.elapsed());
+        ran.map_err(HandleError::Callback)?;
         Ok(handled)
+    }
+}
+
+/// What handling came to, as the metrics label it.
+#[cfg(feature = "metrics")]
+pub(crate) fn metric_outcome(handled: &Result<Handled, HandleError>) -> crate::metrics::Outcome {
+    use crate::metrics::Outcome;
+    match handled {
+        Ok(Handled::Callback) => Outcome::Callback,
+        Ok(Handled::Fallback(details)) if details.is_known_event_type => Outcome::FallbackKnown,
+        Ok(Handled::Fallback(_)) => Outcome::FallbackUnknown,
+        Ok(Handled::Skipped) => Outcome::Skipped,
+        Ok(Handled::AlreadyProcessed) => Outcome::AlreadyProcessed,
+        Err(error) => metric_failure(error),
+    }
+}
+
+/// A refusal or a failure, as the metrics label it.
+#[cfg(feature = "metrics")]
+pub(crate) fn metric_failure(error: &HandleError) -> crate::metrics::Outcome {
+    use crate::metrics::Outcome;
+    match error.category() {
+        "signature" => Outcome::RefusedSignature,
+        "timestamp" => Outcome::RefusedTimestamp,
+        "payload" => Outcome::RefusedPayload,
+        "in_progress" => Outcome::InProgress,
+        "callback" => Outcome::FailedCallback,
+        "ledger" => Outcome::FailedLedger,
+        _ => Outcome::FailedInbox,
     }
 }
 

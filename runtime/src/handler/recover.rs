@@ -132,6 +132,8 @@ fn stored(
                 style = style.as_str(),
                 "recovered an event the endpoint never received"
             );
+            #[cfg(feature = "metrics")]
+            crate::metrics::recovery_missed(style.as_str());
             Handled::Callback
         }
         Stored::Duplicate => Handled::AlreadyProcessed,

@@ -70,6 +70,11 @@ pub(super) async fn renew(inbox: &dyn Inbox, leases: &Leases, lease: Duration) {
             let lost = u64::try_from(claims.len())
                 .unwrap_or(u64::MAX)
                 .saturating_sub(renewed);
+            #[cfg(feature = "metrics")]
+            {
+                crate::metrics::inbox_renewals(renewed);
+                crate::metrics::inbox_claims_lost(lost);
+            }
             if lost > 0 {
                 tracing::warn!(
                     lost,

@@ -66,6 +66,19 @@ async fn settle(inbox: &dyn Inbox, batch: &mut Vec<Finished>, leases: &Leases) {
                 let lost = u64::try_from(settlements.len())
                     .unwrap_or(u64::MAX)
                     .saturating_sub(settled);
+                #[cfg(feature = "metrics")]
+                {
+                    crate::metrics::inbox_claims_lost(lost);
+                    for settlement in &settlements {
+                        crate::metrics::inbox_attempt(match settlement.failure {
+                            None => "done",
+                            Some(Failure {
+                                retry_in: Some(_), ..
+                            }) => "retrying",
+                            Some(Failure { retry_in: None, .. }) => "dead",
+                        });
+                    }
+                }
                 if lost > 0 {
                     tracing::warn!(
                         lost,

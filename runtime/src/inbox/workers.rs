@@ -194,6 +194,31 @@ where
         let (inbox, leases, settled) = (Arc::clone(&inbox), Arc::clone(&leases), Arc::clone(&settled));
         tokio::spawn(async move { settler::run(&*inbox, to_settle, &leases, &settled).await })
     };
+    // The inbox's states as gauges, refreshed while the workers run.
+    #[cfg(feature = "metrics")]
+    let _gauges = {
+        let inbox = Arc::clone(&inbox);
+        AbortOnDrop(tokio::spawn(async move {
+            // Ten polls, within a second and ten: fresh enough for a scrape, cheap for the store.
+            let period = poll_interval
+                .saturating_mul(10)
+                .clamp(Duration::from_secs(1), Duration::from_secs(10));
+            let mut every = tokio::time::interval(period);
+            loop {
+                every.tick().await;
+                if let Ok(stats) = inbox.stats().await {
+                    let age = stats
+                        .oldest_due
+                        .and_then(|due| Duration::try_from(jiff::Timestamp::now().duration_since(due)).ok())
+                        .unwrap_or_default();
+                    crate::metrics::inbox_stats(
+                        super::State::ALL.map(|state| (state.as_str(), stats.count(state))),
+                        age,
+                    );
+                }
+            }
+        }))
+    };
     let mut running = JoinSet::new();
     // Claimed, waiting for a free slot.
     let mut waiting = VecDeque::new();
@@ -244,6 +269,17 @@ where
             _ = renewals.tick() => leases::renew(&*inbox, &leases, lease).await,
             _ = &mut settling => break,
         }
+    }
+}
+
+/// A task that stops when its owner is dropped.
+#[cfg(feature = "metrics")]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+#[cfg(feature = "metrics")]
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
