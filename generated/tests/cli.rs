@@ -892,7 +892,7 @@ fn a_server_killed_mid_reconcile_resumes_from_the_checkpoint_after_a_restart() {
             .unwrap();
         stripe.serve_events(history.iter().cloned()).unwrap();
         let url = stripe.url();
-        let env = |callback_ms: &'static str| {
+        let env = |callback_ms: &'static str, rate: &'static str| {
             [
                 ("STRIPE_INBOX", inbox.as_str()),
                 ("STRIPE_INBOX_LEASE_MS", "1000"),
@@ -900,14 +900,14 @@ fn a_server_killed_mid_reconcile_resumes_from_the_checkpoint_after_a_restart() {
                 ("STRIPE_API_BASE", url.as_str()),
                 ("STRIPE_DEMO_FETCH", "0"),
                 ("STRIPE_RECONCILE_SECS", "3600"),
-                // Ten pages at four a second: a pass of two and a half seconds.
-                ("STRIPE_RECONCILE_RATE", "4"),
+                ("STRIPE_RECONCILE_RATE", rate),
                 ("STRIPE_RECONCILE_LEASE_MS", "1000"),
                 ("STRIPE_DEMO_CALLBACK_MS", callback_ms),
             ]
         };
-        // Callbacks that never end: nothing completes on the first server.
-        let first = ExampleServer::start(EXAMPLES[0], &env("600000"));
+        // Callbacks that never end: nothing completes on the first server. Ten pages at two a
+        // second: a pass of five seconds, killed after its first page.
+        let first = ExampleServer::start(EXAMPLES[0], &env("600000", "2"));
         for _ in 0..4 {
             first.next_line_containing("handled ");
         }
@@ -918,7 +918,7 @@ fn a_server_killed_mid_reconcile_resumes_from_the_checkpoint_after_a_restart() {
             "{inbox}: killed mid-pass, after {listed} pages"
         );
 
-        let second = ExampleServer::start(EXAMPLES[0], &env("0"));
+        let second = ExampleServer::start(EXAMPLES[0], &env("0", "50"));
         let handled: Vec<String> = (0..1000)
             .map(|_| {
                 let line = second.next_line_containing("handled ");
