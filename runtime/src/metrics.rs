@@ -40,7 +40,7 @@ impl Stopwatch {
     }
 }
 
-/// What became of a delivery: the `outcome` label.
+/// What became of a delivery: the `outcome` label. Its discriminant places its handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Callback,
@@ -58,21 +58,8 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    /// Every outcome, in the order of the handles.
-    const ALL: [Self; 12] = [
-        Self::Callback,
-        Self::FallbackKnown,
-        Self::FallbackUnknown,
-        Self::Skipped,
-        Self::AlreadyProcessed,
-        Self::RefusedSignature,
-        Self::RefusedTimestamp,
-        Self::RefusedPayload,
-        Self::InProgress,
-        Self::FailedCallback,
-        Self::FailedLedger,
-        Self::FailedInbox,
-    ];
+    /// How many outcomes there are: a handle for each, per event type.
+    const COUNT: usize = Self::FailedInbox as usize + 1;
 
     fn label(self) -> &'static str {
         match self {
@@ -108,7 +95,7 @@ impl HandlerMetrics {
         let mut event_types: Vec<&'static str> = event_types.collect();
         event_types.push("unknown");
         Self {
-            deliveries: cells(event_types.len().saturating_mul(Outcome::ALL.len())),
+            deliveries: cells(event_types.len().saturating_mul(Outcome::COUNT)),
             handle_seconds: cells(event_types.len()),
             callback_seconds: cells(event_types.len()),
             event_types,
@@ -142,11 +129,10 @@ impl HandlerMetrics {
 
     fn count(&self, slot: usize, outcome: Outcome) {
         let event_type = self.event_types.get(slot).copied().unwrap_or("unknown");
-        let place = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
-        if let Some(cell) = self
-            .deliveries
-            .get(slot.saturating_mul(Outcome::ALL.len()).saturating_add(place))
-        {
+        if let Some(cell) = self.deliveries.get(
+            slot.saturating_mul(Outcome::COUNT)
+                .saturating_add(outcome as usize),
+        ) {
             cell.get_or_init(|| {
                 metrics::counter!("stripe_notify_deliveries_total", "event_type" => event_type, "outcome" => outcome.label())
             })

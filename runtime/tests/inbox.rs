@@ -18,7 +18,9 @@ use stripe_notify_runtime::inbox::{
     SqliteInbox, State, Stored,
 };
 use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp};
-use support::{MeterErrorReportTriggered, NOW, SECRET, TestCatalog, postgres_url, signed_meter, temp_sqlite};
+use support::{
+    MeterErrorReportTriggered, NOW, SECRET, TestCatalog, postgres_schema, signed_meter, temp_sqlite,
+};
 
 fn sqlite() -> SqliteInbox {
     SqliteInbox::open(temp_sqlite("stripe-notify-inbox-tests")).unwrap()
@@ -258,10 +260,9 @@ async fn an_occurrence_in_both_styles_is_stored_once_on_sqlite() {
 
 #[tokio::test]
 async fn an_occurrence_in_both_styles_is_stored_once_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     an_occurrence_in_both_styles_is_stored_once(Arc::new(PostgresInbox::connect(&schema).await.unwrap()))
         .await;
 }
@@ -356,10 +357,9 @@ async fn batches_on_sqlite() {
 
 #[tokio::test]
 async fn batches_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     batch_semantics(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
 }
 
@@ -375,10 +375,9 @@ async fn turns_on_sqlite() {
 
 #[tokio::test]
 async fn turns_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     turn_semantics(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
 }
 
@@ -394,14 +393,10 @@ async fn sqlite_inbox_semantics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_inbox_semantics() {
-    let Some(url) = postgres_url() else { return };
-    let inbox = PostgresInbox::connect(
-        &stripe_notify_runtime::testing::isolated_schema(&url)
-            .await
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
+    let inbox = PostgresInbox::connect(&schema).await.unwrap();
     inbox_semantics(Arc::new(inbox)).await;
 }
 
@@ -410,10 +405,9 @@ async fn postgres_inbox_semantics() {
 /// batches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_deliveries_share_commits_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     let inbox = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
     // 100 events, each delivered twice, all at once.
     let deliveries = (0..200).map(|n| {
@@ -458,10 +452,9 @@ const FIRST_SQLITE_TABLE: &str = "
 /// through PostgreSQL: well before their next poll.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storing_on_one_server_wakes_another_s_workers_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     let endpoint_side: Arc<dyn Inbox> = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
     let worker_side: Arc<dyn Inbox> = Arc::new(PostgresInbox::connect(&schema).await.unwrap());
     let runs = Runs::default();
@@ -773,10 +766,9 @@ async fn a_callback_longer_than_its_lease_runs_once_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_longer_than_its_lease_runs_once_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     let inbox = PostgresInbox::connect(&schema).await.unwrap();
     a_callback_longer_than_its_lease_runs_once(Arc::new(inbox)).await;
 }
@@ -893,10 +885,9 @@ async fn one_at_a_time_per_object_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_at_a_time_per_object_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     let inbox = PostgresInbox::connect(&schema).await.unwrap();
     one_at_a_time_per_object(Arc::new(inbox)).await;
 }
@@ -1005,10 +996,9 @@ async fn shutdown_hands_back_events_claimed_but_not_started() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_sharing_postgres_run_each_callback_exactly_once() {
-    let Some(url) = postgres_url() else { return };
-    let url = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(url) = postgres_schema().await else {
+        return;
+    };
     // Two servers: each its own pool, handler and four workers.
     let (first, second) = (
         PostgresInbox::connect(&url).await.unwrap(),
@@ -1083,10 +1073,9 @@ async fn deliver(client: &reqwest::Client, url: &str, id: &str) -> reqwest::Stat
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_database_outage_loses_no_acknowledged_event_and_runs_none_twice() {
-    let Some(url) = postgres_url() else { return };
-    let url = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(url) = postgres_schema().await else {
+        return;
+    };
     // The database, behind a proxy that the test cuts.
     let host = host_in(&url);
     let database = tokio::net::lookup_host(&url[host.clone()])

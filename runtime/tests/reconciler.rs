@@ -13,7 +13,7 @@ use stripe_notify_runtime::inbox::{Inbox, InboxWorkers, PostgresInbox, SqliteInb
 use stripe_notify_runtime::recovery::Reconciler;
 use stripe_notify_runtime::testing::FakeStripe;
 use stripe_notify_runtime::{Handler, Notification, StripeClient, sign, unix_now};
-use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog, postgres_url, temp_sqlite};
+use support::{METER_RELATED, MeterErrorReportTriggered, SECRET, TestCatalog, postgres_schema, temp_sqlite};
 use tokio::sync::oneshot;
 
 /// Runs per event id, callback and fallback alike.
@@ -165,10 +165,9 @@ async fn a_pass_closes_the_gap_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pass_closes_the_gap_on_postgres() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     a_pass_closes_the_gap(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
 }
 
@@ -188,10 +187,9 @@ fn passes(stripe: &FakeStripe) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_sharing_postgres_run_one_pass_an_interval() {
-    let Some(url) = postgres_url() else { return };
-    let schema = stripe_notify_runtime::testing::isolated_schema(&url)
-        .await
-        .unwrap();
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
     let stripe = FakeStripe::start().await.unwrap();
     stripe.serve_events(history(300)).unwrap();
     let runs = Runs::default();

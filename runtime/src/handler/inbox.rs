@@ -135,7 +135,11 @@ impl<C: EventCatalog> Handler<C> {
             .map(|raw| match raw {
                 Ok(_) => stored
                     .next()
-                    .unwrap_or(Ok(Stored::Duplicate))
+                    .unwrap_or_else(|| {
+                        Err(crate::inbox::InboxError(
+                            "the inbox answered for fewer events than it was given".into(),
+                        ))
+                    })
                     .map_err(HandleError::from),
                 Err(error) => Err(error),
             })

@@ -107,23 +107,13 @@ impl<C: EventCatalog> Handler<C> {
         body: &[u8],
         signature: Option<impl AsRef<[u8]>>,
     ) -> Result<Handled, HandleError> {
-        #[cfg(feature = "metrics")]
-        let started = crate::metrics::Stopwatch::start();
-        let (index, handled) = match self
-            .inner
-            .verifier
-            .verify(body, signature.as_ref().map(AsRef::as_ref))
-        {
-            Ok(()) => self.dispatch(body).await,
-            Err(error) => (None, Err(error.into())),
-        };
-        #[cfg(feature = "metrics")]
-        self.inner
-            .metrics
-            .delivery(index, metric_outcome(&handled), started.elapsed());
-        #[cfg(not(feature = "metrics"))]
-        let _ = index;
-        handled
+        self.deliver(|| {
+            self.inner
+                .verifier
+                .verify(body, signature.as_ref().map(AsRef::as_ref))?;
+            Ok(body)
+        })
+        .await
     }
 
     /// Verifies and parses a notification without routing it: the typed notification of its
@@ -162,11 +152,20 @@ impl<C: EventCatalog> Handler<C> {
     /// an AWS EventBridge event (`detail`, a thin or a snapshot event), an Azure Event Grid
     /// event (`data`), or a bare event of either style.
     pub async fn handle_without_verification(&self, body: &[u8]) -> Result<Handled, HandleError> {
+        self.deliver(|| Ok(envelope::inner_event(body)?)).await
+    }
+
+    /// Dispatches the event `admit` gives (once verified, or out of its envelope), and with
+    /// the `metrics` feature counts and times the delivery, refusals included.
+    async fn deliver<'b>(
+        &self,
+        admit: impl FnOnce() -> Result<&'b [u8], HandleError>,
+    ) -> Result<Handled, HandleError> {
         #[cfg(feature = "metrics")]
         let started = crate::metrics::Stopwatch::start();
-        let (index, handled) = match envelope::inner_event(body) {
+        let (index, handled) = match admit() {
             Ok(event) => self.dispatch(event).await,
-            Err(error) => (None, Err(error.into())),
+            Err(error) => (None, Err(error)),
         };
         #[cfg(feature = "metrics")]
         self.inner

@@ -92,26 +92,27 @@ impl<C: EventCatalog> Handler<C> {
         while let Some((style, page)) = current {
             report.pages = report.pages.saturating_add(1);
             let events: Vec<&str> = page.events().collect();
-            #[cfg(feature = "inbox")]
-            if let Some(inbox) = sink {
-                // A page in one commit, while the next page is on its way.
-                let (next, outcomes) =
-                    tokio::join!(pages.next(self.client()), self.store_batch(&events, inbox));
-                for (event, outcome) in events.iter().zip(outcomes) {
-                    report.record(style, event, stored(style, event, outcome));
+            let next = match sink {
+                #[cfg(feature = "inbox")]
+                Some(inbox) => {
+                    // A page in one commit, while the next page is on its way.
+                    let (next, outcomes) =
+                        tokio::join!(pages.next(self.client()), self.store_batch(&events, inbox));
+                    for (event, outcome) in events.iter().zip(outcomes) {
+                        report.record(style, event, stored(style, event, outcome));
+                    }
+                    next
                 }
-                progress(&report);
-                current = next?;
-                continue;
-            }
-            #[cfg(not(feature = "inbox"))]
-            let _ = sink;
-            for event in events {
-                let outcome = self.handle_without_verification(event.as_bytes()).await;
-                report.record(style, event, outcome);
-            }
+                _ => {
+                    for event in events {
+                        let outcome = self.handle_without_verification(event.as_bytes()).await;
+                        report.record(style, event, outcome);
+                    }
+                    pages.next(self.client()).await
+                }
+            };
             progress(&report);
-            current = pages.next(self.client()).await?;
+            current = next?;
         }
         Ok(report)
     }

@@ -328,11 +328,7 @@ pub trait Inbox: Send + Sync + 'static {
         every: Duration,
     ) -> InboxFuture<'a, Turn> {
         let _ = (task, holder, lease, every);
-        Box::pin(async {
-            Err(InboxError(
-                "this inbox keeps no turns for periodic tasks".to_owned(),
-            ))
-        })
+        keeps_no_turns()
     }
 
     /// Ends `holder`'s turn at `task`, recording `checkpoint` when given (else keeping the
@@ -344,11 +340,7 @@ pub trait Inbox: Send + Sync + 'static {
         checkpoint: Option<Timestamp>,
     ) -> InboxFuture<'a, bool> {
         let _ = (task, holder, checkpoint);
-        Box::pin(async {
-            Err(InboxError(
-                "this inbox keeps no turns for periodic tasks".to_owned(),
-            ))
-        })
+        keeps_no_turns()
     }
 
     /// Counts per state.
@@ -368,6 +360,15 @@ pub trait Inbox: Send + Sync + 'static {
     fn stored(&self) -> Option<Arc<tokio::sync::Notify>> {
         None
     }
+}
+
+/// What a store that keeps no turns answers to [`Inbox::take_turn`] and [`Inbox::end_turn`].
+fn keeps_no_turns<T>() -> InboxFuture<'static, T> {
+    Box::pin(async {
+        Err(InboxError(
+            "this inbox keeps no turns for periodic tasks".to_owned(),
+        ))
+    })
 }
 
 /// A shared inbox is an inbox: the endpoint and the workers share one.

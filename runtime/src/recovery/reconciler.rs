@@ -149,17 +149,48 @@ impl Reconciler {
     }
 }
 
+/// A reconciler's turns at its task in the inbox: whose, how long each lasts, how often due.
+struct Turns<'a> {
+    inbox: &'a dyn Inbox,
+    task: &'a str,
+    holder: String,
+    lease: Duration,
+    every: Duration,
+}
+
+impl Turns<'_> {
+    /// Takes the turn, or renews it while this reconciler holds it.
+    async fn take(&self) -> Result<Turn, crate::inbox::InboxError> {
+        self.inbox
+            .take_turn(self.task, &self.holder, self.lease, self.every)
+            .await
+    }
+
+    /// Ends the turn, moving the checkpoint when given.
+    async fn end(&self, checkpoint: Option<Timestamp>) {
+        if let Err(error) = self.inbox.end_turn(self.task, &self.holder, checkpoint).await {
+            tracing::warn!(%error, "could not end the reconciler's turn");
+        }
+    }
+}
+
 /// Runs passes over `inbox` until the shutdown signal; `pass` lists a window into the inbox.
 pub(crate) async fn run<P, Fut>(inbox: &dyn Inbox, mut options: Reconciler, pass: P)
 where
     P: Fn(RecoveryFilter) -> Fut,
     Fut: Future<Output = Result<RecoveryReport, ClientError>>,
 {
-    let holder = format!("{}-{:016x}", std::process::id(), crate::random::below(u64::MAX));
     let mut shutdown = options
         .shutdown
         .take()
         .unwrap_or_else(|| Box::pin(std::future::pending()));
+    let turns = Turns {
+        inbox,
+        task: &options.task,
+        holder: format!("{}-{:016x}", std::process::id(), crate::random::below(u64::MAX)),
+        lease: options.lease,
+        every: options.interval,
+    };
     // Look for a turn several times an interval, and at least once a lease: a pass starts
     // soon after it is due, and a dead server's turn is taken over soon after its lease ran out.
     let look = options
@@ -168,51 +199,12 @@ where
         .unwrap_or_default()
         .min(options.lease)
         .clamp(Duration::from_millis(100), Duration::from_secs(30));
-    let renew_every = options
-        .lease
-        .checked_div(3)
-        .unwrap_or_default()
-        .max(Duration::from_millis(10));
     loop {
         let now = Timestamp::now();
-        match inbox
-            .take_turn(&options.task, &holder, options.lease, options.interval)
-            .await
-        {
+        match turns.take().await {
             Ok(Turn::Taken { checkpoint }) => {
                 let window = options.window(checkpoint, now);
-                let mut renewals = tokio::time::interval(renew_every);
-                renewals.reset();
-                let mut running = std::pin::pin!(pass(window.clone()));
-                let outcome = loop {
-                    tokio::select! {
-                        outcome = &mut running => break Some(outcome),
-                        _ = renewals.tick() => {
-                            // A failed renewal does not stop the pass: the worst is that
-                            // another server runs the same window, and the inbox stores
-                            // each event once.
-                            if let Err(error) = inbox.take_turn(&options.task, &holder, options.lease, options.interval).await {
-                                tracing::warn!(%error, "could not renew the reconciler's turn");
-                            }
-                        }
-                        () = &mut shutdown => break None,
-                    }
-                };
-                let checkpoint = match &outcome {
-                    Some(Ok(report)) => {
-                        log(report, &window);
-                        window.created_before
-                    }
-                    Some(Err(error)) => {
-                        tracing::warn!(%error, "a reconciler pass stopped; the next starts from the same checkpoint");
-                        None
-                    }
-                    None => None,
-                };
-                if let Err(error) = inbox.end_turn(&options.task, &holder, checkpoint).await {
-                    tracing::warn!(%error, "could not end the reconciler's turn");
-                }
-                if outcome.is_none() {
+                if !run_pass(&turns, window, &pass, &mut shutdown).await {
                     return;
                 }
             }
@@ -224,6 +216,55 @@ where
             () = &mut shutdown => return,
         }
     }
+}
+
+/// One pass over `window` in a turn, renewing it every third of its lease meanwhile, then the
+/// turn ended with the new checkpoint (the window's end) when the pass went through. False
+/// when the shutdown signal stopped it.
+async fn run_pass<P, Fut>(
+    turns: &Turns<'_>,
+    window: RecoveryFilter,
+    pass: &P,
+    shutdown: &mut Shutdown,
+) -> bool
+where
+    P: Fn(RecoveryFilter) -> Fut,
+    Fut: Future<Output = Result<RecoveryReport, ClientError>>,
+{
+    let renew_every = turns
+        .lease
+        .checked_div(3)
+        .unwrap_or_default()
+        .max(Duration::from_millis(10));
+    let mut renewals = tokio::time::interval(renew_every);
+    renewals.reset();
+    let mut running = std::pin::pin!(pass(window.clone()));
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut running => break Some(outcome),
+            _ = renewals.tick() => {
+                // A failed renewal does not stop the pass: the worst is that another server
+                // runs the same window, and the inbox stores each event once.
+                if let Err(error) = turns.take().await {
+                    tracing::warn!(%error, "could not renew the reconciler's turn");
+                }
+            }
+            () = &mut *shutdown => break None,
+        }
+    };
+    let checkpoint = match &outcome {
+        Some(Ok(report)) => {
+            log(report, &window);
+            window.created_before
+        }
+        Some(Err(error)) => {
+            tracing::warn!(%error, "a reconciler pass stopped; the next starts from the same checkpoint");
+            None
+        }
+        None => None,
+    };
+    turns.end(checkpoint).await;
+    outcome.is_some()
 }
 
 fn log(report: &RecoveryReport, window: &RecoveryFilter) {

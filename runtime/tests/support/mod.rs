@@ -71,6 +71,16 @@ pub fn temp_sqlite(folder: &str) -> std::path::PathBuf {
     dir.join(format!("{}.sqlite", unique("store")))
 }
 
+/// A fresh schema of its own on the test PostgreSQL (its URL), or `None` as [`postgres_url`].
+pub async fn postgres_schema() -> Option<String> {
+    let url = postgres_url()?;
+    Some(
+        stripe_notify_runtime::testing::isolated_schema(&url)
+            .await
+            .expect("a schema of the test's own"),
+    )
+}
+
 /// The PostgreSQL URL, or `None` (the test says so and stops) when the tests may go without:
 /// unless `STRIPE_NOTIFY_REQUIRE_POSTGRES` is set (as `.ci/run` does), when they fail.
 pub fn postgres_url() -> Option<String> {
