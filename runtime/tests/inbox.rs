@@ -437,6 +437,32 @@ async fn concurrent_deliveries_share_commits_on_postgres() {
     assert!(commits <= 50, "100 rows in {commits} commits");
 }
 
+/// A failed store says why, in the database's words: not only `tokio_postgres`'s "db error".
+#[tokio::test]
+async fn a_postgres_error_names_the_database_s_reason() {
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
+    let inbox = PostgresInbox::connect(&schema).await.unwrap();
+    let (client, connection) = tokio_postgres::connect(&schema, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute("DROP TABLE stripe_notify_inbox")
+        .await
+        .unwrap();
+    let error = inbox
+        .store(event("evt_gone", b"{}"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("relation \"stripe_notify_inbox\" does not exist"),
+        "{error}"
+    );
+}
+
 /// The table as the first version made it, before `object_id` and `created_ns`.
 const FIRST_SQLITE_TABLE: &str = "
     CREATE TABLE stripe_notify_inbox (

@@ -125,8 +125,17 @@ impl std::fmt::Debug for PostgresInbox {
     }
 }
 
-fn failed(error: impl std::fmt::Display) -> InboxError {
-    InboxError(format!("postgres: {error}"))
+/// The error with its causes: `tokio_postgres` says only "db error" and keeps the database's
+/// reason (`deadlock detected`, `relation ... does not exist`) in its source.
+fn failed(error: impl std::error::Error) -> InboxError {
+    let mut message = format!("postgres: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    InboxError(message)
 }
 
 /// Seconds since the epoch, as milliseconds, of a `timestamptz` expression.

@@ -94,6 +94,8 @@ async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<
     let client = pool.get().await.map_err(failed)?;
     let statement = client
         .prepare_cached(
+            // In id order: two commits inserting the same ids (one event delivered to two
+            // servers at once) then wait on each other's rows in one order and never deadlock.
             // `woken` runs once, the first time the outer query's condition is evaluated: only
             // when something was inserted.
             "WITH inserted AS (
@@ -101,6 +103,7 @@ async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<
                  SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
                      AS delivered(id, event_type, created, body, signed_at, object_id)
+                 ORDER BY id
                  ON CONFLICT (id) DO NOTHING
                  RETURNING id
              ), woken AS (
