@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Subcommand;
-use stripe_notify::inbox::{self, EventSummary, Inbox, Retry, State};
+use stripe_notify::inbox::{self, EventSummary, Inbox, Listing, Retry, State};
 use stripe_notify::{Timestamp, unix_now};
 
 /// What to do with the inbox.
@@ -16,9 +16,17 @@ pub enum InboxCommand {
         /// pending, retrying, processing, done or dead.
         #[arg(long)]
         state: State,
+        /// Only events of this type (`invoice.paid`, `v1.billing.meter.error_report_triggered`).
+        #[arg(long = "type")]
+        event_type: Option<String>,
         /// At most this many.
         #[arg(long, default_value_t = 100)]
         limit: usize,
+    },
+    /// One event: its summary line, then its body as Stripe sent it (JSON pretty-printed).
+    Show {
+        /// The event id, `evt_...`.
+        event_id: String,
     },
     /// Makes an event (dead or retrying), or every dead one, due now, its attempts reset.
     Retry {
@@ -61,9 +69,26 @@ async fn execute(inbox: &dyn Inbox, command: InboxCommand) -> Result<(), String>
                 None => println!("{:<11} none", "oldest due"),
             }
         }
-        InboxCommand::List { state, limit } => {
-            for event in inbox.list(state, limit).await.map_err(|e| e.to_string())? {
+        InboxCommand::List {
+            state,
+            event_type,
+            limit,
+        } => {
+            let mut listing = Listing::of(state).limit(limit);
+            if let Some(event_type) = &event_type {
+                listing = listing.event_type(event_type);
+            }
+            for event in inbox.list(listing).await.map_err(|e| e.to_string())? {
                 println!("{}", line(&event));
+            }
+        }
+        InboxCommand::Show { event_id } => {
+            let event = inbox.event(&event_id).await.map_err(|e| e.to_string())?;
+            let event = event.ok_or_else(|| format!("no event {event_id:?} in the inbox"))?;
+            println!("{}", line(&event.summary));
+            match event.body_text() {
+                Some(body) => println!("{body}"),
+                None => println!("(no body: a claim of a handler using the inbox as its ledger)"),
             }
         }
         InboxCommand::Retry { event_id, all_dead } => {

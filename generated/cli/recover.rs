@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use stripe_notify::inbox::{self, Inbox, MemoryInbox, State};
+use stripe_notify::inbox::{self, Inbox, Listing, MemoryInbox, State};
 use stripe_notify::{
     EventNotificationHandler, RecoveryFilter, RecoveryReport, RecoveryStyles, StripeClient, Timestamp,
 };
@@ -86,7 +86,7 @@ pub fn run(args: RecoverArgs) -> Result<(), String> {
         let report = report?;
         if args.dry_run {
             let listed = target
-                .list(State::Pending, usize::MAX)
+                .list(Listing::of(State::Pending).limit(usize::MAX))
                 .await
                 .map_err(|e| e.to_string())?;
             for event in listed {

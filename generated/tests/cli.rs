@@ -712,6 +712,15 @@ fn inbox_commands_count_list_retry_and_purge() {
             "{dead}"
         );
         assert_eq!(fields[6], "the CRM answered 502", "one line, one field: {dead}");
+        let of_type = |event_type| stdout(&inbox_cli(&["list", "--state", "dead", "--type", event_type]));
+        assert_eq!(of_type("v1.invoice.paid"), dead);
+        assert_eq!(of_type("v1.invoice.created"), "");
+
+        let shown = stdout(&inbox_cli(&["show", "evt_dead"]));
+        assert_eq!(shown, format!("{dead}{{}}\n"), "its line, then its body");
+        let output = inbox_cli(&["show", "evt_nowhere"]);
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("no event \"evt_nowhere\""));
 
         let output = inbox_cli(&["retry", "evt_dead"]);
         assert_eq!(stdout(&output), "1 due now\n", "{database}");

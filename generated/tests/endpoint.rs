@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use stripe_notify::endpoint::WebhookEndpoint;
 use stripe_notify::inbox::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, InboxWorkers, MemoryInbox, NewEvent, Retry,
-    Settlement, State, Stats, Stored,
+    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, InboxWorkers, Listing,
+    MemoryInbox, NewEvent, Retry, Settlement, State, Stats, Stored,
 };
 use stripe_notify::{
     Catalog, EventCatalog, EventNotificationHandler, Handled, RegisterCallbacks, StripeClient, sample, sign,
@@ -486,8 +486,12 @@ impl Inbox for FlakyInbox {
         self.store.stats()
     }
 
-    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
-        self.store.list(state, limit)
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>> {
+        self.store.list(listing)
+    }
+
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>> {
+        self.store.event(id)
     }
 
     fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {
@@ -543,7 +547,7 @@ async fn with_an_inbox_a_delivery_is_stored_once_and_answered_before_its_callbac
             server.seen().is_empty(),
             "{framework:?}: nothing runs in the request"
         );
-        let pending = inbox.list(State::Pending, 10).await.unwrap();
+        let pending = inbox.list(Listing::of(State::Pending).limit(10)).await.unwrap();
         assert_eq!(pending.len(), 1, "{framework:?}: stored once");
         assert_eq!(pending[0].event_type, "v1.billing.meter.error_report_triggered");
 
@@ -671,7 +675,7 @@ async fn with_an_inbox_a_snapshot_event_is_stored_once_with_its_object_and_run_b
         let body = snapshot_of("v1.customer.created");
         assert_eq!(server.deliver(body.clone()).await.0, 200);
         assert_eq!(server.deliver(body.clone()).await.0, 200, "a redelivery");
-        let pending = inbox.list(State::Pending, 10).await.unwrap();
+        let pending = inbox.list(Listing::of(State::Pending).limit(10)).await.unwrap();
         assert_eq!(pending.len(), 1, "{framework:?}: stored once");
         assert_eq!(pending[0].event_type, "customer.created");
         run_workers_until_one_is_done(&server, &inbox, framework).await;

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use stripe_notify_runtime::inbox::{
-    Failure, Inbox, InboxWorkers, MemoryInbox, NewEvent, PostgresInbox, Retry, RetryPolicy, Settlement,
-    SqliteInbox, State, Stored,
+    EventSummary, Failure, Inbox, InboxWorkers, Listing, MemoryInbox, NewEvent, PostgresInbox, Retry,
+    RetryPolicy, Settlement, SqliteInbox, State, Stored,
 };
 use stripe_notify_runtime::{FixedClock, Handler, Notification, StripeClient, Timestamp};
 use support::{
@@ -78,7 +78,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     let again = inbox.claim(10, lease, false).await.unwrap();
     assert_eq!((again[0].id.as_str(), again[0].attempt), ("evt_2", 2));
     inbox.fail("evt_2", 2, "the last failure", None).await.unwrap();
-    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    let dead = inbox.list(Listing::of(State::Dead).limit(10)).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(
         (
@@ -188,7 +188,7 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
         "evt_3 and evt_4 done, evt_5 retrying, evt_6 still processing"
     );
     assert_eq!(
-        inbox.list(State::Retrying, 10).await.unwrap()[0]
+        inbox.list(Listing::of(State::Retrying).limit(10)).await.unwrap()[0]
             .last_error
             .as_deref(),
         Some("later")
@@ -222,6 +222,80 @@ async fn inbox_semantics(inbox: Arc<dyn Inbox>) {
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(claimed, expected, "each event claimed exactly once");
+}
+
+/// What an operator sees: a listing filtered by state and type, and one event with its body.
+async fn inspection_semantics(inbox: Arc<dyn Inbox>) {
+    let of_type = |id, event_type, body| NewEvent {
+        event_type,
+        ..event(id, body)
+    };
+    inbox
+        .store(of_type("evt_a", "invoice.paid", br#"{"id":"evt_a","n":[1]}"#))
+        .await
+        .unwrap();
+    inbox
+        .store(of_type("evt_b", "charge.failed", b"not json \xff"))
+        .await
+        .unwrap();
+    inbox
+        .store(of_type("evt_c", "invoice.paid", b"{}"))
+        .await
+        .unwrap();
+    let ids = |listed: Vec<EventSummary>| listed.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let pending = Listing::of(State::Pending);
+    assert_eq!(ids(inbox.list(pending).await.unwrap()).len(), 3);
+    let mut paid = ids(inbox.list(pending.event_type("invoice.paid")).await.unwrap());
+    paid.sort();
+    assert_eq!(paid, ["evt_a", "evt_c"]);
+    assert_eq!(
+        inbox
+            .list(pending.event_type("invoice.paid").limit(1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let partial = inbox.list(pending.event_type("invoice")).await.unwrap();
+    assert!(partial.is_empty(), "a type matches whole");
+    assert!(inbox.list(Listing::of(State::Dead)).await.unwrap().is_empty());
+
+    let detail = inbox.event("evt_a").await.unwrap().expect("evt_a is stored");
+    assert_eq!(
+        (detail.summary.id.as_str(), detail.summary.event_type.as_str()),
+        ("evt_a", "invoice.paid")
+    );
+    assert_eq!(
+        (detail.summary.state, detail.summary.attempts),
+        (State::Pending, 0)
+    );
+    assert!(detail.summary.due_at.is_some(), "a pending event is due");
+    assert_eq!(detail.body.as_deref(), Some(&br#"{"id":"evt_a","n":[1]}"#[..]));
+    assert_eq!(
+        detail.body_text().unwrap(),
+        "{\n  \"id\": \"evt_a\",\n  \"n\": [\n    1\n  ]\n}"
+    );
+    let garbage = inbox.event("evt_b").await.unwrap().unwrap();
+    assert_eq!(garbage.body_text().unwrap(), "not json \u{fffd}", "shown as text");
+    assert_eq!(inbox.event("evt_missing").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn inspection_in_memory() {
+    inspection_semantics(Arc::new(MemoryInbox::new())).await;
+}
+
+#[tokio::test]
+async fn inspection_on_sqlite() {
+    inspection_semantics(Arc::new(sqlite())).await;
+}
+
+#[tokio::test]
+async fn inspection_on_postgres() {
+    let Some(schema) = postgres_schema().await else {
+        return;
+    };
+    inspection_semantics(Arc::new(PostgresInbox::connect(&schema).await.unwrap())).await;
 }
 
 /// An occurrence delivered in both styles (a thin destination and a snapshot one during a move)
@@ -683,7 +757,7 @@ async fn an_event_failing_every_time_is_dead_with_its_last_error_and_can_be_retr
         InboxWorkers::default().retry(quick_retries(3)),
     );
     wait_for(&*inbox, State::Dead, 1).await;
-    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    let dead = inbox.list(Listing::of(State::Dead).limit(10)).await.unwrap();
     assert_eq!(
         (dead[0].attempts, dead[0].last_error.as_deref()),
         (3, Some("the callback failed: attempt 3 fails"))
@@ -705,7 +779,7 @@ async fn a_body_that_no_longer_parses_is_dead_at_once() {
     inbox.store(event("evt_garbage", b"not json")).await.unwrap();
     let (stop, workers) = start_workers(&handler, Arc::clone(&inbox), InboxWorkers::default());
     wait_for(&*inbox, State::Dead, 1).await;
-    let dead = inbox.list(State::Dead, 10).await.unwrap();
+    let dead = inbox.list(Listing::of(State::Dead).limit(10)).await.unwrap();
     assert_eq!(dead[0].attempts, 1);
     assert!(
         dead[0].last_error.as_deref().unwrap().contains("not JSON"),
@@ -999,7 +1073,7 @@ async fn shutdown_hands_back_events_claimed_but_not_started() {
         (1, 2, 0),
         "the running one finished, the waiting ones were handed back"
     );
-    let handed_back = inbox.list(State::Retrying, 10).await.unwrap();
+    let handed_back = inbox.list(Listing::of(State::Retrying).limit(10)).await.unwrap();
     assert!(
         handed_back[0]
             .last_error
@@ -1185,7 +1259,7 @@ async fn a_database_outage_loses_no_acknowledged_event_and_runs_none_twice() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let done: std::collections::HashSet<_> = inbox
-            .list(State::Done, usize::MAX)
+            .list(Listing::of(State::Done).limit(usize::MAX))
             .await
             .unwrap()
             .into_iter()

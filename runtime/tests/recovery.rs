@@ -152,7 +152,7 @@ async fn a_page_that_cannot_be_fetched_is_an_error() {
 
 #[tokio::test]
 async fn recovery_into_an_inbox_stores_each_missed_event_once_and_runs_nothing() {
-    use stripe_notify_runtime::inbox::{Inbox, State};
+    use stripe_notify_runtime::inbox::{Inbox, Listing, State};
     let stripe = FakeStripe::start().await.unwrap();
     stripe.respond(
         "/v2/core/events?limit=100",
@@ -189,7 +189,7 @@ async fn recovery_into_an_inbox_stores_each_missed_event_once_and_runs_nothing()
         0,
         "the workers run the callbacks, not recovery"
     );
-    let pending = inbox.list(State::Pending, 10).await.unwrap();
+    let pending = inbox.list(Listing::of(State::Pending).limit(10)).await.unwrap();
     let mut ids: Vec<&str> = pending.iter().map(|e| e.id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["evt_a", "evt_b"]);

@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxFuture, NewEvent, Retry, Settlement, State, Stats, Stored, Turn,
-    millis, settled_state,
+    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxFuture, Listing, NewEvent, Retry, Settlement, State,
+    Stats, Stored, Turn, millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerFuture, Retention};
@@ -29,6 +29,22 @@ struct Entry {
     /// When it is due (pending, retrying), or its claim expires (processing), or it was done.
     at: i64,
     last_error: Option<String>,
+}
+
+impl Entry {
+    fn summary(&self, id: &str) -> EventSummary {
+        EventSummary {
+            id: id.to_owned(),
+            event_type: self.event_type.clone(),
+            state: self.state,
+            attempts: self.attempts,
+            last_error: self.last_error.clone(),
+            received_at: Timestamp::from_millisecond(self.received_at).unwrap_or(Timestamp::UNIX_EPOCH),
+            due_at: matches!(self.state, State::Pending | State::Retrying)
+                .then(|| Timestamp::from_millisecond(self.at).ok())
+                .flatten(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -250,27 +266,26 @@ impl MemoryInbox {
         stats
     }
 
-    fn list_now(&self, state: State, limit: usize) -> Vec<EventSummary> {
+    fn list_now(&self, listing: Listing<'_>) -> Vec<EventSummary> {
         let entries = self.lock();
         let mut listed: Vec<EventSummary> = entries
             .events
             .iter()
-            .filter(|(_, entry)| entry.state == state)
-            .map(|(id, entry)| EventSummary {
-                id: id.clone(),
-                event_type: entry.event_type.clone(),
-                state: entry.state,
-                attempts: entry.attempts,
-                last_error: entry.last_error.clone(),
-                received_at: Timestamp::from_millisecond(entry.received_at).unwrap_or(Timestamp::UNIX_EPOCH),
-                due_at: matches!(entry.state, State::Pending | State::Retrying)
-                    .then(|| Timestamp::from_millisecond(entry.at).ok())
-                    .flatten(),
-            })
+            .filter(|(_, entry)| listing.lists(entry.state, &entry.event_type))
+            .map(|(id, entry)| entry.summary(id))
             .collect();
         listed.sort_by(|a, b| (a.received_at, &a.id).cmp(&(b.received_at, &b.id)));
-        listed.truncate(limit);
+        listed.truncate(listing.limit);
         listed
+    }
+
+    fn event_now(&self, id: &str) -> Option<EventDetail> {
+        let entries = self.lock();
+        let entry = entries.events.get(id)?;
+        Some(EventDetail {
+            summary: entry.summary(id),
+            body: entry.body.clone(),
+        })
     }
 
     fn retry_now(&self, which: Retry<'_>) -> u64 {
@@ -396,9 +411,14 @@ impl Inbox for MemoryInbox {
         Box::pin(async move { Ok(stats) })
     }
 
-    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
-        let listed = self.list_now(state, limit);
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>> {
+        let listed = self.list_now(listing);
         Box::pin(async move { Ok(listed) })
+    }
+
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>> {
+        let event = self.event_now(id);
+        Box::pin(async move { Ok(event) })
     }
 
     fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {

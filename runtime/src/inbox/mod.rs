@@ -230,6 +230,72 @@ pub struct EventSummary {
     pub due_at: Option<Timestamp>,
 }
 
+/// Which events to list: those in one state, of one type or of all, oldest received first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing<'a> {
+    /// Their state.
+    pub state: State,
+    /// Their type, or `None` for every type.
+    pub event_type: Option<&'a str>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+impl<'a> Listing<'a> {
+    /// The first 100 events in `state`, of every type.
+    pub fn of(state: State) -> Self {
+        Self {
+            state,
+            event_type: None,
+            limit: 100,
+        }
+    }
+
+    /// Only events of `event_type`.
+    #[must_use]
+    pub fn event_type(self, event_type: &'a str) -> Self {
+        Self {
+            event_type: Some(event_type),
+            ..self
+        }
+    }
+
+    /// At most `limit` events.
+    #[must_use]
+    pub fn limit(self, limit: usize) -> Self {
+        Self { limit, ..self }
+    }
+
+    /// Whether an event of `state` and `event_type` is listed.
+    pub(crate) fn lists(&self, state: State, event_type: &str) -> bool {
+        state == self.state && self.event_type.is_none_or(|wanted| wanted == event_type)
+    }
+}
+
+/// One event as an operator inspects it: what a listing says of it, and its body as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventDetail {
+    /// Its id, type, state, attempts, last error and times.
+    pub summary: EventSummary,
+    /// The body Stripe sent, or `None` for a handler's claim on the inbox as its ledger (no body
+    /// is kept: the callback ran in the request).
+    pub body: Option<Vec<u8>>,
+}
+
+impl EventDetail {
+    /// The body for a person to read: JSON pretty-printed, anything else as text (bytes that are
+    /// not UTF-8 replaced); `None` when no body is kept.
+    pub fn body_text(&self) -> Option<String> {
+        let body = self.body.as_deref()?;
+        Some(
+            serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|json| serde_json::to_string_pretty(&json).ok())
+                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
+        )
+    }
+}
+
 /// Which events to retry by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry<'a> {
@@ -346,8 +412,11 @@ pub trait Inbox: Send + Sync + 'static {
     /// Counts per state.
     fn stats(&self) -> InboxFuture<'_, Stats>;
 
-    /// Up to `limit` events in `state`, oldest first.
-    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>>;
+    /// The events `listing` names, oldest received first.
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>>;
+
+    /// The event `id`, with its body; `None` when the inbox has no such event.
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>>;
 
     /// Makes events due now again, with their attempts reset; returns how many.
     fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64>;
@@ -421,8 +490,12 @@ impl<I: Inbox + ?Sized> Inbox for Arc<I> {
         (**self).stats()
     }
 
-    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
-        (**self).list(state, limit)
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>> {
+        (**self).list(listing)
+    }
+
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>> {
+        (**self).event(id)
     }
 
     fn retry<'a>(&'a self, which: Retry<'a>) -> InboxFuture<'a, u64> {

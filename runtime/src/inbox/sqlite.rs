@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::Notify;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
-    Stored, Turn, millis, settled_state,
+    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, Listing, NewEvent, Retry,
+    Settlement, State, Stats, Stored, Turn, millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
@@ -251,6 +251,27 @@ fn state(text: &str) -> State {
     text.parse().unwrap_or(State::Dead)
 }
 
+/// The columns [`summary`] reads, first in a `SELECT`.
+macro_rules! summary_columns {
+    () => {
+        "id, event_type, state, attempts, last_error, received_at, state_at"
+    };
+}
+
+/// An event's summary from a row that starts with [`summary_columns`].
+fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventSummary> {
+    let state = state(&row.get::<_, String>(2)?);
+    Ok(EventSummary {
+        id: row.get(0)?,
+        event_type: row.get(1)?,
+        state,
+        attempts: row.get(3)?,
+        last_error: row.get(4)?,
+        received_at: timestamp(row.get(5)?),
+        due_at: matches!(state, State::Pending | State::Retrying).then(|| timestamp(row.get(6).unwrap_or(0))),
+    })
+}
+
 impl Inbox for SqliteInbox {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
         let stored = self.store_batch_owned(vec![OwnedEvent::from(event)]);
@@ -370,27 +391,37 @@ impl Inbox for SqliteInbox {
         })
     }
 
-    fn list(&self, state_wanted: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>> {
+        let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
+        let (state, event_type) = (listing.state.as_str(), listing.event_type.map(str::to_owned));
         self.run(move |connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT id, event_type, state, attempts, last_error, received_at, state_at
-                 FROM stripe_notify_inbox WHERE state = ?1 ORDER BY received_at, id LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![state_wanted.as_str(), limit], |row| {
-                let state = state(&row.get::<_, String>(2)?);
-                Ok(EventSummary {
-                    id: row.get(0)?,
-                    event_type: row.get(1)?,
-                    state,
-                    attempts: row.get(3)?,
-                    last_error: row.get(4)?,
-                    received_at: timestamp(row.get(5)?),
-                    due_at: matches!(state, State::Pending | State::Retrying)
-                        .then(|| timestamp(row.get(6).unwrap_or(0))),
-                })
-            })?;
+            let mut statement = connection.prepare_cached(concat!(
+                "SELECT ",
+                summary_columns!(),
+                " FROM stripe_notify_inbox WHERE state = ?1 AND (?2 IS NULL OR event_type = ?2)
+                 ORDER BY received_at, id LIMIT ?3"
+            ))?;
+            let rows = statement.query_map(params![state, event_type, limit], summary)?;
             rows.collect()
+        })
+    }
+
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>> {
+        let id = id.to_owned();
+        self.run(move |connection| {
+            let mut statement = connection.prepare_cached(concat!(
+                "SELECT ",
+                summary_columns!(),
+                ", body FROM stripe_notify_inbox WHERE id = ?1"
+            ))?;
+            statement
+                .query_row(params![id], |row| {
+                    Ok(EventDetail {
+                        summary: summary(row)?,
+                        body: row.get(7)?,
+                    })
+                })
+                .optional()
         })
     }
 

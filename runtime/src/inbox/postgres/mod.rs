@@ -15,8 +15,8 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_postgres::NoTls;
 
 use super::{
-    ClaimedEvent, EventSummary, Inbox, InboxError, InboxFuture, NewEvent, Retry, Settlement, State, Stats,
-    Stored, Turn, millis, settled_state,
+    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, Listing, NewEvent, Retry,
+    Settlement, State, Stats, Stored, Turn, millis, settled_state,
 };
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
 
@@ -256,6 +256,38 @@ fn timestamp(millis: i64) -> Timestamp {
     Timestamp::from_millisecond(millis).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// The columns [`summary`] reads, first in a `SELECT`.
+macro_rules! summary_columns {
+    () => {
+        concat!(
+            "id, event_type, state, attempts, last_error, ",
+            epoch_millis!("received_at"),
+            ", ",
+            epoch_millis!("state_at")
+        )
+    };
+}
+
+/// An event's summary from a row that starts with [`summary_columns`].
+fn summary(row: &tokio_postgres::Row) -> Result<EventSummary, InboxError> {
+    let state: State = row
+        .try_get::<_, &str>(2)
+        .map_err(failed)?
+        .parse()
+        .unwrap_or(State::Dead);
+    Ok(EventSummary {
+        id: row.try_get(0).map_err(failed)?,
+        event_type: row.try_get(1).map_err(failed)?,
+        state,
+        attempts: u32::try_from(row.try_get::<_, i32>(3).map_err(failed)?).unwrap_or(0),
+        last_error: row.try_get(4).map_err(failed)?,
+        received_at: timestamp(row.try_get(5).map_err(failed)?),
+        due_at: matches!(state, State::Pending | State::Retrying)
+            .then(|| row.try_get(6).map(timestamp).ok())
+            .flatten(),
+    })
+}
+
 fn attempt(attempt: u32) -> i32 {
     i32::try_from(attempt).unwrap_or(i32::MAX)
 }
@@ -379,36 +411,44 @@ impl Inbox for PostgresInbox {
         })
     }
 
-    fn list(&self, state: State, limit: usize) -> InboxFuture<'_, Vec<EventSummary>> {
+    fn list<'a>(&'a self, listing: Listing<'a>) -> InboxFuture<'a, Vec<EventSummary>> {
         Box::pin(async move {
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let limit = i64::try_from(listing.limit).unwrap_or(i64::MAX);
             let rows = self
                 .query(
                     concat!(
-                        "SELECT id, event_type, attempts, last_error, ",
-                        epoch_millis!("received_at"),
-                        ", ",
-                        epoch_millis!("state_at"),
-                        " FROM stripe_notify_inbox WHERE state = $1 ORDER BY received_at, id LIMIT $2"
+                        "SELECT ",
+                        summary_columns!(),
+                        " FROM stripe_notify_inbox WHERE state = $1 AND ($2::text IS NULL OR event_type = $2)
+                         ORDER BY received_at, id LIMIT $3"
                     ),
-                    &[&state.as_str(), &limit],
+                    &[&listing.state.as_str(), &listing.event_type, &limit],
                 )
                 .await?;
-            rows.iter()
+            rows.iter().map(summary).collect()
+        })
+    }
+
+    fn event<'a>(&'a self, id: &'a str) -> InboxFuture<'a, Option<EventDetail>> {
+        Box::pin(async move {
+            let rows = self
+                .query(
+                    concat!(
+                        "SELECT ",
+                        summary_columns!(),
+                        ", body FROM stripe_notify_inbox WHERE id = $1"
+                    ),
+                    &[&id],
+                )
+                .await?;
+            rows.first()
                 .map(|row| {
-                    Ok(EventSummary {
-                        id: row.try_get(0).map_err(failed)?,
-                        event_type: row.try_get(1).map_err(failed)?,
-                        state,
-                        attempts: u32::try_from(row.try_get::<_, i32>(2).map_err(failed)?).unwrap_or(0),
-                        last_error: row.try_get(3).map_err(failed)?,
-                        received_at: timestamp(row.try_get(4).map_err(failed)?),
-                        due_at: matches!(state, State::Pending | State::Retrying)
-                            .then(|| row.try_get(5).map(timestamp).ok())
-                            .flatten(),
+                    Ok(EventDetail {
+                        summary: summary(row)?,
+                        body: row.try_get(7).map_err(failed)?,
                     })
                 })
-                .collect()
+                .transpose()
         })
     }
 
