@@ -110,7 +110,7 @@ impl PayloadError {
     }
 }
 
-/// The handler could not be built as asked.
+/// The handler (or the inbox page) could not be built as asked.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -126,6 +126,9 @@ pub enum ConfigError {
     /// `pre_handle` was already set.
     #[error("pre_handle is already set")]
     DuplicatePreHandle,
+    /// The inbox page's bearer token is shorter than 16 characters.
+    #[error("the inbox page's token is too short: use at least 16 random characters")]
+    ShortAdminToken,
 }
 
 /// Why [`Handler::handle`](crate::Handler::handle) did not handle a notification.

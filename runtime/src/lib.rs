@@ -13,7 +13,7 @@
 //! Without features this is the lean core: verify, parse, route, `handle_blocking`, with no
 //! HTTP stack. `client` adds the HTTP client (fetching, recovery); `inbox` the inbox and its
 //! workers; `http`, `axum`, `actix-web` the endpoint; `lambda`, `inbox-sqlite`,
-//! `inbox-postgres`, `testing` what they name; `tracing` the logs (on with every feature that
+//! `inbox-postgres`, `inbox-admin`, `testing` what they name; `tracing` the logs (on with every feature that
 //! does I/O).
 //!
 //! Users depend on the generated `stripe-notify` crate, which re-exports this API and adds one
@@ -22,7 +22,7 @@
 //! Modules are layered, each using only those above it: `text`, `decimal`, `random`, `clock`,
 //! `context`, `types`, `error`, `style`; `signature`, `related`, `kind`, `client`; `notification`;
 //! `catalog`, `envelope`, `outcome`, `ledger`, `inbox`, `recovery`, `sample`; `handler`; `endpoint`,
-//! `lambda`, `testing`.
+//! `inbox_admin`, `lambda`, `testing`.
 #![cfg_attr(
     not(test),
     deny(
@@ -48,6 +48,8 @@ pub mod error;
 pub mod handler;
 #[cfg(feature = "inbox")]
 pub mod inbox;
+#[cfg(feature = "inbox-admin")]
+pub mod inbox_admin;
 mod kind;
 #[cfg(feature = "lambda")]
 pub mod lambda;

@@ -1,8 +1,7 @@
 //! Signing, as Stripe does: for tests and for sending test events.
 
-use std::fmt::Write as _;
-
 use super::mac::KeyedMac;
+use crate::text::push_hex;
 
 /// Builds a `Stripe-Signature` header value for `payload`, as Stripe would send it: the same as
 /// `generate_signature_header` in Stripe's SDKs.
@@ -10,9 +9,6 @@ pub fn sign(payload: &[u8], secret: &str, timestamp: i64) -> String {
     let digits = timestamp.to_string();
     let mac = KeyedMac::new(secret.as_bytes()).sign(&digits, payload);
     let mut header = format!("t={digits},v1=");
-    for byte in mac {
-        // Writing to a String cannot fail.
-        let _ = write!(header, "{byte:02x}");
-    }
+    push_hex(&mut header, &mac);
     header
 }

@@ -4,6 +4,9 @@
 
 use serde::Deserialize;
 
+#[cfg(feature = "inbox-admin")]
+pub mod admin;
+
 #[derive(Debug, Deserialize)]
 pub struct MeterData {
     pub developer_message_summary: String,
