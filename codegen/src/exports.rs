@@ -69,6 +69,7 @@ pub(crate) const RUNTIME_MODULES: &[(&str, Option<&str>)] = &[
     ("client", None),
     ("endpoint", Some("http")),
     ("inbox", Some("inbox")),
+    ("inbox_admin", Some("inbox-admin")),
     ("lambda", Some("lambda")),
     ("ledger", None),
     ("recovery", Some("client")),

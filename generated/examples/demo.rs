@@ -28,9 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     )?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhook", listener.local_addr()?);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, common::app(common::endpoints(handler, None), None)).await
-    });
+    let server =
+        tokio::spawn(
+            async move { axum::serve(listener, common::app(common::endpoints(handler, None))).await },
+        );
 
     let now = unix_now();
     let fixtures: serde_json::Value =

@@ -7,7 +7,9 @@
 //! event and answers at once, `STRIPE_INBOX_WORKERS` workers (default 4) running the callbacks,
 //! each event once, under leases of `STRIPE_INBOX_LEASE_MS` (default 30,000);
 //! `STRIPE_DEMO_FAIL_FIRST=1` fails each callback's first attempt, so that a retry shows;
-//! `STRIPE_DEMO_CALLBACK_MS` makes each callback take that long. Stops cleanly on Ctrl-C or SIGTERM: running callbacks finish.
+//! `STRIPE_DEMO_CALLBACK_MS` makes each callback take that long. `STRIPE_METRICS=1` serves
+//! `GET /metrics` (feature `metrics`); `STRIPE_INBOX_ADMIN_TOKEN=<token>` serves the inbox page at
+//! `/inbox` (feature `inbox-admin`), opened by that token. Stops cleanly on Ctrl-C or SIGTERM: running callbacks finish.
 
 mod common;
 
@@ -19,9 +21,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", server.port)).await?;
     common::say(&format!("listening on http://{}/webhook", listener.local_addr()?));
-    axum::serve(listener, common::app(server.endpoints(), server.metrics.clone()))
-        .with_graceful_shutdown(stop())
-        .await?;
+    let app = common::app(server.endpoints()).merge(server.operator_routes()?);
+    axum::serve(listener, app).with_graceful_shutdown(stop()).await?;
     workers.await?;
     common::say("stopped");
     Ok(())

@@ -18,6 +18,11 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
 async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let server = common::Server::from_env().await?;
+    if server.admin_token.is_some() {
+        return Err(
+            "the inbox page is an axum Router: serve it from the axum example (webhook_server)".into(),
+        );
+    }
     let stop = common::stop_signal();
     let workers = server.spawn_workers(&stop);
 

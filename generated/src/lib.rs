@@ -75,6 +75,9 @@ pub use stripe_notify_runtime::endpoint;
 #[cfg(feature = "inbox")]
 pub use stripe_notify_runtime::inbox;
 
+#[cfg(feature = "inbox-admin")]
+pub use stripe_notify_runtime::inbox_admin;
+
 #[cfg(feature = "lambda")]
 pub use stripe_notify_runtime::lambda;
 

@@ -1022,3 +1022,42 @@ fn the_example_server_exposes_its_metrics(example: (&str, &[&str])) {
     );
     server.stop();
 }
+
+/// The example server serves the inbox page at `/inbox` with `STRIPE_INBOX_ADMIN_TOKEN`: 401
+/// without the token, the inbox's counts with it, and an event it stored.
+#[cfg(feature = "inbox-admin")]
+#[test]
+fn the_example_server_serves_the_inbox_page() {
+    let secret = "whsec_inbox_page";
+    let token = "an-operator-token-of-length";
+    let database = temp_sqlite("inbox-page");
+    let server = ExampleServer::start(
+        ("webhook_server", &["--features", "inbox-admin"]),
+        &[
+            ("STRIPE_WEBHOOK_SECRET", secret),
+            ("STRIPE_INBOX", &database),
+            ("STRIPE_INBOX_ADMIN_TOKEN", token),
+        ],
+    );
+    let meter = "v1.billing.meter.error_report_triggered";
+    assert!(send(meter, &server.url, secret, &[]).status.success());
+    server.next_line_containing("handled ");
+
+    let page_url = server.url.replace("/webhook", "/inbox");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (closed, page) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let closed = client.get(&page_url).send().await.unwrap().status();
+        let page = client
+            .get(format!("{page_url}?state=done"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (closed, page.text().await.unwrap())
+    });
+    assert_eq!(closed, reqwest::StatusCode::UNAUTHORIZED);
+    assert!(page.contains("1</span> done"), "{page}");
+    assert!(page.contains(meter), "the stored event is listed: {page}");
+    server.stop();
+}

@@ -96,6 +96,7 @@ http = ["inbox", "stripe-notify-runtime/http"]
 axum = ["http", "stripe-notify-runtime/axum"]
 testing = ["axum", "client", "stripe-notify-runtime/testing"]
 lambda = ["stripe-notify-runtime/lambda"]
+inbox-admin = ["axum", "stripe-notify-runtime/inbox-admin"]
 external-meter = []
 
 [dependencies]

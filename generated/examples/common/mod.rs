@@ -164,7 +164,8 @@ impl FirstAttempt {
 /// 30,000), `STRIPE_DEMO_FETCH=0` (with a key, the callbacks do not fetch),
 /// `STRIPE_RECONCILE_SECS` (with an inbox and an API key: run the reconciler that often), `STRIPE_RECONCILE_RATE` (list requests a second, default 20),
 /// `STRIPE_RECONCILE_LEASE_MS` (default 60,000), `STRIPE_METRICS=1` (with the `metrics`
-/// feature: `GET /metrics`, Prometheus text), `STRIPE_DEMO_FAIL_FIRST=1`,
+/// feature: `GET /metrics`, Prometheus text), `STRIPE_INBOX_ADMIN_TOKEN` (with an inbox and the
+/// `inbox-admin` feature: the inbox page at `/inbox`, opened by this token), `STRIPE_DEMO_FAIL_FIRST=1`,
 /// `STRIPE_DEMO_CALLBACK_MS` (default 0).
 pub struct Server {
     /// The port to listen on.
@@ -177,6 +178,8 @@ pub struct Server {
     pub reconcile: Option<(Duration, f64, Duration)>,
     /// `GET /metrics`'s page (Prometheus text), when `STRIPE_METRICS=1`.
     pub metrics: Option<Metrics>,
+    /// The inbox page's token, when `STRIPE_INBOX_ADMIN_TOKEN` is set.
+    pub admin_token: Option<String>,
 }
 
 /// Renders the metrics recorded so far, as Prometheus text.
@@ -255,12 +258,18 @@ impl Server {
             )),
             Err(_) => None,
         };
+        let admin_token = match std::env::var("STRIPE_INBOX_ADMIN_TOKEN") {
+            Ok(_) if inbox.is_none() => return Err("STRIPE_INBOX_ADMIN_TOKEN needs STRIPE_INBOX".into()),
+            Ok(token) => Some(token),
+            Err(_) => None,
+        };
         Ok(Self {
             port,
             handler,
             inbox,
             reconcile,
             metrics,
+            admin_token,
         })
     }
 
@@ -275,6 +284,24 @@ impl Server {
             self.handler.clone(),
             self.inbox.as_ref().map(|(inbox, ..)| Arc::clone(inbox)),
         )
+    }
+
+    /// The operator's routes, as configured: `GET /metrics` (`STRIPE_METRICS=1`) and the inbox
+    /// page at `/inbox` (`STRIPE_INBOX_ADMIN_TOKEN`).
+    #[cfg(feature = "axum")]
+    pub fn operator_routes(&self) -> Result<Router, CallbackError> {
+        let mut router = Router::new();
+        if let Some(render) = self.metrics.clone() {
+            router = router.route(
+                "/metrics",
+                axum::routing::get(move || std::future::ready(render())),
+            );
+        }
+        if let (Some(token), Some((inbox, ..))) = (&self.admin_token, &self.inbox) {
+            router = router.nest("/inbox", inbox_page(Arc::clone(inbox), token)?);
+            say("the inbox page at GET /inbox");
+        }
+        Ok(router)
     }
 
     /// Runs the inbox's workers, if there is an inbox, and the reconciler, if asked for, until
@@ -367,6 +394,20 @@ async fn terminated() {
     }
 }
 
+/// The inbox page of `inbox`, opened by `token`.
+#[cfg(feature = "inbox-admin")]
+fn inbox_page(inbox: Arc<dyn Inbox>, token: &str) -> Result<Router, CallbackError> {
+    let admin = stripe_notify::inbox_admin::InboxAdmin::new(inbox)
+        .bearer_token(token)
+        .map_err(|e| format!("STRIPE_INBOX_ADMIN_TOKEN: {e}"))?;
+    Ok(admin.router())
+}
+
+#[cfg(all(feature = "axum", not(feature = "inbox-admin")))]
+fn inbox_page(_: Arc<dyn Inbox>, _: &str) -> Result<Router, CallbackError> {
+    Err("STRIPE_INBOX_ADMIN_TOKEN needs the `inbox-admin` feature (--features inbox-admin)".into())
+}
+
 /// `POST /webhook` (verified) and `POST /webhook/unverified` (EventBridge, Event Grid), as axum
 /// routes.
 #[cfg(feature = "axum")]
@@ -375,16 +416,8 @@ pub fn app(
         WebhookEndpoint<stripe_notify::Catalog>,
         WebhookEndpoint<stripe_notify::Catalog>,
     ),
-    metrics: Option<Metrics>,
 ) -> Router {
-    let router = Router::new()
+    Router::new()
         .route("/webhook", verified.verified())
-        .route("/webhook/unverified", unverified.unverified());
-    match metrics {
-        Some(render) => router.route(
-            "/metrics",
-            axum::routing::get(move || std::future::ready(render())),
-        ),
-        None => router,
-    }
+        .route("/webhook/unverified", unverified.unverified())
 }
