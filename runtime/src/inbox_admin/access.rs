@@ -146,10 +146,9 @@ pub(super) fn csrf_for(headers: &HeaderMap, page: &Page) -> (String, Option<Head
     }
 }
 
-/// The answer to a correct sign-in: back to the page, with the session cookie.
-pub(super) fn signed_in(token: &Token, page: &Page) -> Response {
-    let answer = super::routes::see_other(&page.index());
-    with_cookies(answer, set_cookie(SESSION_COOKIE, &token.session, page))
+/// The `Set-Cookie` of the session a correct sign-in gets.
+pub(super) fn session_cookie(token: &Token, page: &Page) -> Option<HeaderValue> {
+    set_cookie(SESSION_COOKIE, &token.session, page)
 }
 
 /// `response` with `set_cookie` added, if any.

@@ -35,15 +35,19 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
-use axum::http::{Extensions, Uri};
-use axum::response::IntoResponse;
+use axum::http::{Extensions, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{Route, get, post};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::error::ConfigError;
 use crate::inbox::Inbox;
 use access::{Access, Token};
+
+/// The sign-in form's path below the mount.
+const SIGN_IN: &str = "/sign-in";
 
 /// The shortest bearer token accepted: a token is a password that never expires, and the page
 /// can retry and purge.
@@ -104,7 +108,7 @@ impl InboxAdmin {
             .route("/events/{id}/retry", post(routes::retry_one))
             .route("/retry-dead", post(routes::retry_dead))
             .route("/purge", post(routes::purge))
-            .route(routes::SIGN_IN, post(routes::sign_in))
+            .route(SIGN_IN, post(routes::sign_in))
             // A fallback of its own, so that nested, an unknown path below the mount is behind
             // the guard too (401 before 404).
             .fallback(routes::no_such_page)
@@ -179,11 +183,11 @@ impl Page {
 
     /// One event's page.
     fn event(&self, id: &str) -> String {
-        self.action(&format!("/events/{}", routes::path_segment(id)))
+        self.action(&format!("/events/{}", path_segment(id)))
     }
 
     fn is_sign_in(&self) -> bool {
-        self.path == routes::SIGN_IN
+        self.path == SIGN_IN
     }
 }
 
@@ -193,4 +197,44 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(Self::of(&parts.uri, &parts.extensions))
     }
+}
+
+/// What a change did, as the page after it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Notice {
+    /// Events made due now.
+    Retried(u64),
+    /// Done events forgotten.
+    Purged(u64),
+}
+
+impl Notice {
+    fn query(self) -> String {
+        match self {
+            Self::Retried(count) => format!("notice=retried&count={count}"),
+            Self::Purged(count) => format!("notice=purged&count={count}"),
+        }
+    }
+
+    /// Only the notices the page itself makes: the text shown is never the query's.
+    fn from_query(notice: Option<&str>, count: Option<u64>) -> Option<Self> {
+        let count = count?;
+        match notice? {
+            "retried" => Some(Self::Retried(count)),
+            "purged" => Some(Self::Purged(count)),
+            _ => None,
+        }
+    }
+}
+
+/// `303 See Other` to `location`: after a POST, the browser GETs the page.
+fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_owned())]).into_response()
+}
+
+/// What an event id is in a path: anything but letters and digits (and `_`, `-`, `.`)
+/// percent-encoded, so that an id cannot leave its segment.
+fn path_segment(id: &str) -> String {
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.');
+    utf8_percent_encode(id, SEGMENT).to_string()
 }

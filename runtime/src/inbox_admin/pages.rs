@@ -4,8 +4,7 @@
 use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, html};
 
-use super::Page;
-use super::routes::{Notice, SIGN_IN};
+use super::{Notice, Page, SIGN_IN, path_segment};
 use crate::clock::unix_now_millis;
 use crate::inbox::{EventDetail, EventSummary, InboxError, State, Stats};
 
@@ -119,7 +118,7 @@ pub(super) fn event(page: &Page, csrf: &str, event: &EventDetail, notice_shown: 
                 }
             }
             @if retryable {
-                form method="post" action=(page.action(&format!("/events/{}/retry", super::routes::path_segment(&summary.id)))) {
+                form method="post" action=(page.action(&format!("/events/{}/retry", path_segment(&summary.id)))) {
                     input type="hidden" name="csrf" value=(csrf);
                     button type="submit" { "Retry now" }
                 }

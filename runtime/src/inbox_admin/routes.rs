@@ -5,17 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use super::access::{self, Access, CarriesCsrf, CheckedForm};
-use super::{Admin, Page, pages};
+use super::{Admin, Notice, Page, pages, see_other};
 use crate::inbox::{InboxError, Listing, Retry, State as EventState};
-
-/// The sign-in form's path below the mount.
-pub(super) const SIGN_IN: &str = "/sign-in";
 
 /// The most events a list shows.
 const LIST_LIMIT: usize = 100;
@@ -73,34 +69,6 @@ impl CarriesCsrf for SignInForm {
     }
 }
 
-/// What a change did, as the page after it says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Notice {
-    /// Events made due now.
-    Retried(u64),
-    /// Done events forgotten.
-    Purged(u64),
-}
-
-impl Notice {
-    fn query(self) -> String {
-        match self {
-            Self::Retried(count) => format!("notice=retried&count={count}"),
-            Self::Purged(count) => format!("notice=purged&count={count}"),
-        }
-    }
-
-    /// Only the notices the page itself makes: the text shown is never the query's.
-    fn from_query(query: &PageQuery) -> Option<Self> {
-        let count = query.count?;
-        match query.notice.as_deref()? {
-            "retried" => Some(Self::Retried(count)),
-            "purged" => Some(Self::Purged(count)),
-            _ => None,
-        }
-    }
-}
-
 /// The index: counts, the oldest due event, a filtered list, the bulk actions.
 pub(super) async fn index(
     State(admin): State<Arc<Admin>>,
@@ -148,7 +116,7 @@ pub(super) async fn index(
         event_type,
         events: &events,
         limit: LIST_LIMIT,
-        notice: Notice::from_query(&query),
+        notice: Notice::from_query(query.notice.as_deref(), query.count),
     };
     access::with_cookies(pages::index(&view).into_response(), set_cookie)
 }
@@ -164,7 +132,12 @@ pub(super) async fn event(
     let (csrf, set_cookie) = access::csrf_for(&headers, &page);
     match admin.inbox.event(&id).await {
         Ok(Some(event)) => {
-            let html = pages::event(&page, &csrf, &event, Notice::from_query(&query));
+            let html = pages::event(
+                &page,
+                &csrf,
+                &event,
+                Notice::from_query(query.notice.as_deref(), query.count),
+            );
             access::with_cookies(html.into_response(), set_cookie)
         }
         Ok(None) => (StatusCode::NOT_FOUND, pages::not_found(&page, &id)).into_response(),
@@ -220,7 +193,10 @@ pub(super) async fn sign_in(
     CheckedForm(form): CheckedForm<SignInForm>,
 ) -> Response {
     match &admin.access {
-        Access::Bearer(token) if token.matches(form.token.trim()) => access::signed_in(token, &page),
+        Access::Bearer(token) if token.matches(form.token.trim()) => {
+            let signed_in = see_other(&page.index());
+            access::with_cookies(signed_in, access::session_cookie(token, &page))
+        }
         Access::Bearer(_) => {
             let html = pages::sign_in(&page, &form.csrf, Some("That is not the token."));
             (StatusCode::UNAUTHORIZED, html).into_response()
@@ -235,11 +211,6 @@ pub(super) async fn no_such_page(page: Page) -> Response {
     (StatusCode::NOT_FOUND, pages::no_such_page(&page)).into_response()
 }
 
-/// `303 See Other` to `location`: after a POST, the browser GETs the page.
-pub(super) fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_owned())]).into_response()
-}
-
 fn back_to_index(page: &Page, notice: Notice) -> Response {
     see_other(&format!("{}?{}", page.index(), notice.query()))
 }
@@ -247,11 +218,4 @@ fn back_to_index(page: &Page, notice: Notice) -> Response {
 /// The inbox failed: 503 with its error (the page is for operators, who need it).
 fn unavailable(error: &InboxError) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, pages::unavailable(error)).into_response()
-}
-
-/// What an event id is in a path: anything but letters and digits (and `_`, `-`, `.`)
-/// percent-encoded, so that an id cannot leave its segment.
-pub(super) fn path_segment(id: &str) -> String {
-    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.');
-    utf8_percent_encode(id, SEGMENT).to_string()
 }
