@@ -121,9 +121,14 @@ async fn the_token_admits_a_bearer_and_a_browser_that_signs_in() {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
 
-    // With it: the page.
-    let (status, page) = get(&index).await;
-    assert_eq!(status, StatusCode::OK);
+    // With it: the page, which no script may run in and no other site may frame.
+    let response = client().get(&index).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none';") && policy.contains("frame-ancestors 'none'"));
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let page = response.text().await.unwrap();
     assert!(page.contains("evt_dead_1"), "{page}");
 
     // A browser signs in: the wrong token, then the right one, which gives a session cookie.

@@ -10,7 +10,8 @@
 //! Every POST carries a CSRF token: a random value the page sets as a cookie and repeats in each
 //! form (a double-submit cookie), so that it needs no server-side state and works across
 //! servers. Another site can make a browser send the cookie, but cannot read it to put it in
-//! the form. The cookies are `HttpOnly`, `Secure` and `SameSite=Strict`.
+//! the form. The cookies are `HttpOnly`, `Secure` and `SameSite=Strict`; a browser keeps `Secure`
+//! cookies only over HTTPS or on `localhost`/`127.0.0.1`, so serve the page over HTTPS.
 
 use std::sync::Arc;
 
@@ -85,10 +86,10 @@ impl Token {
 
 /// Lets a request through to the page, or answers 401: the sign-in page where there is a token
 /// (the sign-in form itself is let through), a page saying the inbox page is closed where there
-/// is none.
+/// is none. Every answer carries the page's security headers.
 pub(super) async fn guard(State(admin): State<Arc<Admin>>, request: Request, next: Next) -> Response {
     let page = Page::of(request.uri(), request.extensions());
-    match &admin.access {
+    let mut response = match &admin.access {
         Access::Trusted => next.run(request).await,
         Access::Bearer(token) if token.admits(request.headers()) => next.run(request).await,
         Access::Bearer(_) if page.is_sign_in() && request.method() == Method::POST => next.run(request).await,
@@ -98,8 +99,29 @@ pub(super) async fn guard(State(admin): State<Arc<Admin>>, request: Request, nex
             with_cookies((StatusCode::UNAUTHORIZED, html).into_response(), set_cookie)
         }
         Access::Closed => (StatusCode::UNAUTHORIZED, pages::closed()).into_response(),
+    };
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
     }
+    response
 }
+
+/// What every answer of the page says to the browser: no script of any origin runs (were a
+/// value ever left unescaped, it would still not run), forms post only to the page, no other
+/// site may frame it (no clickjacking of its buttons), and nothing of it is cached or sent on
+/// as a referrer.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::CACHE_CONTROL, "no-store"),
+];
 
 /// A form whose CSRF value is the cookie's (compared in constant time); the extractor answers
 /// 403 otherwise, before the handler runs.
