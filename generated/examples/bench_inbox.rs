@@ -173,8 +173,10 @@ fn median(rates: &mut [f64]) -> f64 {
 
 /// The table of the bare insert: the inbox's own, copied.
 const BARE_TABLE: &str = "CREATE TABLE IF NOT EXISTS bare_inbox (LIKE stripe_notify_inbox INCLUDING ALL)";
-const BARE_INSERT: &str = "INSERT INTO bare_inbox (id, event_type, created, body, signed_at, state)
-     VALUES ($1, $2, $3::text::timestamptz, $4, $5, 'pending') ON CONFLICT (id) DO NOTHING";
+/// The row the inbox stores, its object's id included (the inbox indexes it, to run an
+/// object's events one at a time), inserted bare.
+const BARE_INSERT: &str = "INSERT INTO bare_inbox (id, event_type, created, body, signed_at, object_id, state)
+     VALUES ($1, $2, $3::text::timestamptz, $4, $5, $6, 'pending') ON CONFLICT (id) DO NOTHING";
 
 async fn enqueue(url: &str, clients: u64, per_round: u64, rounds: u64) -> Result<(), Error> {
     let url = stripe_notify::testing::isolated_schema(url).await?;
@@ -221,11 +223,13 @@ async fn enqueue(url: &str, clients: u64, per_round: u64, rounds: u64) -> Result
             .map(|delivery| {
                 let value: serde_json::Value = serde_json::from_str(&delivery.body)?;
                 let field = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+                let object_id = value["related_object"]["id"].as_str().map(str::to_owned);
                 Ok::<_, Error>((
                     field("id"),
                     field("type"),
                     field("created"),
                     delivery.body.clone(),
+                    object_id,
                 ))
             })
             .collect::<Result<_, _>>()?;
@@ -234,13 +238,13 @@ async fn enqueue(url: &str, clients: u64, per_round: u64, rounds: u64) -> Result
         let bare_took = concurrently(Arc::new(rows), clients, move |rows, i| {
             let bare = bare.clone();
             async move {
-                let (id, event_type, created, body) = &rows[i];
+                let (id, event_type, created, body, object_id) = &rows[i];
                 let client = bare.get().await?;
                 let statement = client.prepare_cached(BARE_INSERT).await?;
                 let inserted = client
                     .execute(
                         &statement,
-                        &[id, event_type, created, &body.as_bytes(), &Some(now)],
+                        &[id, event_type, created, &body.as_bytes(), &Some(now), object_id],
                     )
                     .await?;
                 assert_eq!(inserted, 1);

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
+use tokio_postgres::types::ToSql;
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use super::failed;
@@ -85,42 +86,104 @@ pub(super) async fn run(
 /// Inserts `batch` in one statement, notifying the listeners with its commit when `notify` and
 /// it stored anything new; the ids it inserted (the others were there already).
 async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<String>, InboxError> {
-    let ids: Vec<&str> = batch.iter().map(|p| p.id.as_str()).collect();
-    let types: Vec<&str> = batch.iter().map(|p| p.event_type.as_str()).collect();
-    let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
-    let bodies: Vec<&[u8]> = batch.iter().map(|p| p.body.as_slice()).collect();
-    let signed_at: Vec<Option<i64>> = batch.iter().map(|p| p.signed_at).collect();
-    let objects: Vec<Option<&str>> = batch.iter().map(|p| p.object_id.as_deref()).collect();
     let client = pool.get().await.map_err(failed)?;
-    let statement = client
-        .prepare_cached(
-            // In id order: two commits inserting the same ids (one event delivered to two
-            // servers at once) then wait on each other's rows in one order and never deadlock.
-            // `woken` runs once, the first time the outer query's condition is evaluated: only
-            // when something was inserted.
-            "WITH inserted AS (
-                 INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, object_id, state)
-                 SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])
-                     AS delivered(id, event_type, created, body, signed_at, object_id)
-                 ORDER BY id
-                 ON CONFLICT (id) DO NOTHING
-                 RETURNING id
-             ), woken AS (
-                 SELECT pg_notify('stripe_notify_inbox', '') WHERE $7
-             )
-             SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0",
-        )
-        .await
-        .map_err(failed)?;
-    let rows = client
-        .query(
-            &statement,
-            &[&ids, &types, &created, &bodies, &signed_at, &objects, &notify],
-        )
-        .await
-        .map_err(failed)?;
-    rows.iter().map(|row| row.try_get(0).map_err(failed)).collect()
+    let sql = Insert {
+        one_row: batch.len() == 1,
+        notify,
+    }
+    .sql();
+    let statement = client.prepare_cached(sql).await.map_err(failed)?;
+    let rows = match batch {
+        [one] => {
+            let params: [&(dyn ToSql + Sync); 6] = [
+                &one.id,
+                &one.event_type,
+                &one.created,
+                &one.body,
+                &one.signed_at,
+                &one.object_id,
+            ];
+            client.query(&statement, &params).await
+        }
+        _ => {
+            let ids: Vec<&str> = batch.iter().map(|p| p.id.as_str()).collect();
+            let types: Vec<&str> = batch.iter().map(|p| p.event_type.as_str()).collect();
+            let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
+            let bodies: Vec<&[u8]> = batch.iter().map(|p| p.body.as_slice()).collect();
+            let signed_at: Vec<Option<i64>> = batch.iter().map(|p| p.signed_at).collect();
+            let objects: Vec<Option<&str>> = batch.iter().map(|p| p.object_id.as_deref()).collect();
+            let params: [&(dyn ToSql + Sync); 6] = [&ids, &types, &created, &bodies, &signed_at, &objects];
+            client.query(&statement, &params).await
+        }
+    };
+    rows.map_err(failed)?
+        .iter()
+        .map(|row| row.try_get(0).map_err(failed))
+        .collect()
+}
+
+/// Which insert statement a commit runs.
+#[derive(Clone, Copy)]
+struct Insert {
+    /// One delivery, as a plain row (a quiet endpoint, or few clients): cheaper for the server
+    /// than arrays of one. Else arrays, one element per delivery.
+    one_row: bool,
+    /// Whether it notifies the listeners (in the same statement, so with its commit).
+    notify: bool,
+}
+
+impl Insert {
+    /// Its SQL: parameters `$1`..`$6` are `id, event_type, created, body, signed_at, object_id`
+    /// (each an array for many rows); it answers the ids it inserted. Rows go in in id order:
+    /// two commits inserting the same ids (one event delivered to two servers at once) then
+    /// wait on each other's rows in one order and never deadlock. The notification runs once,
+    /// the first time the outer query's condition is evaluated: only if a row was inserted.
+    fn sql(self) -> &'static str {
+        macro_rules! insert {
+            ($rows:expr, $answer:expr) => {
+                concat!(
+                    "WITH inserted AS (
+                         INSERT INTO stripe_notify_inbox (id, event_type, created, body, signed_at, object_id, state)
+                         SELECT id, event_type, created::timestamptz, body, signed_at, object_id, 'pending'
+                         FROM ",
+                    $rows,
+                    " AS delivered(id, event_type, created, body, signed_at, object_id)
+                         ORDER BY id
+                         ON CONFLICT (id) DO NOTHING
+                         RETURNING id
+                     )",
+                    $answer
+                )
+            };
+        }
+        macro_rules! one_row {
+            () => {
+                "(VALUES ($1::text, $2::text, $3::text, $4::bytea, $5::bigint, $6::text))"
+            };
+        }
+        macro_rules! many_rows {
+            () => {
+                "unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::text[])"
+            };
+        }
+        macro_rules! notifying {
+            () => {
+                ", woken AS (SELECT pg_notify('stripe_notify_inbox', ''))
+                 SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0"
+            };
+        }
+        macro_rules! quiet {
+            () => {
+                " SELECT id FROM inserted"
+            };
+        }
+        match (self.one_row, self.notify) {
+            (true, true) => insert!(one_row!(), notifying!()),
+            (true, false) => insert!(one_row!(), quiet!()),
+            (false, true) => insert!(many_rows!(), notifying!()),
+            (false, false) => insert!(many_rows!(), quiet!()),
+        }
+    }
 }
 
 /// Answers each delivery of `batch`: new for the first delivery of an id the commit inserted, a
