@@ -175,7 +175,8 @@ fn median(rates: &mut [f64]) -> f64 {
 const BARE_TABLE: &str = "CREATE TABLE IF NOT EXISTS bare_inbox (LIKE stripe_notify_inbox INCLUDING ALL)";
 /// The row the inbox stores, its object's id included (the inbox indexes it, to run an
 /// object's events one at a time), inserted bare.
-const BARE_INSERT: &str = "INSERT INTO bare_inbox (id, event_type, created, body, signed_at, object_id, state)
+const BARE_INSERT: &str =
+    "INSERT INTO bare_inbox (id, event_type, created, body, signed_at, object_id, state)
      VALUES ($1, $2, $3::text::timestamptz, $4, $5, $6, 'pending') ON CONFLICT (id) DO NOTHING";
 
 async fn enqueue(url: &str, clients: u64, per_round: u64, rounds: u64) -> Result<(), Error> {

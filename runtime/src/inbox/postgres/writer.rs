@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use tokio_postgres::types::ToSql;
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+use tokio_postgres::types::ToSql;
 
 use super::failed;
 use crate::inbox::{InboxError, NewEvent, Stored};
