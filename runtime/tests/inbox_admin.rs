@@ -364,3 +364,28 @@ async fn an_id_that_is_not_a_plain_word_stays_in_its_path_segment() {
     assert_eq!(status, StatusCode::OK);
     assert!(detail.contains("evt_../../x?&quot;&lt;b&gt;"), "{detail}");
 }
+
+#[tokio::test]
+async fn a_long_list_shows_the_oldest_hundred_and_says_so() {
+    use stripe_notify_runtime::Timestamp;
+    use stripe_notify_runtime::inbox::NewEvent;
+    let (root, inbox) = open_page().await;
+    let ids: Vec<String> = (0..101).map(|i| format!("evt_many_{i:03}")).collect();
+    let events: Vec<NewEvent<'_>> = ids
+        .iter()
+        .map(|id| NewEvent {
+            id,
+            event_type: "invoice.paid",
+            created: Timestamp::UNIX_EPOCH,
+            body: b"{}",
+            signed_at: None,
+            object_id: None,
+        })
+        .collect();
+    inbox.store_batch(&events).await.unwrap();
+    let (_, page) = get(&format!("{root}/inbox?state=pending")).await;
+    assert_eq!(page.matches("<tr><td><a href=").count(), 100, "{page}");
+    assert!(page.contains("The oldest 100 of 103 are shown."), "{page}");
+    let (_, paid) = get(&format!("{root}/inbox?state=pending&type=invoice.paid")).await;
+    assert!(paid.contains("The oldest 100 are shown."), "{paid}");
+}

@@ -73,7 +73,12 @@ pub(super) fn index(view: &IndexView<'_>) -> Markup {
                     }
                 }
                 @if view.events.len() >= view.limit {
-                    p.more { "The oldest " (view.limit) " of " (listed) " are shown." }
+                    // The count is per state: with a type asked for, how many of it is unknown.
+                    @if view.event_type.is_some() {
+                        p.more { "The oldest " (view.limit) " are shown." }
+                    } @else {
+                        p.more { "The oldest " (view.limit) " of " (listed) " are shown." }
+                    }
                 }
             }
             section.actions {
