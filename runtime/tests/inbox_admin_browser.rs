@@ -86,15 +86,34 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a Chromium session")
 }
 
-/// The text of the element `css` selects.
+/// The text of the element `css` selects, once the page shows one: a click that submits a form
+/// returns before the page it leads to has loaded.
 async fn text(browser: &Client, css: &str) -> String {
     browser
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
-        .unwrap()
+        .unwrap_or_else(|error| panic!("no {css} on the page: {error}"))
         .text()
         .await
         .unwrap()
+}
+
+/// Waits until the browser is at a URL containing `part` (after a click that navigates).
+async fn arrive(browser: &Client, part: &str) {
+    let started = Instant::now();
+    loop {
+        let url = browser.current_url().await.unwrap();
+        if url.as_str().contains(part) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "at {url}, not {part}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Saves a screenshot as `name` in `STRIPE_NOTIFY_SCREENSHOTS`, if set.
@@ -141,6 +160,7 @@ async fn an_operator_signs_in_reads_a_dead_event_and_retries_it() {
     sign_in("not-the-token-at-all").await;
     assert_eq!(text(&browser, "p.notice.bad").await, "That is not the token.");
     sign_in(TOKEN).await;
+    text(&browser, "nav.counts").await;
     assert_eq!(browser.current_url().await.unwrap().path(), "/inbox");
 
     // The counts, and the dead listed first.
@@ -173,6 +193,7 @@ async fn an_operator_signs_in_reads_a_dead_event_and_retries_it() {
         .click()
         .await
         .unwrap();
+    arrive(&browser, "type=charge.failed").await;
     let listed = text(&browser, "table.events tbody").await;
     assert!(
         listed.contains("evt_pending_2") && !listed.contains("evt_pending_1"),
@@ -188,11 +209,11 @@ async fn an_operator_signs_in_reads_a_dead_event_and_retries_it() {
         .click()
         .await
         .unwrap();
+    let body = text(&browser, "pre.body").await;
     assert_eq!(
         browser.current_url().await.unwrap().path(),
         "/inbox/events/evt_dead_1"
     );
-    let body = text(&browser, "pre.body").await;
     assert!(
         body.contains(r#""note": "<script>document.title='pwned'</script><b>bold</b>""#),
         "{body}"
