@@ -6,11 +6,11 @@ mod support;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use stripe_notify_runtime::ConfigError;
 use stripe_notify_runtime::inbox::{Inbox, State};
 use stripe_notify_runtime::inbox_admin::InboxAdmin;
-use support::admin::{TOKEN, seeded_inbox, serve};
+use support::admin::{TOKEN, new_event, seeded_inbox, serve};
 
 /// A client that follows no redirects, so that the tests see each answer.
 fn client() -> reqwest::Client {
@@ -31,6 +31,11 @@ async fn open_page() -> (String, Arc<dyn Inbox>) {
 async fn get(url: &str) -> (StatusCode, String) {
     let response = client().get(url).bearer_auth(TOKEN).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
+}
+
+/// GET `url` with one header (no token unless that is it).
+async fn get_with(url: &str, name: &str, value: String) -> reqwest::Response {
+    client().get(url).header(name, value).send().await.unwrap()
 }
 
 /// The CSRF value a page gave (its cookie) and the `Cookie` header that sends it back.
@@ -113,12 +118,7 @@ async fn the_token_admits_a_bearer_and_a_browser_that_signs_in() {
         page.contains("name=\"token\"") && !page.contains("evt_dead_1"),
         "{page}"
     );
-    let wrong = client()
-        .get(&index)
-        .bearer_auth("not-the-token-at-all")
-        .send()
-        .await
-        .unwrap();
+    let wrong = get_with(&index, "authorization", "Bearer not-the-token-at-all".to_owned()).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
 
     // With it: the page, which no script may run in and no other site may frame.
@@ -147,19 +147,9 @@ async fn the_token_admits_a_bearer_and_a_browser_that_signs_in() {
     assert_eq!(signed_in.headers()[LOCATION], "/inbox");
     let session = set_cookie(&signed_in, "stripe_notify_admin").expect("a session cookie");
     assert!(!session.contains(TOKEN), "the cookie is not the token");
-    let with_session = client()
-        .get(&index)
-        .header(COOKIE, format!("stripe_notify_admin={session}"))
-        .send()
-        .await
-        .unwrap();
+    let with_session = get_with(&index, "cookie", format!("stripe_notify_admin={session}")).await;
     assert_eq!(with_session.status(), StatusCode::OK);
-    let forged = client()
-        .get(&index)
-        .header(COOKIE, format!("stripe_notify_admin={TOKEN}"))
-        .send()
-        .await
-        .unwrap();
+    let forged = get_with(&index, "cookie", format!("stripe_notify_admin={TOKEN}")).await;
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -326,37 +316,27 @@ async fn behind_the_user_s_own_layer_the_layer_decides() {
     let root = serve(InboxAdmin::new(inbox).router_behind(layer)).await;
     let refused = client().get(format!("{root}/inbox")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let admitted = client()
-        .get(format!("{root}/inbox/events/evt_dead_1"))
-        .header("x-operator", "ana")
-        .send()
-        .await
-        .unwrap();
+    let admitted = get_with(
+        &format!("{root}/inbox/events/evt_dead_1"),
+        "x-operator",
+        "ana".to_owned(),
+    )
+    .await;
     assert_eq!(admitted.status(), StatusCode::OK);
-    let bearer_is_nothing_here = client()
-        .get(format!("{root}/inbox"))
-        .header(AUTHORIZATION, format!("Bearer {TOKEN}"))
-        .send()
-        .await
-        .unwrap();
+    let bearer_is_nothing_here = get_with(
+        &format!("{root}/inbox"),
+        "authorization",
+        format!("Bearer {TOKEN}"),
+    )
+    .await;
     assert_eq!(bearer_is_nothing_here.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn an_id_that_is_not_a_plain_word_stays_in_its_path_segment() {
-    use stripe_notify_runtime::Timestamp;
-    use stripe_notify_runtime::inbox::NewEvent;
     let (root, inbox) = open_page().await;
     let id = "evt_../../x?\"<b>";
-    let event = NewEvent {
-        id,
-        event_type: "invoice.paid",
-        created: Timestamp::UNIX_EPOCH,
-        body: b"{}",
-        signed_at: None,
-        object_id: None,
-    };
-    inbox.store(event).await.unwrap();
+    inbox.store(new_event(id, "invoice.paid", b"{}")).await.unwrap();
     let (_, page) = get(&format!("{root}/inbox?state=pending")).await;
     let link = "href=\"/inbox/events/evt_..%2F..%2Fx%3F%22%3Cb%3E\"";
     assert!(page.contains(link), "{page}");
@@ -367,20 +347,11 @@ async fn an_id_that_is_not_a_plain_word_stays_in_its_path_segment() {
 
 #[tokio::test]
 async fn a_long_list_shows_the_oldest_hundred_and_says_so() {
-    use stripe_notify_runtime::Timestamp;
-    use stripe_notify_runtime::inbox::NewEvent;
     let (root, inbox) = open_page().await;
     let ids: Vec<String> = (0..101).map(|i| format!("evt_many_{i:03}")).collect();
-    let events: Vec<NewEvent<'_>> = ids
+    let events: Vec<_> = ids
         .iter()
-        .map(|id| NewEvent {
-            id,
-            event_type: "invoice.paid",
-            created: Timestamp::UNIX_EPOCH,
-            body: b"{}",
-            signed_at: None,
-            object_id: None,
-        })
+        .map(|id| new_event(id, "invoice.paid", b"{}"))
         .collect();
     inbox.store_batch(&events).await.unwrap();
     let (_, page) = get(&format!("{root}/inbox?state=pending")).await;

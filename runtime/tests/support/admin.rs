@@ -22,15 +22,10 @@ pub async fn seeded_inbox() -> Arc<SqliteInbox> {
     let store = |id: &'static str, event_type: &'static str, body: &'static str| {
         let inbox = Arc::clone(&inbox);
         async move {
-            let event = NewEvent {
-                id,
-                event_type,
-                created: Timestamp::UNIX_EPOCH,
-                body: body.as_bytes(),
-                signed_at: None,
-                object_id: None,
-            };
-            inbox.store(event).await.unwrap();
+            inbox
+                .store(new_event(id, event_type, body.as_bytes()))
+                .await
+                .unwrap();
         }
     };
     let lease = Duration::from_secs(60);
@@ -49,6 +44,18 @@ pub async fn seeded_inbox() -> Arc<SqliteInbox> {
     store("evt_pending_1", "invoice.paid", r#"{"id":"evt_pending_1"}"#).await;
     store("evt_pending_2", "charge.failed", r#"{"id":"evt_pending_2"}"#).await;
     inbox
+}
+
+/// An event to store, received now, about no object.
+pub fn new_event<'a>(id: &'a str, event_type: &'a str, body: &'a [u8]) -> NewEvent<'a> {
+    NewEvent {
+        id,
+        event_type,
+        created: Timestamp::UNIX_EPOCH,
+        body,
+        signed_at: None,
+        object_id: None,
+    }
 }
 
 /// Serves `admin` at `/inbox` on a loopback port: the server's root URL, `http://127.0.0.1:<port>`.
