@@ -487,6 +487,10 @@ async fn recover(spec: &str, events: u64, rounds: u64, latency_ms: u64) -> Resul
         let started = Instant::now();
         let report = handler.recover_into(&RecoveryFilter::default(), &*inbox).await?;
         recovered.push(rate(report.processed() as u64, started.elapsed()));
+        // SQLite's checkpointer copies the last writes after the pass, on its own thread: done
+        // before fetching is timed again.
+        drop(inbox);
+        tokio::time::sleep(Duration::from_secs(1)).await;
         if report.processed() as u64 != events || report.failed().count() > 0 {
             return Err(format!(
                 "recovered {} of {events} events, {} failed",

@@ -625,6 +625,38 @@ async fn a_sqlite_inbox_survives_a_restart() {
     );
 }
 
+#[tokio::test]
+async fn a_sqlite_inbox_copies_its_log_into_the_database_by_itself() {
+    // Commits only append to the log (SQLite's own checkpoint on commit is off): the inbox's
+    // checkpointer copies it into the database file beside them.
+    let path = temp_sqlite("stripe-notify-inbox-checkpoint");
+    let inbox = SqliteInbox::open(&path).unwrap();
+    let body = vec![b'x'; 8_192];
+    let ids: Vec<String> = (0..500).map(|i| format!("evt_{i}")).collect();
+    let events: Vec<NewEvent<'_>> = ids.iter().map(|id| event(id, &body)).collect();
+    let stored = inbox.store_batch(&events).await.unwrap();
+    assert!(stored.iter().all(|s| *s == Stored::New));
+    inbox.store(event("evt_last", b"{}")).await.unwrap();
+    let database_size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while database_size() < 4_000_000 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        database_size() >= 4_000_000,
+        "4 MB stored, the database file holds {} bytes: the log was not copied",
+        database_size()
+    );
+    assert_eq!(
+        inbox
+            .claim(1_000, Duration::from_secs(60), false)
+            .await
+            .unwrap()
+            .len(),
+        501
+    );
+}
+
 /// What the test callback saw: attempts per event id.
 type Runs = Arc<Mutex<HashMap<String, usize>>>;
 

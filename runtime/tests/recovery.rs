@@ -195,6 +195,35 @@ async fn recovery_into_an_inbox_stores_each_missed_event_once_and_runs_nothing()
     assert_eq!(ids, ["evt_a", "evt_b"]);
 }
 
+#[tokio::test]
+async fn a_page_that_cannot_be_fetched_ends_recovery_into_an_inbox_with_the_pages_before_stored() {
+    use stripe_notify_runtime::inbox::{Inbox, Listing, State};
+    let stripe = FakeStripe::start().await.unwrap();
+    stripe.respond(
+        "/v2/core/events?limit=100",
+        200,
+        format!(
+            r#"{{"data":[{}],"next_page_url":"/v2/core/events?page=gone","previous_page_url":null}}"#,
+            event("evt_first_page", "v1.billing.meter.error_report_triggered"),
+        ),
+    );
+    let client = StripeClient::builder("sk_test_recover")
+        .api_base(stripe.url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let handler = Handler::<TestCatalog>::builder(client, SECRET, |_, _, _| async { Ok(()) })
+        .unwrap()
+        .build();
+    let inbox = MemoryInbox::new();
+
+    let error = handler.recover_into(&THIN, &inbox).await.unwrap_err();
+    assert_eq!(error.status(), Some(404), "the second page's error");
+    let pending = inbox.list(Listing::of(State::Pending).limit(10)).await.unwrap();
+    let ids: Vec<&str> = pending.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["evt_first_page"], "the first page is stored");
+}
+
 /// A classic snapshot event of `event_type`, created at `created` (Unix seconds).
 fn snapshot(id: &str, event_type: &str, created: i64) -> String {
     let object = if event_type.starts_with("billing.meter") {

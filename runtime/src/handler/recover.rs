@@ -4,6 +4,8 @@
 use super::Handler;
 use crate::catalog::EventCatalog;
 use crate::error::ClientError;
+#[cfg(feature = "inbox")]
+use crate::recovery::EventPage;
 use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
 #[cfg(feature = "inbox")]
 use crate::{
@@ -46,8 +48,8 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     #[cfg(feature = "inbox")]
-    /// [`recover_into`](Self::recover_into), calling `progress` after each page with the
-    /// report so far: for a progress bar.
+    /// [`recover_into`](Self::recover_into), calling `progress` after each commit (the pages
+    /// fetched meanwhile) with the report so far: for a progress bar.
     pub async fn recover_into_with_progress(
         &self,
         filter: &RecoveryFilter,
@@ -80,43 +82,92 @@ impl<C: EventCatalog> Handler<C> {
     }
 
     /// Sends each event of every page to `sink`, and counts what it did, telling `progress`
-    /// after each page.
+    /// after each page (into an inbox: after each commit).
     async fn recover_pages(
         &self,
         mut pages: EventPages,
         sink: Sink<'_>,
         progress: &mut (dyn FnMut(&RecoveryReport) + Send),
     ) -> Result<RecoveryReport, ClientError> {
+        #[cfg(feature = "inbox")]
+        if let Some(inbox) = sink {
+            return self.store_pages(pages, inbox, progress).await;
+        }
+        let _ = sink;
         let mut report = RecoveryReport::default();
-        let mut current = pages.next(self.client()).await?;
-        while let Some((style, page)) = current {
+        while let Some((style, page)) = pages.next(self.client()).await? {
             report.pages = report.pages.saturating_add(1);
-            let events: Vec<&str> = page.events().collect();
-            let next = match sink {
-                #[cfg(feature = "inbox")]
-                Some(inbox) => {
-                    // A page in one commit, while the next page is on its way.
-                    let (next, outcomes) =
-                        tokio::join!(pages.next(self.client()), self.store_batch(&events, inbox));
-                    for (event, outcome) in events.iter().zip(outcomes) {
-                        report.record(style, event, stored(style, event, outcome));
-                    }
-                    next
-                }
-                _ => {
-                    for event in events {
-                        let outcome = self.handle_without_verification(event.as_bytes()).await;
-                        report.record(style, event, outcome);
-                    }
-                    pages.next(self.client()).await
-                }
-            };
+            for event in page.events() {
+                let outcome = self.handle_without_verification(event.as_bytes()).await;
+                report.record(style, event, outcome);
+            }
             progress(&report);
-            current = next?;
         }
         Ok(report)
     }
+
+    /// [`recover_pages`](Self::recover_pages) into `inbox`. Fetching runs ahead of storing (by
+    /// at most [`PAGES_AHEAD`] pages), and each commit stores every page fetched while the
+    /// one before was under way: on a disk that syncs each commit, pages share a sync instead
+    /// of queueing one behind the other, so the store keeps up with the API. A page that
+    /// cannot be fetched ends recovery with its error once the pages before it are stored.
+    #[cfg(feature = "inbox")]
+    async fn store_pages(
+        &self,
+        mut pages: EventPages,
+        inbox: &dyn Inbox,
+        progress: &mut (dyn FnMut(&RecoveryReport) + Send),
+    ) -> Result<RecoveryReport, ClientError> {
+        let (fetched, mut to_store) = tokio::sync::mpsc::channel(PAGES_AHEAD);
+        let client = self.client();
+        let fetch = async move {
+            while let Some(page) = pages.next(client).await.transpose() {
+                let failed = page.is_err();
+                // The receiver is gone only once storing has ended.
+                if fetched.send(page).await.is_err() || failed {
+                    break;
+                }
+            }
+        };
+        let store = async move {
+            let mut report = RecoveryReport::default();
+            while let Some(first) = to_store.recv().await {
+                // This page and those fetched meanwhile, up to a failed fetch (the last).
+                let (mut batch, mut failure) = (Vec::new(), None);
+                for page in std::iter::once(first).chain(std::iter::from_fn(|| to_store.try_recv().ok())) {
+                    match page {
+                        Ok(page) => batch.push(page),
+                        Err(error) => failure = Some(error),
+                    }
+                }
+                let events: Vec<(EventStyle, &str)> = batch
+                    .iter()
+                    .flat_map(|(style, page): &(EventStyle, EventPage)| {
+                        page.events().map(move |event| (*style, event))
+                    })
+                    .collect();
+                if !events.is_empty() {
+                    let bodies: Vec<&str> = events.iter().map(|(_, event)| *event).collect();
+                    let outcomes = self.store_batch(&bodies, inbox).await;
+                    for ((style, event), outcome) in events.into_iter().zip(outcomes) {
+                        report.record(style, event, stored(style, event, outcome));
+                    }
+                }
+                report.pages = report.pages.saturating_add(batch.len());
+                progress(&report);
+                if let Some(error) = failure {
+                    return Err(error);
+                }
+            }
+            Ok(report)
+        };
+        tokio::join!(fetch, store).1
+    }
 }
+
+/// How many pages fetching may run ahead of storing: 100 events each.
+#[cfg(feature = "inbox")]
+const PAGES_AHEAD: usize = 8;
 
 /// What storing a recovered event came to: an event the inbox lacked is one whose delivery was
 /// lost, and is logged.

@@ -312,10 +312,13 @@ pub trait Inbox: Send + Sync + 'static {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored>;
 
     /// Stores several notifications ([`store`](Self::store) each), what each found in order:
-    /// recovery stores a page at a time. By default every store begins before any is awaited,
-    /// so that a store that shares commits among concurrent writes (PostgreSQL's) shares them
-    /// here; SQLite's stores the batch in one transaction. On an error, some may be stored:
-    /// storing them again finds them.
+    /// recovery's, the pages fetched since its last commit. By default every store begins
+    /// before any is awaited, so that a store that shares commits among concurrent writes
+    /// (PostgreSQL's) shares them here; SQLite's stores the batch in one transaction, which
+    /// does not wait for the disk: these are events Stripe lists, and a crash of the machine
+    /// that loses the last of them leaves them for the next pass (a later commit that waits,
+    /// a delivery's or the reconciler's checkpoint, makes them last too). On an error, some
+    /// may be stored: storing them again finds them.
     fn store_batch<'a>(&'a self, events: &'a [NewEvent<'a>]) -> InboxFuture<'a, Vec<Stored>> {
         let stores: Vec<_> = events.iter().map(|event| self.store(*event)).collect();
         Box::pin(async move {

@@ -10,6 +10,10 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::Notify;
 
+mod checkpointer;
+
+use checkpointer::Checkpointer;
+
 use super::{
     ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, Listing, NewEvent, Retry,
     Settlement, State, Stats, Stored, Turn, millis, settled_state,
@@ -92,6 +96,51 @@ const OBJECT_INDEX: &str = "
         WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
 ";
 
+/// How long a store's commit must last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Durability {
+    /// Past a crash of the machine: a delivery, answered 200 once stored.
+    Synced,
+    /// Past a crash of the process: events Stripe lists (recovery's). A crash of the machine
+    /// may lose the last of them, for the next pass to list again; any later synced commit (a
+    /// delivery's, the reconciler's checkpoint's) or checkpoint syncs them too, since the log
+    /// reaches the disk in order.
+    Listed,
+}
+
+/// Inserts `events` in one transaction: what each found.
+fn insert(connection: &mut Connection, events: &[OwnedEvent]) -> rusqlite::Result<Vec<Stored>> {
+    let now = unix_now_millis();
+    let transaction = connection.transaction()?;
+    let mut found = Vec::with_capacity(events.len());
+    {
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO stripe_notify_inbox
+                 (id, event_type, created, body, signed_at, received_at, state, state_at, object_id, created_ns)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+        )?;
+        for event in events {
+            let inserted = insert.execute(params![
+                event.id,
+                event.event_type,
+                event.created,
+                event.body,
+                event.signed_at,
+                now,
+                event.object_id,
+                event.created_ns
+            ])?;
+            found.push(if inserted == 1 {
+                Stored::New
+            } else {
+                Stored::Duplicate
+            });
+        }
+    }
+    transaction.commit()?;
+    Ok(found)
+}
+
 /// Brings a table made by an earlier version up to date.
 fn migrate(connection: &Connection) -> rusqlite::Result<()> {
     let mut statement = connection.prepare("SELECT name FROM pragma_table_info('stripe_notify_inbox')")?;
@@ -141,6 +190,7 @@ const CLAIM_PER_OBJECT: &str = claim!(
 #[derive(Debug, Clone)]
 pub struct SqliteInbox {
     connection: Arc<Mutex<Connection>>,
+    checkpointer: Arc<Checkpointer>,
     retention: Retention,
     stored: Arc<Notify>,
 }
@@ -152,12 +202,19 @@ fn failed(error: rusqlite::Error) -> InboxError {
 impl SqliteInbox {
     /// Opens (or creates) the inbox at `path`, with the default ledger retention.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, InboxError> {
-        let connection = Connection::open(path).map_err(failed)?;
+        let connection = Connection::open(path.as_ref()).map_err(failed)?;
         connection.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
         migrate(&connection).map_err(failed)?;
+        // The checkpointer copies the log; a commit waits for the disk (a 200 promises it).
+        connection
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = FULL")
+            .map_err(failed)?;
+        let checkpointer =
+            Checkpointer::start(path.as_ref()).map_err(|e| InboxError(format!("sqlite: {e}")))?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
+            checkpointer: Arc::new(checkpointer),
             retention: Retention::default(),
             stored: Arc::default(),
         })
@@ -169,37 +226,23 @@ impl SqliteInbox {
         self
     }
 
-    /// Runs `work` on the connection: on the runtime's blocking threads when there is a Tokio
-    /// runtime (a write waits for the disk), inline otherwise.
-    /// Stores `events` in one transaction: one commit, however many.
-    fn store_batch_owned(&self, events: Vec<OwnedEvent>) -> InboxFuture<'static, Vec<Stored>> {
+    /// Stores `events` in one transaction: one commit, however many. A `Durability::Listed`
+    /// commit does not wait for the disk.
+    fn store_batch_owned(
+        &self,
+        events: Vec<OwnedEvent>,
+        durability: Durability,
+    ) -> InboxFuture<'static, Vec<Stored>> {
         let stored = Arc::clone(&self.stored);
         let inserted = self.run(move |connection| {
-            let now = unix_now_millis();
-            let transaction = connection.transaction()?;
-            let mut found = Vec::with_capacity(events.len());
-            {
-                let mut insert = transaction.prepare_cached(
-                    "INSERT INTO stripe_notify_inbox
-                         (id, event_type, created, body, signed_at, received_at, state, state_at, object_id, created_ns)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-                )?;
-                for event in &events {
-                    let inserted = insert.execute(params![
-                        event.id,
-                        event.event_type,
-                        event.created,
-                        event.body,
-                        event.signed_at,
-                        now,
-                        event.object_id,
-                        event.created_ns
-                    ])?;
-                    found.push(if inserted == 1 { Stored::New } else { Stored::Duplicate });
-                }
+            if durability == Durability::Listed {
+                connection.execute_batch("PRAGMA synchronous = NORMAL")?;
             }
-            transaction.commit()?;
-            Ok(found)
+            let found = insert(connection, &events);
+            if durability == Durability::Listed {
+                connection.execute_batch("PRAGMA synchronous = FULL")?;
+            }
+            found
         });
         Box::pin(async move {
             let found = inserted.await?;
@@ -210,14 +253,20 @@ impl SqliteInbox {
         })
     }
 
+    /// Runs `work` on the connection: on the runtime's blocking threads when there is a Tokio
+    /// runtime (a write waits for the disk), inline otherwise. The checkpointer then copies
+    /// what it wrote.
     fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> InboxFuture<'static, T> {
         let connection = Arc::clone(&self.connection);
+        let checkpointer = Arc::clone(&self.checkpointer);
         let work = move || {
             let mut connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&mut connection).map_err(failed)
+            let done = work(&mut connection).map_err(failed);
+            checkpointer.wrote();
+            done
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => Box::pin(async move {
@@ -274,7 +323,7 @@ fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventSummary> {
 
 impl Inbox for SqliteInbox {
     fn store<'a>(&'a self, event: NewEvent<'a>) -> InboxFuture<'a, Stored> {
-        let stored = self.store_batch_owned(vec![OwnedEvent::from(event)]);
+        let stored = self.store_batch_owned(vec![OwnedEvent::from(event)], Durability::Synced);
         Box::pin(async move {
             let stored = stored.await?;
             Ok(stored.first().copied().unwrap_or(Stored::Duplicate))
@@ -282,7 +331,8 @@ impl Inbox for SqliteInbox {
     }
 
     fn store_batch<'a>(&'a self, events: &'a [NewEvent<'a>]) -> InboxFuture<'a, Vec<Stored>> {
-        self.store_batch_owned(events.iter().copied().map(OwnedEvent::from).collect())
+        let events = events.iter().copied().map(OwnedEvent::from).collect();
+        self.store_batch_owned(events, Durability::Listed)
     }
 
     fn claim<'a>(
