@@ -135,18 +135,22 @@ async fn recovery_replays_exactly_the_missed_events() {
     assert_eq!(*seen.lock().unwrap(), ["callback evt_fails"]);
 }
 
-#[tokio::test]
-async fn a_page_that_cannot_be_fetched_is_an_error() {
-    let stripe = FakeStripe::start().await.unwrap();
+/// A handler whose client asks `stripe` and tries each request once.
+fn handler_without_retries(stripe: &FakeStripe) -> Handler<TestCatalog> {
     let client = StripeClient::builder("sk_test_1")
         .api_base(stripe.url())
         .max_retries(0)
         .build()
         .unwrap();
-    let handler = Handler::<TestCatalog>::builder(client, SECRET, |_, _, _| async { Ok(()) })
+    Handler::<TestCatalog>::builder(client, SECRET, |_, _, _| async { Ok(()) })
         .unwrap()
-        .build();
-    let error = handler.recover(&THIN).await.unwrap_err();
+        .build()
+}
+
+#[tokio::test]
+async fn a_page_that_cannot_be_fetched_is_an_error() {
+    let stripe = FakeStripe::start().await.unwrap();
+    let error = handler_without_retries(&stripe).recover(&THIN).await.unwrap_err();
     assert_eq!(error.status(), Some(404));
 }
 
@@ -207,17 +211,12 @@ async fn a_page_that_cannot_be_fetched_ends_recovery_into_an_inbox_with_the_page
             event("evt_first_page", "v1.billing.meter.error_report_triggered"),
         ),
     );
-    let client = StripeClient::builder("sk_test_recover")
-        .api_base(stripe.url())
-        .max_retries(0)
-        .build()
-        .unwrap();
-    let handler = Handler::<TestCatalog>::builder(client, SECRET, |_, _, _| async { Ok(()) })
-        .unwrap()
-        .build();
     let inbox = MemoryInbox::new();
 
-    let error = handler.recover_into(&THIN, &inbox).await.unwrap_err();
+    let error = handler_without_retries(&stripe)
+        .recover_into(&THIN, &inbox)
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(404), "the second page's error");
     let pending = inbox.list(Listing::of(State::Pending).limit(10)).await.unwrap();
     let ids: Vec<&str> = pending.iter().map(|e| e.id.as_str()).collect();
