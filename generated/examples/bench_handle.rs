@@ -2,7 +2,8 @@
 //! `cargo run --release -p stripe-notify --example bench_handle -- <payload.json> <iterations>`.
 //!
 //! With `STRIPE_BENCH_METRICS=1` (built with `--features metrics`), a Prometheus recorder is
-//! installed first, so that `handle` counts and times every delivery.
+//! installed first, its upkeep running every 5 s (or every `STRIPE_BENCH_UPKEEP_MS`), so that
+//! `handle` counts and times every delivery.
 //!
 //! Prints exactly two lines, `handle: <N> events/s` and `floor: <N> events/s`. The callback
 //! counts, and the count is checked. Compare with `../shared/bench/` (the Python and Node
@@ -28,7 +29,22 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let header = sign(&body, SECRET, now);
     if std::env::var("STRIPE_BENCH_METRICS").is_ok_and(|v| v == "1") {
         #[cfg(feature = "metrics")]
-        metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+        {
+            // The exporter's upkeep (draining histogram samples into their summaries) runs on a
+            // thread of its own, as `PrometheusBuilder::install` runs it: every 5 s, its default,
+            // or every `STRIPE_BENCH_UPKEEP_MS`.
+            let every = match std::env::var("STRIPE_BENCH_UPKEEP_MS") {
+                Ok(millis) => std::time::Duration::from_millis(millis.parse()?),
+                Err(_) => std::time::Duration::from_secs(5),
+            };
+            let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(every);
+                    prometheus.run_upkeep();
+                }
+            });
+        }
         #[cfg(not(feature = "metrics"))]
         return Err("STRIPE_BENCH_METRICS=1 needs --features metrics".into());
     }
