@@ -96,6 +96,15 @@ const OBJECT_INDEX: &str = "
         WHERE object_id IS NOT NULL AND state IN ('pending', 'retrying', 'processing');
 ";
 
+/// How the connection commits, but for recovery's batches: each commit waits for the disk (a
+/// delivery's 200 promises it), and one that grows the log past 1,000 pages copies it into the
+/// database (SQLite's own checkpoint, which completes: this process's writes wait for it).
+const SYNCED: &str = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000";
+
+/// How it commits recovery's batches: without waiting for the disk, and leaving the copy to the
+/// checkpointer, which runs beside the next batch instead of in this one.
+const LISTED: &str = "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0";
+
 /// How long a store's commit must last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Durability {
@@ -206,14 +215,12 @@ impl SqliteInbox {
         connection.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
         migrate(&connection).map_err(failed)?;
-        // The checkpointer copies the log; a commit waits for the disk (a 200 promises it).
-        connection
-            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = FULL")
-            .map_err(failed)?;
-        let checkpointer =
-            Checkpointer::start(path.as_ref()).map_err(|e| InboxError(format!("sqlite: {e}")))?;
+        connection.execute_batch(SYNCED).map_err(failed)?;
+        let connection = Arc::new(Mutex::new(connection));
+        let checkpointer = Checkpointer::start(path.as_ref(), Arc::downgrade(&connection))
+            .map_err(|e| InboxError(format!("sqlite: {e}")))?;
         Ok(Self {
-            connection: Arc::new(Mutex::new(connection)),
+            connection,
             checkpointer: Arc::new(checkpointer),
             retention: Retention::default(),
             stored: Arc::default(),
@@ -234,13 +241,15 @@ impl SqliteInbox {
         durability: Durability,
     ) -> InboxFuture<'static, Vec<Stored>> {
         let stored = Arc::clone(&self.stored);
+        let checkpointer = Arc::clone(&self.checkpointer);
         let inserted = self.run(move |connection| {
             if durability == Durability::Listed {
-                connection.execute_batch("PRAGMA synchronous = NORMAL")?;
+                connection.execute_batch(LISTED)?;
             }
             let found = insert(connection, &events);
             if durability == Durability::Listed {
-                connection.execute_batch("PRAGMA synchronous = FULL")?;
+                connection.execute_batch(SYNCED)?;
+                checkpointer.wrote();
             }
             found
         });
@@ -254,19 +263,15 @@ impl SqliteInbox {
     }
 
     /// Runs `work` on the connection: on the runtime's blocking threads when there is a Tokio
-    /// runtime (a write waits for the disk), inline otherwise. The checkpointer then copies
-    /// what it wrote.
+    /// runtime (a write waits for the disk), inline otherwise.
     fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> InboxFuture<'static, T> {
         let connection = Arc::clone(&self.connection);
-        let checkpointer = Arc::clone(&self.checkpointer);
         let work = move || {
             let mut connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
-            let done = work(&mut connection).map_err(failed);
-            checkpointer.wrote();
-            done
+            work(&mut connection).map_err(failed)
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => Box::pin(async move {
