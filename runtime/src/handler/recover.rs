@@ -4,8 +4,6 @@
 use super::Handler;
 use crate::catalog::EventCatalog;
 use crate::error::ClientError;
-#[cfg(feature = "inbox")]
-use crate::recovery::EventPage;
 use crate::recovery::{EventPages, RecoveryFilter, RecoveryReport};
 #[cfg(feature = "inbox")]
 use crate::{
@@ -142,9 +140,7 @@ impl<C: EventCatalog> Handler<C> {
                 }
                 let events: Vec<(EventStyle, &str)> = batch
                     .iter()
-                    .flat_map(|(style, page): &(EventStyle, EventPage)| {
-                        page.events().map(move |event| (*style, event))
-                    })
+                    .flat_map(|(style, page)| page.events().map(move |event| (*style, event)))
                     .collect();
                 if !events.is_empty() {
                     let bodies: Vec<&str> = events.iter().map(|(_, event)| *event).collect();

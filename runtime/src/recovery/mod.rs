@@ -16,7 +16,7 @@ use crate::error::HandleError;
 use crate::outcome::Handled;
 use crate::style::EventStyle;
 
-pub(crate) use pages::{EventPage, EventPages};
+pub(crate) use pages::EventPages;
 #[cfg(feature = "inbox")]
 pub use reconciler::Reconciler;
 #[cfg(feature = "inbox")]

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use super::failed;
+use crate::inbox::InboxError;
+
 /// The least time between two checkpoints: under a burst, each copies what the burst wrote
 /// meanwhile.
 const PAUSE: Duration = Duration::from_millis(100);
@@ -26,16 +29,14 @@ pub(super) struct Checkpointer {
 impl Checkpointer {
     /// Starts the thread, on a connection of its own to the database at `path`; `writer` is
     /// the connection this process writes through.
-    pub(super) fn start(path: &Path, writer: Weak<Mutex<Connection>>) -> Result<Self, String> {
-        let connection = Connection::open(path).map_err(|e| e.to_string())?;
-        connection
-            .busy_timeout(Duration::from_secs(5))
-            .map_err(|e| e.to_string())?;
+    pub(super) fn start(path: &Path, writer: Weak<Mutex<Connection>>) -> Result<Self, InboxError> {
+        let connection = Connection::open(path).map_err(failed)?;
+        connection.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
         let (wake, woken) = sync_channel(1);
         std::thread::Builder::new()
             .name("stripe-notify-sqlite-checkpoint".into())
             .spawn(move || checkpoint_when_woken(&connection, &writer, &woken))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| InboxError(format!("sqlite: the checkpointer's thread: {e}")))?;
         Ok(Self { wake })
     }
 

@@ -217,8 +217,7 @@ impl SqliteInbox {
         migrate(&connection).map_err(failed)?;
         connection.execute_batch(SYNCED).map_err(failed)?;
         let connection = Arc::new(Mutex::new(connection));
-        let checkpointer = Checkpointer::start(path.as_ref(), Arc::downgrade(&connection))
-            .map_err(|e| InboxError(format!("sqlite: {e}")))?;
+        let checkpointer = Checkpointer::start(path.as_ref(), Arc::downgrade(&connection))?;
         Ok(Self {
             connection,
             checkpointer: Arc::new(checkpointer),
@@ -242,16 +241,16 @@ impl SqliteInbox {
     ) -> InboxFuture<'static, Vec<Stored>> {
         let stored = Arc::clone(&self.stored);
         let checkpointer = Arc::clone(&self.checkpointer);
-        let inserted = self.run(move |connection| {
-            if durability == Durability::Listed {
+        let inserted = self.run(move |connection| match durability {
+            Durability::Synced => insert(connection, &events),
+            Durability::Listed => {
                 connection.execute_batch(LISTED)?;
-            }
-            let found = insert(connection, &events);
-            if durability == Durability::Listed {
+                let found = insert(connection, &events);
+                // Back to how deliveries commit, whether or not the insert went through.
                 connection.execute_batch(SYNCED)?;
                 checkpointer.wrote();
+                found
             }
-            found
         });
         Box::pin(async move {
             let found = inserted.await?;
