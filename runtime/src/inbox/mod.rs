@@ -68,6 +68,31 @@ pub struct NewEvent<'a> {
     pub object_id: Option<&'a str>,
 }
 
+/// A [`NewEvent`] owned: for a store that hands it to another task or thread.
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
+struct OwnedEvent {
+    id: String,
+    event_type: String,
+    created: Timestamp,
+    body: Vec<u8>,
+    signed_at: Option<i64>,
+    object_id: Option<String>,
+}
+
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
+impl From<NewEvent<'_>> for OwnedEvent {
+    fn from(event: NewEvent<'_>) -> Self {
+        Self {
+            id: event.id.to_owned(),
+            event_type: event.event_type.to_owned(),
+            created: event.created,
+            body: event.body.to_vec(),
+            signed_at: event.signed_at,
+            object_id: event.object_id.map(str::to_owned),
+        }
+    }
+}
+
 /// What storing found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stored {

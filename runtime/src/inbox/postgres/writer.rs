@@ -14,7 +14,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio_postgres::types::ToSql;
 
 use super::failed;
-use crate::inbox::{InboxError, NewEvent, Stored};
+use crate::inbox::{InboxError, NewEvent, OwnedEvent, Stored};
 
 /// The most deliveries stored in one commit.
 const MOST_PER_COMMIT: usize = 256;
@@ -26,28 +26,15 @@ pub(super) const NOTIFY_EVERY: Duration = Duration::from_millis(5);
 
 /// A delivery to store, and where its answer goes.
 pub(super) struct Pending {
-    id: String,
-    event_type: String,
-    created: String,
-    body: Vec<u8>,
-    signed_at: Option<i64>,
-    object_id: Option<String>,
+    event: OwnedEvent,
     answer: oneshot::Sender<Result<Stored, InboxError>>,
 }
 
 impl Pending {
     pub(super) fn new(event: NewEvent<'_>) -> (Self, oneshot::Receiver<Result<Stored, InboxError>>) {
         let (answer, answered) = oneshot::channel();
-        let pending = Self {
-            id: event.id.to_owned(),
-            event_type: event.event_type.to_owned(),
-            created: event.created.to_string(),
-            body: event.body.to_owned(),
-            signed_at: event.signed_at,
-            object_id: event.object_id.map(str::to_owned),
-            answer,
-        };
-        (pending, answered)
+        let event = OwnedEvent::from(event);
+        (Self { event, answer }, answered)
     }
 }
 
@@ -94,11 +81,12 @@ async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<
     .sql();
     let statement = client.prepare_cached(sql).await.map_err(failed)?;
     let rows = match batch {
-        [one] => {
+        [Pending { event: one, .. }] => {
+            let created = one.created.to_string();
             let params: [&(dyn ToSql + Sync); 6] = [
                 &one.id,
                 &one.event_type,
-                &one.created,
+                &created,
                 &one.body,
                 &one.signed_at,
                 &one.object_id,
@@ -106,12 +94,13 @@ async fn insert(pool: &Pool, batch: &[Pending], notify: bool) -> Result<HashSet<
             client.query(&statement, &params).await
         }
         _ => {
-            let ids: Vec<&str> = batch.iter().map(|p| p.id.as_str()).collect();
-            let types: Vec<&str> = batch.iter().map(|p| p.event_type.as_str()).collect();
-            let created: Vec<&str> = batch.iter().map(|p| p.created.as_str()).collect();
-            let bodies: Vec<&[u8]> = batch.iter().map(|p| p.body.as_slice()).collect();
-            let signed_at: Vec<Option<i64>> = batch.iter().map(|p| p.signed_at).collect();
-            let objects: Vec<Option<&str>> = batch.iter().map(|p| p.object_id.as_deref()).collect();
+            let events = || batch.iter().map(|pending| &pending.event);
+            let ids: Vec<&str> = events().map(|e| e.id.as_str()).collect();
+            let types: Vec<&str> = events().map(|e| e.event_type.as_str()).collect();
+            let created: Vec<String> = events().map(|e| e.created.to_string()).collect();
+            let bodies: Vec<&[u8]> = events().map(|e| e.body.as_slice()).collect();
+            let signed_at: Vec<Option<i64>> = events().map(|e| e.signed_at).collect();
+            let objects: Vec<Option<&str>> = events().map(|e| e.object_id.as_deref()).collect();
             let params: [&(dyn ToSql + Sync); 6] = [&ids, &types, &created, &bodies, &signed_at, &objects];
             client.query(&statement, &params).await
         }
@@ -195,7 +184,7 @@ fn answer(batch: Vec<Pending>, outcome: Result<HashSet<String>, InboxError>, sto
                 stored.notify_one();
             }
             for pending in batch {
-                let new = inserted.remove(&pending.id);
+                let new = inserted.remove(&pending.event.id);
                 // The delivery may have given up (its request was cut): nothing to answer.
                 let _ = pending
                     .answer

@@ -15,8 +15,8 @@ mod checkpointer;
 use checkpointer::Checkpointer;
 
 use super::{
-    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, Listing, NewEvent, Retry,
-    Settlement, State, Stats, Stored, Turn, millis, settled_state,
+    ClaimedEvent, EventDetail, EventSummary, Inbox, InboxError, InboxFuture, Listing, NewEvent, OwnedEvent,
+    Retry, Settlement, State, Stats, Stored, Turn, millis, settled_state,
 };
 use crate::clock::unix_now_millis;
 use crate::ledger::{Claim, EventLedger, LedgerError, LedgerFuture, Retention};
@@ -47,32 +47,6 @@ const SCHEMA: &str = "
         checkpoint INTEGER
     );
 ";
-
-/// A [`NewEvent`] owned, to move to the database's thread.
-struct OwnedEvent {
-    id: String,
-    event_type: String,
-    created: String,
-    created_ns: i64,
-    body: Vec<u8>,
-    signed_at: Option<i64>,
-    object_id: Option<String>,
-}
-
-impl From<NewEvent<'_>> for OwnedEvent {
-    fn from(event: NewEvent<'_>) -> Self {
-        Self {
-            id: event.id.to_owned(),
-            event_type: event.event_type.to_owned(),
-            created: event.created.to_string(),
-            // `created` in Unix nanoseconds, which sorts by time where the text does not.
-            created_ns: i64::try_from(event.created.as_nanosecond()).unwrap_or(i64::MAX),
-            body: event.body.to_vec(),
-            signed_at: event.signed_at,
-            object_id: event.object_id.map(str::to_owned),
-        }
-    }
-}
 
 /// Taking a turn at a periodic task (`?1`) for `?2` until `?3`, at `?4`, when its checkpoint
 /// is at or before `?5`: a row when taken, with the checkpoint. As the PostgreSQL store's.
@@ -132,12 +106,13 @@ fn insert(connection: &mut Connection, events: &[OwnedEvent]) -> rusqlite::Resul
             let inserted = insert.execute(params![
                 event.id,
                 event.event_type,
-                event.created,
+                event.created.to_string(),
                 event.body,
                 event.signed_at,
                 now,
                 event.object_id,
-                event.created_ns
+                // `created` in Unix nanoseconds, which sorts by time where the text does not.
+                i64::try_from(event.created.as_nanosecond()).unwrap_or(i64::MAX)
             ])?;
             found.push(if inserted == 1 {
                 Stored::New
