@@ -14,7 +14,10 @@ for feature in "${features[@]}"; do
   if [ "$feature" = default ]; then args=(); else args=(--no-default-features --features "$feature"); fi
   crates=$(cargo tree -q -p stripe-notify "${args[@]}" -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l)
   start=$(date +%s%N)
-  cargo build -q -p stripe-notify "${args[@]}" --target-dir "$work/$feature-target"
+  # Cargo's default dev profile, as a user's build has it: this workspace's own (no full debug
+  # info) applies to its tests alone.
+  cargo build -q -p stripe-notify "${args[@]}" --target-dir "$work/$feature-target" \
+    --config 'profile.dev.debug=true' --config 'profile.dev.package."*".debug=true'
   seconds=$(( ($(date +%s%N) - start) / 1000000000 ))
   rm -rf "$work/$feature-target"
   printf '%-16s %7s %9s\n' "${feature:-none}" "$crates" "$seconds"
