@@ -1048,13 +1048,24 @@ fn the_example_server_serves_the_inbox_page() {
     let (closed, page) = runtime.block_on(async {
         let client = reqwest::Client::new();
         let closed = client.get(&page_url).send().await.unwrap().status();
-        let page = client
-            .get(format!("{page_url}?state=done"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (closed, page.text().await.unwrap())
+        // The callback has run; its settle commits a moment later (the workers settle in
+        // batches): read the page until it shows the event done, or give up after 10 s.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let page = client
+                .get(format!("{page_url}?state=done"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if page.contains("1</span> done") || tokio::time::Instant::now() > deadline {
+                break (closed, page);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     });
     assert_eq!(closed, reqwest::StatusCode::UNAUTHORIZED);
     assert!(page.contains("1</span> done"), "{page}");
